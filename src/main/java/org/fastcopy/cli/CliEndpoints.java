@@ -1,0 +1,45 @@
+package org.fastcopy.cli;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.endpoint.EndpointResolver;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How the commands turn --src/--dst into endpoints: the --hosts-file the user named (it must
+ * exist), else fastcopy's own conf/hosts.conf, then libpq's PGSERVICEFILE and ~/.pg_service.conf.
+ */
+final class CliEndpoints {
+    private CliEndpoints() {
+    }
+
+    static Endpoint resolve(String spec, Path hostsFile, String option) {
+        if (spec == null || spec.isBlank()) {
+            throw new FastcopyException(FastcopyException.USAGE, option + " is missing");
+        }
+        return EndpointResolver.fromSystem(serviceFiles(hostsFile)).resolve(spec);
+    }
+
+    static List<Path> serviceFiles(Path hostsFile) {
+        List<Path> files = new ArrayList<>();
+        if (hostsFile != null) {
+            if (!Files.isReadable(hostsFile)) {
+                throw new FastcopyException(FastcopyException.USAGE, "--hosts-file " + hostsFile + " does not exist or is not readable");
+            }
+            files.add(hostsFile);
+        } else {
+            files.add(home().resolve("conf").resolve("hosts.conf"));
+        }
+        return files;
+    }
+
+    /** Where fastcopy is installed: set by bin/fastcopy, else the working directory. */
+    static Path home() {
+        String home = System.getProperty("fastcopy.home");
+        return home == null ? Path.of("") : Path.of(home);
+    }
+}

@@ -1,0 +1,85 @@
+package org.fastcopy.cli;
+
+import org.fastcopy.cluster.LocalCluster;
+import org.fastcopy.generate.GenerateReport;
+import org.fastcopy.generate.GenerateSpec;
+import org.fastcopy.generate.MttV3Generator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code fastcopy demo}: the embedded default. Two throwaway local clusters play flux1 and flux2,
+ * flux1 gets a generated MTT v3 database, and the job runs end to end on them.
+ */
+@Command(name = "demo",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        description = {"Runs the whole job on two throwaway local PostgreSQL clusters (flux1 and flux2 roles, "
+                + "loopback only): generates an MTT v3 database on flux1 and reports what it made.",
+                "Needs the PostgreSQL server binaries (Debian: apt-get install postgresql)."},
+        footer = {"", "Examples:", "  fastcopy demo", "  fastcopy demo --scale 0.2 --keep-running"})
+public final class DemoCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--workdir", paramLabel = "DIR", defaultValue = "target/demo",
+            description = "Where the two clusters live (wiped clusters are re-created).")
+    Path workDir;
+
+    @Option(names = "--scale", paramLabel = "S", defaultValue = "0.02",
+            description = "Size of the generated MTT database: 1 is about 1 GB.")
+    double scale;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Random seed of the generator.")
+    long seed;
+
+    @Option(names = "--keep-running", description = "Leave both clusters running at the end and print how to reach them.")
+    boolean keepRunning;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        log.info("1. starting local clusters flux1 and flux2 under {}", workDir.toAbsolutePath());
+        LocalCluster flux1 = LocalCluster.start("flux1", workDir);
+        LocalCluster flux2 = null;
+        try {
+            flux2 = LocalCluster.start("flux2", workDir);
+            log.info("2. generating MTT v3 database mttv3 on flux1 (scale {}, seed {})", scale, seed);
+            GenerateSpec gen = GenerateSpec.defaults("mttv3").withScale(scale).withSeed(seed).withDropIfExists(true);
+            GenerateReport report = new MttV3Generator(flux1.connections(), flux1.endpoint("postgres")).generate(gen);
+            report.lines().forEach(out::println);
+            if (keepRunning) {
+                printHowToReach(out, flux1, flux2);
+            }
+            out.flush();
+            return 0;
+        } finally {
+            if (!keepRunning) {
+                flux1.stop();
+                if (flux2 != null) {
+                    flux2.stop();
+                }
+            }
+        }
+    }
+
+    private static void printHowToReach(PrintWriter out, LocalCluster... clusters) {
+        out.println();
+        out.println("Clusters left running (stop with: pg_ctl stop -D <data dir>, as the postgres user when root):");
+        for (LocalCluster c : clusters) {
+            out.printf("  %s: host=127.0.0.1 port=%d user=%s  PGPASSFILE=%s  data=%s%n",
+                    c.name(), c.port(), LocalCluster.SUPERUSER, c.passfile(), c.dataDir());
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package org.fastcopy.cli;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.copy.CopyJob;
+import org.fastcopy.copy.CopyReport;
+import org.fastcopy.copy.CopySpec;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.util.ByteSize;
+import org.fastcopy.util.Json;
+import org.fastcopy.verify.VerifyMode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code fastcopy --src A --dst B --db D}: the copy itself, and the parent of the other commands.
+ */
+@Command(name = "fastcopy",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        showDefaultValues = true,
+        sortOptions = false,
+        description = {"Copies whole PostgreSQL databases from one server to another: one consistent snapshot, "
+                + "parallel COPY streams, schema, indexes, keys, rules and sequences included, resumable.",
+                "With no --src it prints this help."},
+        subcommands = {GenerateCommand.class, VerifyCommand.class, DemoCommand.class},
+        footer = {"",
+                "Examples:",
+                "  fastcopy --src flux1 --dst flux2 --db mttv3 --jobs 16",
+                "  fastcopy --src flux1 --dst flux2 --db mttv3,mttflat --drop-if-exists --verify checksums",
+                "  fastcopy --src flux1 --dst flux2 --db mttv3 --resume       # after a crash or a kill",
+                "  fastcopy --src flux1 --dst flux2 --db mttv3 --dry-run      # print the plan only",
+                "  fastcopy demo                                              # two local clusters, generated MTT data",
+                "",
+                "Endpoints (--src/--dst) follow libpq: a service name from conf/hosts.conf (or --hosts-file),",
+                "PGSERVICEFILE or ~/.pg_service.conf, a postgresql:// URI, a key=value conninfo, or a host name",
+                "with PGPORT/PGUSER. Passwords come from ~/.pgpass, PGPASSFILE or PGPASSWORD, never from a flag.",
+                "Exit codes: 0 ok, 2 usage, 3 connection, 4 failed, 5 verify mismatch, 130 interrupted."})
+public final class FastcopyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--src", paramLabel = "ENDPOINT", description = "Source server (service name, URI, conninfo or host).")
+    String src;
+
+    @Option(names = "--dst", paramLabel = "ENDPOINT", description = "Target server.")
+    String dst;
+
+    @Option(names = "--db", paramLabel = "NAME[,NAME...]", split = ",",
+            description = "Databases to copy (default: the database of --src).")
+    List<String> databases;
+
+    @Option(names = "--jobs", paramLabel = "N", defaultValue = "4",
+            description = "Parallel COPY streams, each a source and a target connection.")
+    int jobs;
+
+    @Option(names = "--index-jobs", paramLabel = "N",
+            description = "Parallel connections building indexes and constraints (default: --jobs).")
+    Integer indexJobs;
+
+    @Option(names = "--split-larger-than", paramLabel = "SIZE", defaultValue = "1GB",
+            description = "Cut tables larger than this into ctid chunks copied in parallel (0: never).")
+    String splitLargerThan;
+
+    @Option(names = "--drop-if-exists", description = "Drop a target database that exists (runbook step 1a).")
+    boolean dropIfExists;
+
+    @Option(names = "--resume", description = "Continue an interrupted copy: finished units are kept, the rest redone.")
+    boolean resume;
+
+    @Option(names = "--verify", paramLabel = "MODE", defaultValue = "counts",
+            description = "What to compare at the end: ${COMPLETION-CANDIDATES}.")
+    VerifyMode verify;
+
+    @Option(names = "--dry-run", description = "Print the plan (tables, sizes, chunks, order) and exit.")
+    boolean dryRun;
+
+    @Option(names = "--workdir", paramLabel = "DIR", defaultValue = "fastcopy-work",
+            description = "Where the schema dump, its logs and the JSON report go.")
+    Path workDir;
+
+    @Option(names = "--ring-slots", paramLabel = "N", defaultValue = "64",
+            description = "Buffers in each stream's ring (a power of two); memory per stream is slots x buffer size.")
+    int ringSlots;
+
+    @Option(names = "--buffer-size", paramLabel = "SIZE", defaultValue = "64kB", description = "Bytes per ring buffer.")
+    String bufferSize;
+
+    @Option(names = "--keep-ledger", description = "Keep the _fastcopy ledger schema on the target after success.")
+    boolean keepLedger;
+
+    @Option(names = "--hosts-file", paramLabel = "FILE",
+            description = "A pg_service.conf-format file of endpoint names (default: conf/hosts.conf).")
+    Path hostsFile;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (src == null && dst == null) {
+            spec.commandLine().usage(out);
+            return 0;
+        }
+        CopySpec copy = copySpec();
+        List<CopyReport> reports = new CopyJob(copy, Connections.fromSystem()).run();
+        for (CopyReport r : reports) {
+            (r.isDryRun() ? r.planLines() : r.summaryLines()).forEach(out::println);
+            if (!r.isDryRun()) {
+                writeReport(copy.workDir().resolve("report-" + r.database() + ".json"), r);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    CopySpec copySpec() {
+        if (dst == null) {
+            throw new FastcopyException(FastcopyException.USAGE, "--dst is missing");
+        }
+        Endpoint source = CliEndpoints.resolve(src, hostsFile, "--src");
+        Endpoint target = CliEndpoints.resolve(dst, hostsFile, "--dst");
+        List<String> dbs = databases != null ? databases : source.database() == null ? List.of() : List.of(source.database());
+        if (dbs.isEmpty()) {
+            throw new FastcopyException(FastcopyException.USAGE, "--db is missing and --src names no database");
+        }
+        return new CopySpec(source, target, dbs, jobs, indexJobs == null ? jobs : indexJobs,
+                size(splitLargerThan, "--split-larger-than"), dropIfExists, resume, verify, dryRun, workDir,
+                ringSlots, (int) Math.min(Integer.MAX_VALUE, size(bufferSize, "--buffer-size")), keepLedger);
+    }
+
+    private static long size(String text, String option) {
+        try {
+            return ByteSize.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new FastcopyException(FastcopyException.USAGE, option + ": " + e.getMessage());
+        }
+    }
+
+    private static void writeReport(Path file, CopyReport report) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, Json.write(report.toJson()));
+        } catch (IOException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "could not write the report " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+}

@@ -1,0 +1,78 @@
+package org.fastcopy.cli;
+
+import org.fastcopy.FastcopyException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/**
+ * Entry point of the jar. {@code bin/fastcopy} runs {@link FastcopyCommand}; {@code bin/convert}
+ * sets {@code -Dfastcopy.program=convert} and lands on the convert command directly, so both
+ * launchers share one jar and one error contract: a {@link FastcopyException} prints as one line
+ * and exits with its code, a bad option exits 2, anything unexpected exits 4 with its stack trace.
+ */
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns the exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+    }
+
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(rootCommand());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, argv) -> {
+            CommandLine bad = ex.getCommandLine();
+            bad.getErr().println(bad.getCommandName() + ": " + ex.getMessage());
+            bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
+            return FastcopyException.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, bad, parsed) -> {
+            Throwable t = unwrap(ex);
+            String program = bad.getCommandSpec().root().name();
+            if (t instanceof FastcopyException fe) {
+                bad.getErr().println(program + ": " + fe.getMessage());
+                log.debug("failure detail", fe);
+                return fe.exitCode();
+            }
+            if (t instanceof InterruptedException) {
+                bad.getErr().println(program + ": interrupted");
+                return FastcopyException.INTERRUPTED;
+            }
+            bad.getErr().println(program + ": internal error: " + t);
+            t.printStackTrace(bad.getErr());
+            return FastcopyException.FAILED;
+        });
+        return cl;
+    }
+
+    private static Object rootCommand() {
+        return "convert".equals(System.getProperty("fastcopy.program")) ? convertRoot() : new FastcopyCommand();
+    }
+
+    private static Object convertRoot() {
+        // Replaced by ConvertCommand when convert lands; until then the launcher is not shipped.
+        return new FastcopyCommand();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable cur = t;
+        while ((cur instanceof CommandLine.ExecutionException || cur instanceof java.util.concurrent.ExecutionException
+                || cur instanceof java.util.concurrent.CompletionException) && cur.getCause() != null) {
+            cur = cur.getCause();
+        }
+        return cur;
+    }
+}

@@ -1,0 +1,386 @@
+package org.fastcopy.copy;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.data.CopyFormat;
+import org.fastcopy.data.CopyResult;
+import org.fastcopy.data.CopySettings;
+import org.fastcopy.data.DataPhase;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.ledger.Ledger;
+import org.fastcopy.plan.CopyPlan;
+import org.fastcopy.plan.CopyPlan.PlannedUnit;
+import org.fastcopy.plan.SourceCatalog;
+import org.fastcopy.plan.SourceTable;
+import org.fastcopy.schema.DdlReport;
+import org.fastcopy.schema.EntryTables;
+import org.fastcopy.schema.PostDataScheduler;
+import org.fastcopy.schema.PreDataLoader;
+import org.fastcopy.schema.RestoreScript;
+import org.fastcopy.schema.SchemaDump;
+import org.fastcopy.schema.Section;
+import org.fastcopy.schema.TocEntry;
+import org.fastcopy.sequence.SequenceCopier;
+import org.fastcopy.snapshot.SourceSnapshot;
+import org.fastcopy.verify.Verifier;
+import org.fastcopy.verify.VerifyMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.fastcopy.util.Sql.qualified;
+
+/**
+ * One copy of one database, in the order of the runbook it replaces:
+ * <ol>
+ * <li>source: connect, export the snapshot every later step reads through;</li>
+ * <li>plan: tables, sizes, chunks, largest first;</li>
+ * <li>schema dump: pg_dump --snapshot, rendered by pg_restore;</li>
+ * <li>target database: create it (pg_dump's own CREATE DATABASE), or resume it;</li>
+ * <li>pre-data: tables, types, functions, defaults;</li>
+ * <li>data, with post-data (indexes, keys, rules, triggers) built per table as soon as its rows are in;</li>
+ * <li>sequences;</li>
+ * <li>analyze;</li>
+ * <li>verify;</li>
+ * <li>drop the ledger and report.</li>
+ * </ol>
+ * Each step is one checked call; failures are logged once where they happen and end the run.
+ */
+public final class CopyJob {
+    private static final Logger log = LoggerFactory.getLogger("fastcopy");
+
+    /**
+     * Points in a run where an embedding program (a migration driver, a test) may act: after the
+     * snapshot is exported and after each unit commits. Called on the thread that reached the point;
+     * an exception thrown here fails the run there, as a crash at that point would.
+     */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void snapshotExported(String database, String snapshotId) {
+        }
+
+        default void unitCommitted(String database, PlannedUnit unit) {
+        }
+    }
+
+    private final CopySpec spec;
+    private final Connections connections;
+    private final Listener listener;
+
+    public CopyJob(CopySpec spec, Connections connections) {
+        this(spec, connections, Listener.NONE);
+    }
+
+    public CopyJob(CopySpec spec, Connections connections, Listener listener) {
+        this.spec = spec;
+        this.connections = connections;
+        this.listener = listener;
+    }
+
+    /** Copies every database of the spec in turn; the reports in the same order. */
+    public List<CopyReport> run() {
+        List<CopyReport> reports = new ArrayList<>();
+        for (String db : spec.databases()) {
+            reports.add(copyDatabase(db));
+        }
+        return reports;
+    }
+
+    private CopyReport copyDatabase(String db) {
+        Endpoint source = spec.source(db);
+        Endpoint target = spec.target(db);
+        PhaseClock clock = new PhaseClock("[" + db + "] ");
+        Path workDir = spec.workDir().resolve(db);
+
+        clock.start("snapshot", "exporting one snapshot on " + source);
+        try (SourceSnapshot snapshot = SourceSnapshot.export(connections.open(source, "fastcopy-snapshot"))) {
+            listener.snapshotExported(db, snapshot.id());
+            clock.start("plan", "reading the source catalogue");
+            List<SourceTable> tables = SourceCatalog.tables(snapshot.holder());
+            TargetDatabase.State state = spec.dryRun() ? null : TargetDatabase.inspect(connections, target);
+            Map<String, CopyPlan.Cut> fixedCuts = Map.of();
+            if (state == TargetDatabase.State.RESUMABLE && spec.resume()) {
+                fixedCuts = recordedCuts(target);
+            }
+            CopyPlan plan = CopyPlan.of(tables, spec.splitLargerThan(), fixedCuts);
+            log.info("[{}] {} tables, {} units ({} tables in chunks), {} to copy", db, tables.size(), plan.units().size(),
+                    plan.chunkedTables(), org.fastcopy.util.ByteSize.format(plan.totalBytes()));
+            if (spec.dryRun()) {
+                clock.finish();
+                return CopyReport.dryRun(db, plan);
+            }
+
+            clock.start("schema dump", "pg_dump --schema-only in the snapshot");
+            SchemaDump dump = SchemaDump.dump(connections, source, snapshot.id(), workDir);
+            RestoreScript preData = dump.render(Section.PRE_DATA);
+            RestoreScript postData = dump.render(Section.POST_DATA);
+
+            clock.start("target database", target.toString());
+            boolean resumed = prepareTarget(target, state, preData);
+
+            Map<String, Long> doneUnits = Map.of();
+            if (resumed) {
+                doneUnits = withTarget(target, Ledger::doneUnits);
+                log.info("[{}] resuming: {} of {} units already copied", db, doneUnits.size(), plan.units().size());
+            } else {
+                clock.start("pre-data", preData.entries().size() + " items on " + spec.jobs() + " connections");
+                DdlReport pre = new PreDataLoader(connections, target).load(withoutDatabaseItem(preData), spec.jobs());
+                log.info("[{}] pre-data: {}", db, pre.summary());
+                withTarget(target, c -> {
+                    recordCuts(c, plan);
+                    Ledger.put(c, "pre-data", "done");
+                    return null;
+                });
+            }
+
+            clock.start("data and post-data", plan.units().size() + " units on " + spec.jobs() + " streams, indexes on "
+                    + spec.indexJobs() + " connections");
+            DataPhase.Result data;
+            DdlReport post;
+            Progress progress = new Progress(plan, doneUnits);
+            EntryTables entryTables = EntryTables.read(snapshot.holder(), postData.entries());
+            try (PostDataScheduler scheduler = new PostDataScheduler(connections, target, entryTables)) {
+                scheduler.start(postData.entries(), spec.indexJobs());
+                CopyFormat format = chooseFormat(source, target);
+                DataPhase phase = new DataPhase(connections, source, target, snapshot, format,
+                        new CopySettings(spec.ringSlots(), spec.bufferBytes(), 16), progress, spec.jobs(),
+                        new DataPhase.Listener() {
+                            @Override
+                            public void unitDone(PlannedUnit unit, CopyResult result) {
+                                progress.unitDone(unit, result);
+                                listener.unitCommitted(db, unit);
+                            }
+
+                            @Override
+                            public void tableLoaded(SourceTable table) {
+                                scheduler.tableLoaded(table.schema(), table.name());
+                            }
+                        });
+                try (Progress.Reporter reporter = progress.startReporter()) {
+                    data = phase.run(plan, doneUnits);
+                }
+                post = scheduler.awaitCompletion();
+            }
+            log.info("[{}] data: {} units, {} rows, {} ({} retries); post-data: {}", db, data.units(), data.rows(),
+                    org.fastcopy.util.ByteSize.format(data.bytes()), data.retries(), post.summary());
+
+            clock.start("sequences", "");
+            List<SequenceCopier.SequenceValue> sequences = SequenceCopier.read(snapshot.holder());
+            withTarget(target, c -> {
+                SequenceCopier.apply(c, sequences);
+                return null;
+            });
+
+            clock.start("analyze", tables.size() + " tables on " + spec.indexJobs() + " connections");
+            analyze(target, tables);
+
+            VerifyMode mode = spec.verify() == VerifyMode.NONE ? VerifyMode.NONE : spec.verify();
+            clock.start("verify", mode.name().toLowerCase(java.util.Locale.ROOT));
+            Verifier.Result verified = Verifier.verify(tables, mode, spec.jobs(),
+                    () -> {
+                        Connection c = connections.open(source, "fastcopy-verify");
+                        snapshot.importInto(c);
+                        return c;
+                    },
+                    () -> connections.open(target, "fastcopy-verify"));
+            if (!verified.ok()) {
+                clock.finish();
+                throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "verify found " + verified.mismatches().size()
+                        + " table(s) differing on " + target + ": " + verified.mismatches().stream().limit(10)
+                        .map(Object::toString).collect(java.util.stream.Collectors.joining("; ")));
+            }
+
+            if (!spec.keepLedger()) {
+                clock.start("finish", "dropping the ledger");
+                withTarget(target, c -> {
+                    Ledger.drop(c);
+                    return null;
+                });
+            }
+            clock.finish();
+            return new CopyReport(db, source.toString(), target.toString(), plan, data.rows() + progress.rowsFromLedger(),
+                    data.bytes(), data.retries(), sequences.size(), verified, mode, clock.orderedMillis(), resumed,
+                    progress.perTable());
+        }
+    }
+
+    /**
+     * Decides what happens to the target database and returns true when the run resumes. A target
+     * is only ever dropped on request or when its own ledger shows fastcopy created it and never
+     * finished its schema (so it holds nothing but a partial schema).
+     */
+    private boolean prepareTarget(Endpoint target, TargetDatabase.State state, RestoreScript preData) {
+        switch (state) {
+            case ABSENT -> {
+                if (spec.resume()) {
+                    throw new FastcopyException(FastcopyException.USAGE, "--resume: database " + target.database()
+                            + " does not exist on " + target.name() + ": nothing to resume");
+                }
+                createTarget(target, preData);
+                return false;
+            }
+            case EMPTY -> {
+                if (spec.resume()) {
+                    throw new FastcopyException(FastcopyException.USAGE, "--resume: database " + target.database()
+                            + " on " + target.name() + " holds no fastcopy ledger: nothing to resume");
+                }
+                if (spec.dropIfExists()) {
+                    TargetDatabase.drop(connections, target);
+                    createTarget(target, preData);
+                } else {
+                    initLedger(target);
+                }
+                return false;
+            }
+            case RESUMABLE -> {
+                if (spec.dropIfExists()) {
+                    TargetDatabase.drop(connections, target);
+                    createTarget(target, preData);
+                    return false;
+                }
+                if (!spec.resume()) {
+                    throw new FastcopyException(FastcopyException.USAGE, "database " + target.database() + " on " + target.name()
+                            + " holds an unfinished fastcopy run: add --resume to continue it or --drop-if-exists to start over");
+                }
+                boolean preDataDone = withTarget(target, c -> Ledger.get(c, "pre-data").isPresent());
+                if (!preDataDone) {
+                    log.info("the earlier run stopped inside pre-data: recreating {}", target);
+                    TargetDatabase.drop(connections, target);
+                    createTarget(target, preData);
+                    return false;
+                }
+                return true;
+            }
+            case NOT_EMPTY -> {
+                if (!spec.dropIfExists()) {
+                    throw new FastcopyException(FastcopyException.USAGE, "database " + target.database() + " on " + target.name()
+                            + " already exists and is not empty: use --drop-if-exists to replace it");
+                }
+                TargetDatabase.drop(connections, target);
+                createTarget(target, preData);
+                return false;
+            }
+            default -> throw new IllegalStateException(state.toString());
+        }
+    }
+
+    private void createTarget(Endpoint target, RestoreScript preData) {
+        Optional<TocEntry> item = preData.entries().stream().filter(e -> e.type().equals("DATABASE")).findFirst();
+        if (item.isPresent()) {
+            TargetDatabase.create(connections, target, item.get());
+        } else {
+            throw new FastcopyException(FastcopyException.FAILED, "the schema dump holds no CREATE DATABASE item for "
+                    + target.database());
+        }
+        initLedger(target);
+    }
+
+    private void initLedger(Endpoint target) {
+        withTarget(target, c -> {
+            Ledger.create(c);
+            return null;
+        });
+    }
+
+    private static RestoreScript withoutDatabaseItem(RestoreScript script) {
+        List<TocEntry> rest = script.entries().stream().filter(e -> !e.type().equals("DATABASE")).toList();
+        return new RestoreScript(script.preamble(), rest);
+    }
+
+    private Map<String, CopyPlan.Cut> recordedCuts(Endpoint target) {
+        return withTarget(target, c -> {
+            Map<String, CopyPlan.Cut> cuts = new HashMap<>();
+            Ledger.get(c, "cuts").ifPresent(text -> {
+                for (String line : text.split("\n")) {
+                    int tab = line.lastIndexOf('\t');
+                    if (tab > 0) {
+                        cuts.put(line.substring(0, tab), CopyPlan.Cut.decode(line.substring(tab + 1)));
+                    }
+                }
+            });
+            return cuts;
+        });
+    }
+
+    private static void recordCuts(Connection c, CopyPlan plan) {
+        StringBuilder sb = new StringBuilder();
+        plan.cuts().forEach((table, cut) -> sb.append(table).append('\t').append(cut.encode()).append('\n'));
+        Ledger.put(c, "cuts", sb.toString());
+    }
+
+    private CopyFormat chooseFormat(Endpoint source, Endpoint target) {
+        try (Connection s = connections.open(source, "fastcopy"); Connection t = connections.open(target, "fastcopy")) {
+            CopyFormat f = CopyFormat.choose(s, t);
+            log.info("COPY format: {}", f);
+            return f;
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.CONNECTION, "could not compare the servers: " + e.getMessage(), e);
+        }
+    }
+
+    /** ANALYZE each table, spread over --index-jobs sessions (vacuumdb --analyze-only -j, in effect). */
+    private void analyze(Endpoint target, List<SourceTable> tables) {
+        ConcurrentLinkedQueue<SourceTable> queue = new ConcurrentLinkedQueue<>(tables);
+        int n = Math.max(1, Math.min(spec.indexJobs(), tables.size()));
+        AtomicInteger ids = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(n, r -> new Thread(r, "analyze-" + ids.incrementAndGet()));
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.submit(() -> {
+                    try (Connection c = connections.open(target, "fastcopy-analyze"); Statement st = c.createStatement()) {
+                        SourceTable t;
+                        while ((t = queue.poll()) != null) {
+                            st.execute("ANALYZE " + qualified(t.schema(), t.name()));
+                        }
+                    } catch (SQLException e) {
+                        throw new FastcopyException(FastcopyException.FAILED, "analyze on " + target + ": " + e.getMessage(), e);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FastcopyException(FastcopyException.INTERRUPTED, "analyze interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Connection openTarget(Endpoint target) {
+        return connections.open(target, "fastcopy");
+    }
+
+    private interface SqlFunction<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    private <T> T withTarget(Endpoint target, SqlFunction<T> f) {
+        try (Connection c = openTarget(target)) {
+            return f.apply(c);
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, target + ": " + e.getMessage(), e);
+        }
+    }
+}

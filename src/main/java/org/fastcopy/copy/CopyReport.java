@@ -1,0 +1,121 @@
+package org.fastcopy.copy;
+
+import org.fastcopy.plan.CopyPlan;
+import org.fastcopy.plan.CopyPlan.PlannedUnit;
+import org.fastcopy.util.ByteSize;
+import org.fastcopy.verify.Verifier;
+import org.fastcopy.verify.VerifyMode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What one database's copy did: the summary table printed at the end and the JSON report.
+ *
+ * @param phaseMillis wall time of each step, in order
+ * @param perTable    rows, bytes and copy nanos per table, largest first
+ */
+public record CopyReport(String database, String source, String target, CopyPlan plan, long rows, long bytes,
+                         long retries, int sequences, Verifier.Result verify, VerifyMode verifyMode,
+                         Map<String, Long> phaseMillis, boolean resumed, Map<String, long[]> perTable) {
+
+    static CopyReport dryRun(String database, CopyPlan plan) {
+        return new CopyReport(database, "", "", plan, 0, 0, 0, 0, null, VerifyMode.NONE, Map.of(), false, Map.of());
+    }
+
+    public boolean isDryRun() {
+        return phaseMillis.isEmpty();
+    }
+
+    public long totalMillis() {
+        return phaseMillis.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The plan, as --dry-run prints it: order, units, sizes. */
+    public List<String> planLines() {
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "plan for %s: %d tables, %d units, %d tables in chunks, %s",
+                database, plan.tables().size(), plan.units().size(), plan.chunkedTables(), ByteSize.format(plan.totalBytes())));
+        out.add(String.format(Locale.ROOT, "  %5s  %-60s %12s", "order", "unit", "size"));
+        int i = 0;
+        for (PlannedUnit u : plan.units()) {
+            i++;
+            if (i > 40 && i < plan.units().size() - 5) {
+                if (i == 41) {
+                    out.add(String.format(Locale.ROOT, "  %5s  ... %d more units ...", "", plan.units().size() - 45));
+                }
+                continue;
+            }
+            out.add(String.format(Locale.ROOT, "  %5d  %-60s %12s", i, u.unit().label(), ByteSize.format(u.estimatedBytes())));
+        }
+        return out;
+    }
+
+    /** The summary table: phases, then the largest tables. */
+    public List<String> summaryLines() {
+        List<String> out = new ArrayList<>();
+        double secs = totalMillis() / 1000.0;
+        out.add(String.format(Locale.ROOT, "%s: %,d rows, %s in %d tables copied from %s to %s in %.1f s (%s/s)%s",
+                database, rows, ByteSize.format(bytes), plan.tables().size(), source, target, secs,
+                ByteSize.format((long) (bytes / Math.max(0.001, secs))), resumed ? " (resumed)" : ""));
+        out.add("  phase                      time");
+        phaseMillis.forEach((k, v) -> out.add(String.format(Locale.ROOT, "  %-22s %8.1f s", k, v / 1000.0)));
+        out.add(String.format(Locale.ROOT, "  %-42s %14s %12s %10s", "largest tables", "rows", "bytes", "MB/s"));
+        perTable.entrySet().stream().limit(10).forEach(e -> {
+            long[] v = e.getValue();
+            double mbs = v[2] == 0 ? 0 : (v[1] / 1048576.0) / (v[2] / 1e9);
+            out.add(String.format(Locale.ROOT, "  %-42s %,14d %12s %10.1f", e.getKey(), v[0], ByteSize.format(v[1]), mbs));
+        });
+        if (verify != null && verifyMode != VerifyMode.NONE) {
+            out.add(String.format(Locale.ROOT, "  verify (%s): %d tables, %,d rows, %s", verifyMode.name().toLowerCase(Locale.ROOT),
+                    verify.tablesCompared(), verify.rowsCompared(), verify.ok() ? "all equal" : verify.mismatches().size() + " differ"));
+        }
+        if (retries > 0) {
+            out.add("  retried units: " + retries);
+        }
+        return out;
+    }
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("database", database);
+        m.put("source", source);
+        m.put("target", target);
+        m.put("dryRun", isDryRun());
+        m.put("resumed", resumed);
+        m.put("tables", plan.tables().size());
+        m.put("units", plan.units().size());
+        m.put("chunkedTables", plan.chunkedTables());
+        m.put("sourceBytes", plan.totalBytes());
+        m.put("rows", rows);
+        m.put("bytesStreamed", bytes);
+        m.put("retries", retries);
+        m.put("sequences", sequences);
+        m.put("totalSeconds", totalMillis() / 1000.0);
+        Map<String, Object> phases = new LinkedHashMap<>();
+        phaseMillis.forEach((k, v) -> phases.put(k, v / 1000.0));
+        m.put("phaseSeconds", phases);
+        if (verify != null) {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("mode", verifyMode.name().toLowerCase(Locale.ROOT));
+            v.put("tablesCompared", verify.tablesCompared());
+            v.put("rowsCompared", verify.rowsCompared());
+            v.put("mismatches", verify.mismatches().stream().map(Object::toString).toList());
+            m.put("verify", v);
+        }
+        List<Object> tables = new ArrayList<>();
+        perTable.forEach((k, v) -> {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("table", k);
+            t.put("rows", v[0]);
+            t.put("bytes", v[1]);
+            t.put("copySeconds", v[2] / 1e9);
+            tables.add(t);
+        });
+        m.put("perTable", tables);
+        return m;
+    }
+}

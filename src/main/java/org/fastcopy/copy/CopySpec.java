@@ -1,0 +1,80 @@
+package org.fastcopy.copy;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.verify.VerifyMode;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything one copy run needs, built from the command line and validated before anything
+ * touches a server. Messages name the option that is wrong.
+ *
+ * @param source          source server (its database is replaced by each of {@code databases})
+ * @param target          target server
+ * @param databases       databases to copy, in order
+ * @param jobs            parallel COPY streams (each a source and a target connection)
+ * @param indexJobs       parallel connections building indexes and constraints
+ * @param splitLargerThan tables larger than this many bytes are cut into ctid chunks of about this size
+ * @param dropIfExists    drop a target database that already exists
+ * @param resume          continue a run that stopped, from the target's ledger
+ * @param verify          what to compare at the end
+ * @param dryRun          print the plan and stop
+ * @param workDir         where the schema dump and the report go
+ * @param ringSlots       buffers per stream's ring (a power of two)
+ * @param bufferBytes     bytes per ring buffer
+ * @param keepLedger      keep the _fastcopy schema on the target after success
+ */
+public record CopySpec(Endpoint source, Endpoint target, List<String> databases, int jobs, int indexJobs,
+                       long splitLargerThan, boolean dropIfExists, boolean resume, VerifyMode verify,
+                       boolean dryRun, Path workDir, int ringSlots, int bufferBytes, boolean keepLedger) {
+    public static final int MAX_JOBS = 256;
+
+    public CopySpec {
+        databases = List.copyOf(databases);
+        if (databases.isEmpty()) {
+            throw usage("--db names no database");
+        }
+        for (String db : databases) {
+            if (db.isBlank()) {
+                throw usage("--db holds an empty database name");
+            }
+        }
+        if (jobs < 1 || jobs > MAX_JOBS) {
+            throw usage("--jobs " + jobs + " is not in [1, " + MAX_JOBS + "]");
+        }
+        if (indexJobs < 1 || indexJobs > MAX_JOBS) {
+            throw usage("--index-jobs " + indexJobs + " is not in [1, " + MAX_JOBS + "]");
+        }
+        if (splitLargerThan < 0) {
+            throw usage("--split-larger-than must not be negative");
+        }
+        if (dropIfExists && resume) {
+            throw usage("--drop-if-exists and --resume contradict each other: one starts over, the other continues");
+        }
+        if (Integer.bitCount(ringSlots) != 1 || ringSlots < 2) {
+            throw usage("--ring-slots " + ringSlots + " must be a power of two, at least 2");
+        }
+        if (bufferBytes < 1024) {
+            throw usage("--buffer-size must be at least 1kB");
+        }
+        if (source.host().equals(target.host()) && source.port() == target.port()) {
+            throw usage("--src and --dst are the same server (" + source.host() + ":" + source.port()
+                    + "): copying a database onto itself would destroy it");
+        }
+    }
+
+    /** The source endpoint of one database. */
+    public Endpoint source(String db) {
+        return source.withDatabase(db);
+    }
+
+    public Endpoint target(String db) {
+        return target.withDatabase(db);
+    }
+
+    private static FastcopyException usage(String message) {
+        return new FastcopyException(FastcopyException.USAGE, message);
+    }
+}

@@ -1,0 +1,144 @@
+package org.fastcopy.copy;
+
+import org.fastcopy.data.CopyProgress;
+import org.fastcopy.data.CopyResult;
+import org.fastcopy.data.CopyUnit;
+import org.fastcopy.plan.CopyPlan;
+import org.fastcopy.plan.CopyPlan.PlannedUnit;
+import org.fastcopy.util.ByteSize;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counts what the data phase has moved and shows it: on a terminal a progress line redrawn every
+ * second, otherwise a log line every few seconds. Workers only add to counters (the reader's hot
+ * loop must not wait on rendering); a single scheduled thread reads and renders them.
+ */
+final class Progress implements CopyProgress {
+    private static final Logger log = LoggerFactory.getLogger("fastcopy");
+
+    private final long totalBytes;
+    private final int totalUnits;
+    private final long startNanos = System.nanoTime();
+    private final LongAdder bytesDone = new LongAdder();
+    private final LongAdder rowsDone = new LongAdder();
+    private final AtomicLong unitsDone = new AtomicLong();
+    private final long rowsFromLedger;
+    /** Bytes and rows of the units in flight, by unit: written by each unit's reader thread only. */
+    private final Map<CopyUnit, long[]> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, long[]> perTable = new ConcurrentHashMap<>();
+
+    Progress(CopyPlan plan, Map<String, Long> doneUnits) {
+        long bytes = 0;
+        long skippedBytes = 0;
+        for (PlannedUnit u : plan.units()) {
+            bytes += u.estimatedBytes();
+            if (doneUnits.containsKey(u.key())) {
+                skippedBytes += u.estimatedBytes();
+            }
+        }
+        this.totalBytes = Math.max(1, bytes - skippedBytes);
+        this.totalUnits = plan.units().size() - doneUnits.size();
+        this.rowsFromLedger = doneUnits.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    @Override
+    public void onBytes(CopyUnit unit, long rows, long bytes) {
+        long[] cur = inFlight.computeIfAbsent(unit, u -> new long[2]);
+        cur[0] = rows;
+        cur[1] = bytes;
+    }
+
+    void unitDone(PlannedUnit unit, CopyResult r) {
+        inFlight.remove(unit.unit());
+        bytesDone.add(r.bytes());
+        rowsDone.add(r.rows());
+        unitsDone.incrementAndGet();
+        long[] t = perTable.computeIfAbsent(unit.table().displayName(), k -> new long[3]);
+        synchronized (t) {
+            t[0] += r.rows();
+            t[1] += r.bytes();
+            t[2] += r.nanos();
+        }
+    }
+
+    long rowsFromLedger() {
+        return rowsFromLedger;
+    }
+
+    /** Rows, bytes and summed copy time per table, largest first. */
+    Map<String, long[]> perTable() {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        perTable.entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> e.getValue()[1]).reversed())
+                .forEach(e -> out.put(e.getKey(), e.getValue().clone()));
+        return out;
+    }
+
+    String line() {
+        long bytes = bytesDone.sum();
+        long rows = rowsDone.sum();
+        for (long[] f : inFlight.values()) {
+            rows += f[0];
+            bytes += f[1];
+        }
+        double secs = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
+        double rate = bytes / secs;
+        double pct = Math.min(100.0, 100.0 * bytes / totalBytes);
+        String eta = rate > 0 && bytes < totalBytes ? String.format(Locale.ROOT, "%.0f s", (totalBytes - bytes) / rate) : "-";
+        int width = 30;
+        int filled = (int) Math.round(pct / 100 * width);
+        return String.format(Locale.ROOT, "[%s%s] %5.1f%%  %s / %s  %s/s  %,.0f rows/s  units %d/%d  ETA %s",
+                "#".repeat(filled), ".".repeat(width - filled), pct, ByteSize.format(bytes), ByteSize.format(totalBytes),
+                ByteSize.format((long) rate), rows / secs, unitsDone.get(), totalUnits, eta);
+    }
+
+    /** Starts rendering; closing it stops the renderer and prints the final line. */
+    Reporter startReporter() {
+        return new Reporter();
+    }
+
+    final class Reporter implements AutoCloseable {
+        private final boolean terminal = System.console() != null;
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "progress");
+            t.setDaemon(true);
+            return t;
+        });
+
+        Reporter() {
+            long period = terminal ? 1 : 5;
+            timer.scheduleAtFixedRate(this::render, period, period, TimeUnit.SECONDS);
+        }
+
+        private void render() {
+            if (terminal) {
+                System.err.print("\r" + line());
+                System.err.flush();
+            } else {
+                log.info("data {}", line());
+            }
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            if (terminal) {
+                System.err.println("\r" + line());
+            } else {
+                log.info("data {}", line());
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package org.fastcopy.data;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.ledger.Ledger;
+import org.fastcopy.plan.CopyPlan;
+import org.fastcopy.plan.CopyPlan.PlannedUnit;
+import org.fastcopy.plan.SourceTable;
+import org.fastcopy.snapshot.SourceSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.fastcopy.util.Sql.qualified;
+
+/**
+ * Copies the planned units with {@code jobs} workers. Each worker owns a source session inside the
+ * shared snapshot, a target session and a {@link StreamCopier}; it takes units from one queue
+ * (largest first) and runs each in its own target transaction: TRUNCATE (whole tables only, so the
+ * COPY can FREEZE), COPY, ledger mark, COMMIT. A crash leaves each unit either committed and marked
+ * or absent, so a resumed run redoes exactly the unmarked ones.
+ *
+ * <p>A broken connection is retried on fresh sessions ({@link #ATTEMPTS} tries, backing off); any
+ * other failure stops the phase: the other workers finish the unit in hand and stop, and the first
+ * failure is thrown.
+ */
+public final class DataPhase {
+    private static final Logger log = LoggerFactory.getLogger(DataPhase.class);
+    static final int ATTEMPTS = 4;
+    private static final long FIRST_BACKOFF_MS = 500;
+
+    /** Told about progress; called from worker threads, must be thread-safe and quick. */
+    public interface Listener {
+        void unitDone(PlannedUnit unit, CopyResult result);
+
+        /** All units of the table are committed: its indexes and keys may start. */
+        void tableLoaded(SourceTable table);
+    }
+
+    public record Result(long units, long rows, long bytes, long retries) {
+    }
+
+    private final Connections connections;
+    private final Endpoint source;
+    private final Endpoint target;
+    private final SourceSnapshot snapshot;
+    private final CopyFormat format;
+    private final CopySettings settings;
+    private final CopyProgress progress;
+    private final int jobs;
+    private final Listener listener;
+
+    public DataPhase(Connections connections, Endpoint source, Endpoint target, SourceSnapshot snapshot,
+                     CopyFormat format, CopySettings settings, CopyProgress progress, int jobs, Listener listener) {
+        this.connections = connections;
+        this.source = source;
+        this.target = target;
+        this.snapshot = snapshot;
+        this.format = format;
+        this.settings = settings;
+        this.progress = progress;
+        this.jobs = jobs;
+        this.listener = listener;
+    }
+
+    /**
+     * @param plan the whole plan (to know how many units make up each table)
+     * @param done unit keys an earlier run committed: skipped, but counted towards their table
+     */
+    public Result run(CopyPlan plan, Map<String, Long> done) {
+        Map<String, AtomicInteger> remaining = new ConcurrentHashMap<>();
+        for (SourceTable t : plan.tables()) {
+            remaining.put(CopyPlan.tableKey(t), new AtomicInteger(plan.unitsOf(t)));
+        }
+        ConcurrentLinkedQueue<PlannedUnit> queue = new ConcurrentLinkedQueue<>();
+        for (PlannedUnit u : plan.units()) {
+            if (done.containsKey(u.key())) {
+                countDown(remaining, u.table());
+            } else {
+                queue.add(u);
+            }
+        }
+        if (queue.isEmpty()) {
+            return new Result(0, 0, 0, 0);
+        }
+        int n = Math.max(1, Math.min(jobs, queue.size()));
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        AtomicInteger ids = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(n, r -> new Thread(r, "copy-worker-" + ids.incrementAndGet()));
+        List<Future<Result>> futures = new ArrayList<>();
+        try {
+            for (int i = 1; i <= n; i++) {
+                Worker w = new Worker(i, queue, remaining, failure);
+                futures.add(pool.submit(w::run));
+            }
+            long units = 0, rows = 0, bytes = 0, retries = 0;
+            for (Future<Result> f : futures) {
+                Result r = f.get();
+                units += r.units();
+                rows += r.rows();
+                bytes += r.bytes();
+                retries += r.retries();
+            }
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            return new Result(units, rows, bytes, retries);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FastcopyException(FastcopyException.INTERRUPTED, "copy interrupted");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re
+                    : new FastcopyException(FastcopyException.FAILED, "copy worker failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void countDown(Map<String, AtomicInteger> remaining, SourceTable t) {
+        if (remaining.get(CopyPlan.tableKey(t)).decrementAndGet() == 0) {
+            listener.tableLoaded(t);
+        }
+    }
+
+    /** One worker: its sessions and its copier are its own and never shared. */
+    private final class Worker {
+        private final int id;
+        private final ConcurrentLinkedQueue<PlannedUnit> queue;
+        private final Map<String, AtomicInteger> remaining;
+        private final AtomicReference<RuntimeException> failure;
+        private final StreamCopier copier;
+        private Connection src;
+        private Connection dst;
+
+        Worker(int id, ConcurrentLinkedQueue<PlannedUnit> queue, Map<String, AtomicInteger> remaining,
+               AtomicReference<RuntimeException> failure) {
+            this.id = id;
+            this.queue = queue;
+            this.remaining = remaining;
+            this.failure = failure;
+            this.copier = new StreamCopier(id, settings, progress);
+        }
+
+        Result run() {
+            long units = 0, rows = 0, bytes = 0, retries = 0;
+            try {
+                PlannedUnit u;
+                while (failure.get() == null && !Thread.currentThread().isInterrupted() && (u = queue.poll()) != null) {
+                    for (int attempt = 1; ; attempt++) {
+                        try {
+                            CopyResult r = copyOne(u);
+                            units++;
+                            rows += r.rows();
+                            bytes += r.bytes();
+                            listener.unitDone(u, r);
+                            countDown(remaining, u.table());
+                            break;
+                        } catch (RuntimeException e) {
+                            closeSessions();
+                            if (attempt < ATTEMPTS && Transient.isTransient(e) && failure.get() == null) {
+                                retries++;
+                                long backoff = FIRST_BACKOFF_MS << (attempt - 1);
+                                log.warn("{}: {} (attempt {} of {}, retrying in {} ms on new connections)",
+                                        u.unit().label(), e.getMessage(), attempt, ATTEMPTS, backoff);
+                                backoff(backoff);
+                                continue;
+                            }
+                            RuntimeException named = attempt > 1
+                                    ? new FastcopyException(FastcopyException.FAILED, u.unit().label() + ": gave up after "
+                                    + attempt + " attempts: " + e.getMessage(), e)
+                                    : e;
+                            if (failure.compareAndSet(null, named)) {
+                                log.error("{}", named.getMessage());
+                            }
+                            return new Result(units, rows, bytes, retries);
+                        }
+                    }
+                }
+                return new Result(units, rows, bytes, retries);
+            } finally {
+                closeSessions();
+            }
+        }
+
+        private CopyResult copyOne(PlannedUnit u) {
+            openSessions();
+            CopyUnit unit = u.unit();
+            try {
+                boolean whole = !unit.isChunk();
+                if (whole) {
+                    // Empties what a crashed run may have left (nothing, since units commit whole,
+                    // but a table created by hand may not be empty) and lets COPY ... FREEZE write
+                    // rows already frozen, which saves the target a full rewrite by VACUUM later.
+                    try (Statement st = dst.createStatement()) {
+                        st.execute("TRUNCATE ONLY " + qualified(unit.targetSchema(), unit.targetTable()));
+                    }
+                }
+                CopyResult r = copier.copy(unit, src, dst, format, whole);
+                if (r.rows() != r.sourceRows()) {
+                    throw new FastcopyException(FastcopyException.FAILED, unit.label() + ": the source sent " + r.sourceRows()
+                            + " rows but the target kept " + r.rows() + " (a trigger or rule on the target table?)");
+                }
+                Ledger.markUnitDone(dst, u.key(), r.rows(), r.bytes());
+                dst.commit();
+                return r;
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new FastcopyException(FastcopyException.FAILED, unit.label() + ": on the target: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                rollbackQuietly();
+                throw e;
+            }
+        }
+
+        private void openSessions() {
+            try {
+                if (src == null) {
+                    src = connections.open(source, "fastcopy-copy-" + id);
+                    snapshot.importInto(src);
+                }
+                if (dst == null) {
+                    dst = connections.open(target, "fastcopy-copy-" + id);
+                    try (Statement st = dst.createStatement()) {
+                        // Losing the last moments of a crash costs nothing: the ledger redoes the unit.
+                        st.execute("SET synchronous_commit = off");
+                    }
+                    dst.setAutoCommit(false);
+                }
+            } catch (SQLException e) {
+                throw new FastcopyException(FastcopyException.CONNECTION, "copy worker " + id + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void rollbackQuietly() {
+            try {
+                if (dst != null) {
+                    dst.rollback();
+                }
+            } catch (SQLException ignored) {
+                // the session is closed and replaced below if it is broken
+            }
+        }
+
+        private void closeSessions() {
+            for (Connection c : new Connection[] {src, dst}) {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (SQLException ignored) {
+                        // closing a broken session: nothing to release
+                    }
+                }
+            }
+            src = null;
+            dst = null;
+        }
+    }
+
+    /** Waiting before a retry is a backoff, not synchronisation: the server may be restarting. */
+    private static void backoff(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package org.fastcopy.generate;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Generates an MTT v3 database with production's shape: the full schema with its weekly
+ * inheritance children and insert rules, and data that is deterministic for (seed, scale, years).
+ * <p>
+ * The steps follow a bulk load's best order: tables first, data by COPY into bare tables in
+ * parallel, then primary keys, indexes and foreign keys (built once over the data, in parallel),
+ * then the rules, the sequences, and a measurement.
+ */
+public final class MttV3Generator {
+    private static final Logger log = LoggerFactory.getLogger(MttV3Generator.class);
+
+    private final Connections connections;
+    private final Endpoint server;
+    private final MttV3Schema schema = new MttV3Schema();
+
+    /**
+     * @param connections how to connect
+     * @param server      the target server; its database is ignored, the spec names the database
+     */
+    public MttV3Generator(Connections connections, Endpoint server) {
+        this.connections = connections;
+        this.server = server;
+    }
+
+    /** Generates the database the spec describes and reports what it made. */
+    public GenerateReport generate(GenerateSpec spec) {
+        long started = System.nanoTime();
+        Map<String, Duration> steps = new LinkedHashMap<>();
+        Dimensions dims = new Dimensions(spec.seed(), spec.scale());
+        ResultPlan plan = new ResultPlan(spec.seed(), spec.scale(), spec.years());
+        DanglingCounts dangling = new DanglingCounts();
+        SqlWorkers workers = new SqlWorkers(connections, server.withDatabase(spec.database()), spec.jobs());
+        Map<String, Long> rows = new ConcurrentHashMap<>();
+
+        step(steps, "1 prepare database", () -> new TargetDatabase(connections, server)
+                .prepare(spec.database(), spec.dropIfExists()));
+        step(steps, "2 create tables", () -> withConnection(workers, "create tables",
+                c -> Ddl.inBatches(c, createStatements(plan))));
+        step(steps, "3 load data", () -> workers.runAll("load",
+                loadTasks(spec, dims, plan, dangling, rows)));
+        step(steps, "4 dimension keys", () -> {
+            workers.runAll("dimension keys", dimensionKeyTasks());
+            workers.runAll("dimension foreign keys", List.of(), List.of(dimensionForeignKeyTasks()));
+        });
+        step(steps, "5 keys, indexes and rules", () -> workers.runAll("keys", indexTasks(plan),
+                lanes(plan, spec.jobs())));
+        step(steps, "6 sequences", () -> withConnection(workers, "sequences",
+                c -> Ddl.inBatches(c, sequenceStatements(dims, plan))));
+        SizeProbe.Sizes sizes = SizeProbe.measure(workers);
+        steps.put("7 measure", sizes.took());
+
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        GenerateReport report = new GenerateReport(spec, orderedRows(rows), plan.weeks.size() * ResultTable.values().length,
+                dangling.snapshot(), sizes.databaseBytes(), sizes.biggestTables(), steps, elapsed);
+        log.info("generated {}: {} rows, {} bytes, in {} s", spec.database(), report.totalRows(),
+                report.databaseBytes(), elapsed.toSeconds());
+        return report;
+    }
+
+    private List<String> createStatements(ResultPlan plan) {
+        List<String> sql = new ArrayList<>(schema.createSequences());
+        MttV3Tables.DIMENSIONS.forEach(t -> sql.add(schema.createTable(t)));
+        sql.add(schema.createFieldsTable());
+        for (ResultTable t : ResultTable.values()) {
+            sql.add(schema.createParent(t));
+        }
+        for (ResultTable t : ResultTable.values()) {
+            plan.weeks.forEach(w -> sql.add(schema.createChild(t, w)));
+        }
+        return sql;
+    }
+
+    private static List<SqlTask> loadTasks(GenerateSpec spec, Dimensions dims, ResultPlan plan,
+                                           DanglingCounts dangling, Map<String, Long> rows) {
+        List<SqlTask> tasks = new ArrayList<>();
+        DimensionRows dimensionRows = new DimensionRows(spec.seed(), dims);
+        for (DimensionTable t : MttV3Tables.DIMENSIONS) {
+            long expected = dimensionRows.rowCount(t);
+            tasks.add(new SqlTask("load " + t.name(), expected * Cost.DIMENSION_ROW, c -> {
+                long loaded = CopyLoader.load(c, t.name(), t.copyColumns(), dimensionRows.rowsOf(t));
+                check(t.name(), expected, loaded);
+                rows.put(t.name(), loaded);
+            }));
+        }
+        ResultRows resultRows = new ResultRows(spec.seed(), spec.dangling(), dims, plan, dangling);
+        Map<ResultTable, AtomicLong> resultCounts = new ConcurrentHashMap<>();
+        for (ResultTable t : ResultTable.values()) {
+            AtomicLong total = resultCounts.computeIfAbsent(t, k -> new AtomicLong());
+            rows.put(t.table(), 0L);
+            tasks.add(new SqlTask("load " + t.table() + " sentinel", 1, c ->
+                    CopyLoader.load(c, t.table(), t.copyColumns(), ResultRows.sentinel(t))));
+            for (int w = 0; w < plan.weeks.size(); w++) {
+                int week = w;
+                String child = plan.weeks.get(w).childName(t.table());
+                long expected = plan.ids(t).count(w);
+                if (expected == 0) {
+                    continue;
+                }
+                tasks.add(new SqlTask("load " + child, expected * Cost.resultRow(t), c -> {
+                    long loaded = CopyLoader.load(c, child, t.copyColumns(), resultRows.rowsOf(t, week));
+                    check(child, expected, loaded);
+                    rows.put(t.table(), total.addAndGet(loaded));
+                }));
+            }
+        }
+        return tasks;
+    }
+
+    private List<SqlTask> dimensionKeyTasks() {
+        List<SqlTask> tasks = new ArrayList<>();
+        for (DimensionTable t : MttV3Tables.DIMENSIONS) {
+            tasks.add(new SqlTask("keys of " + t.name(), 1, c -> Ddl.each(c, schema.dimensionKeys(t))));
+        }
+        return tasks;
+    }
+
+    /** Per child, its primary key and indexes: independent of each other, so spread over the workers. */
+    private List<SqlTask> indexTasks(ResultPlan plan) {
+        List<SqlTask> tasks = new ArrayList<>();
+        for (ResultTable t : ResultTable.values()) {
+            for (int w = 0; w < plan.weeks.size(); w++) {
+                Week week = plan.weeks.get(w);
+                List<String> sql = schema.childKeysAndIndexes(t, week);
+                tasks.add(new SqlTask("indexes of " + week.childName(t.table()),
+                        1 + plan.ids(t).count(w) * t.childIndexed().size(), c -> Ddl.each(c, sql)));
+            }
+        }
+        return tasks;
+    }
+
+    /**
+     * The keys between dimension tables and the parents' keys: few, but they need the dimension
+     * tables' primary keys and must not wait behind thousands of child keys.
+     */
+    private List<SqlTask> dimensionForeignKeyTasks() {
+        List<SqlTask> tasks = new ArrayList<>();
+        for (DimensionTable t : MttV3Tables.DIMENSIONS) {
+            List<String> keys = schema.dimensionForeignKeys(t);
+            if (!keys.isEmpty()) {
+                tasks.add(new SqlTask("foreign keys of " + t.name(), 1, c -> Ddl.each(c, keys)));
+            }
+        }
+        for (ResultTable t : ResultTable.values()) {
+            tasks.add(new SqlTask("keys of " + t.table(), 1, c -> Ddl.each(c, schema.parentKeys(t))));
+        }
+        return tasks;
+    }
+
+    /**
+     * The insert rules, in one lane: every CREATE RULE takes its parent's exclusive lock and
+     * rereads the parent's rules, so they cannot go faster in parallel. Batched to save commits.
+     */
+    private List<SqlTask> ruleTasks(ResultPlan plan) {
+        List<SqlTask> tasks = new ArrayList<>();
+        for (ResultTable t : ResultTable.values()) {
+            List<String> rules = plan.weeks.stream().map(w -> schema.insertRule(t, w)).toList();
+            tasks.add(new SqlTask("rules of " + t.table(), rules.size(), c -> Ddl.inBatches(c, rules)));
+        }
+        return tasks;
+    }
+
+    /** The foreign key lanes, then the rules lane: all run beside the index workers. */
+    private List<List<SqlTask>> lanes(ResultPlan plan, int jobs) {
+        List<List<SqlTask>> lanes = new ArrayList<>(ForeignKeyLanes.plan(schema, plan.weeks, jobs));
+        lanes.add(ruleTasks(plan));
+        return lanes;
+    }
+
+    private List<String> sequenceStatements(Dimensions dims, ResultPlan plan) {
+        List<String> sql = new ArrayList<>();
+        DimensionRows dimensionRows = new DimensionRows(0, dims);
+        for (DimensionTable t : MttV3Tables.DIMENSIONS) {
+            // Ids run from the sentinel 0 to rows - 1.
+            sql.add(schema.setSerial(t.name(), t.idColumn(), dimensionRows.rowCount(t) - 1));
+        }
+        for (ResultTable t : ResultTable.values()) {
+            // Past the last hole too, so a new row can never fill a hole a dangling reference points at.
+            sql.add(schema.setSerial(t.table(), t.idColumn(), plan.ids(t).maxId()));
+        }
+        // A client run's serial is its MPI install's id (see ResultFacts), so the highest install id.
+        sql.add(schema.setSequence(MttV3Tables.CLIENT_SERIAL, plan.mpiInstall.maxId()));
+        sql.add(schema.setSequence(MttV3Tables.TEST_RUN_NETWORK_ID, dims.networkGroups));
+        return sql;
+    }
+
+    private static Map<String, Long> orderedRows(Map<String, Long> rows) {
+        Map<String, Long> ordered = new LinkedHashMap<>();
+        MttV3Tables.DIMENSIONS.forEach(t -> ordered.put(t.name(), rows.getOrDefault(t.name(), 0L)));
+        for (ResultTable t : ResultTable.values()) {
+            ordered.put(t.table(), rows.getOrDefault(t.table(), 0L));
+        }
+        return ordered;
+    }
+
+    private static void check(String table, long expected, long loaded) {
+        if (expected != loaded) {
+            throw new IllegalStateException("COPY into " + table + " took " + loaded + " rows, generated " + expected);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run();
+    }
+
+    @FunctionalInterface
+    private interface ConnectionWork {
+        void run(Connection c) throws SQLException;
+    }
+
+    private static void step(Map<String, Duration> steps, String name, Step step) {
+        log.info("step {}", name);
+        long t0 = System.nanoTime();
+        step.run();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        steps.put(name, took);
+        log.info("step {} done in {} ms", name, took.toMillis());
+    }
+
+    private static void withConnection(SqlWorkers workers, String what, ConnectionWork work) {
+        try (Connection c = workers.open(what)) {
+            work.run(c);
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "generate: " + what + " failed: "
+                    + e.getMessage().lines().findFirst().orElse("") + " (SQLState " + e.getSQLState() + ")", e);
+        }
+    }
+
+    /** Rough cost of a row, relative to a dimension row, to start the big loads first. */
+    private static final class Cost {
+        static final long DIMENSION_ROW = 1;
+
+        static long resultRow(ResultTable t) {
+            return switch (t) {
+                case MPI_INSTALL -> 40;
+                case TEST_BUILD -> 8;
+                case TEST_RUN -> 4;
+            };
+        }
+    }
+}

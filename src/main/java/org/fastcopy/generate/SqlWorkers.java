@@ -1,0 +1,157 @@
+package org.fastcopy.generate;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks on a few worker threads, each with its own connection, heaviest task first. The
+ * first failure stops the others from taking new tasks and is reported once, naming the task;
+ * every worker closes its connection in finally, so a failed stage leaves no session behind.
+ * <p>
+ * Each task runs in autocommit, so a worker never holds locks beyond its current statement: the
+ * server's lock table (max_locks_per_transaction 64 by default) would not take thousands of
+ * tables in one transaction.
+ */
+final class SqlWorkers {
+    private static final Logger log = LoggerFactory.getLogger(SqlWorkers.class);
+
+    /**
+     * Commits need not wait for the WAL flush: a generated database is thrown away if the server
+     * crashes mid-way, and thousands of small DDL commits would otherwise each wait for a fsync.
+     */
+    static final List<String> SESSION_SETTINGS = List.of("SET synchronous_commit = off",
+            "SET maintenance_work_mem = '128MB'", "SET client_min_messages = warning");
+
+    private final Connections connections;
+    private final Endpoint database;
+    private final int threads;
+
+    SqlWorkers(Connections connections, Endpoint database, int threads) {
+        this.connections = connections;
+        this.database = database;
+        this.threads = threads;
+    }
+
+    /** Opens a connection with the generator's session settings (caller closes it). */
+    Connection open(String purpose) throws SQLException {
+        Connection c = connections.open(database, "fastcopy-generate " + purpose);
+        try (Statement st = c.createStatement()) {
+            for (String setting : SESSION_SETTINGS) {
+                st.execute(setting);
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Runs every task on the workers; returns when all are done or throws the first failure. */
+    void runAll(String stage, List<SqlTask> tasks) {
+        runAll(stage, tasks, List.of());
+    }
+
+    /**
+     * Runs the shared tasks on the workers, heaviest first, and each lane in order on one more
+     * connection of its own, all at the same time. A lane is for work PostgreSQL serialises anyway
+     * (foreign keys lock the referenced tables, rules lock the parent): one connection does it as
+     * fast as several, and a second backend touching the same tables would only redo its catalog
+     * cache work.
+     */
+    void runAll(String stage, List<SqlTask> shared, List<List<SqlTask>> lanes) {
+        List<SqlTask> ordered = new ArrayList<>(shared);
+        ordered.sort(Comparator.comparingLong(SqlTask::weight).reversed());
+        AtomicReference<Failure> failure = new AtomicReference<>();
+        AtomicInteger done = new AtomicInteger();
+        int total = shared.size() + lanes.stream().mapToInt(List::size).sum();
+        List<Thread> running = new ArrayList<>();
+        Queue<SqlTask> queue = new ConcurrentLinkedQueue<>(ordered);
+        int workers = shared.isEmpty() ? 0 : Math.min(threads, shared.size());
+        for (int i = 0; i < workers; i++) {
+            running.add(start(stage + "-" + i, () -> work(stage, queue, failure, done, total)));
+        }
+        for (int i = 0; i < lanes.size(); i++) {
+            Queue<SqlTask> lane = new ConcurrentLinkedQueue<>(lanes.get(i));
+            running.add(start(stage + "-lane-" + i, () -> work(stage, lane, failure, done, total)));
+        }
+        try {
+            for (Thread t : running) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            failure.compareAndSet(null, new Failure(stage, e));
+            running.forEach(Thread::interrupt);
+            Thread.currentThread().interrupt();
+            throw new FastcopyException(FastcopyException.INTERRUPTED, "generate: interrupted during " + stage);
+        }
+        Failure f = failure.get();
+        if (f != null) {
+            throw f.toException();
+        }
+    }
+
+    private static Thread start(String name, Runnable body) {
+        Thread t = new Thread(body, "generate-" + name.replace(' ', '-'));
+        t.start();
+        return t;
+    }
+
+    private void work(String stage, Queue<SqlTask> queue, AtomicReference<Failure> failure, AtomicInteger done,
+                      int total) {
+        SqlTask task = null;
+        long started = System.nanoTime();
+        int mine = 0;
+        try (Connection c = open(stage)) {
+            while (failure.get() == null && (task = queue.poll()) != null) {
+                task.action().run(c);
+                mine++;
+                int n = done.incrementAndGet();
+                if (n % 500 == 0) {
+                    log.info("{}: {} of {} done", stage, n, total);
+                }
+                task = null;
+            }
+            log.debug("{}: {} finished {} tasks in {} ms", stage, Thread.currentThread().getName(), mine,
+                    (System.nanoTime() - started) / 1_000_000);
+        } catch (SQLException | RuntimeException e) {
+            String where = task == null ? stage + " (connecting)" : task.name();
+            if (failure.compareAndSet(null, new Failure(where, e))) {
+                log.error("generate: {} failed: {}", where, oneLine(e.getMessage()));
+            }
+        }
+    }
+
+    private static String oneLine(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** The first failure: where it happened and why. */
+    private record Failure(String where, Exception cause) {
+        FastcopyException toException() {
+            if (cause instanceof FastcopyException fe) {
+                return fe;
+            }
+            String state = cause instanceof SQLException se && se.getSQLState() != null
+                    ? " (SQLState " + se.getSQLState() + ")" : "";
+            return new FastcopyException(FastcopyException.FAILED,
+                    "generate: " + where + " failed: " + oneLine(cause.getMessage()) + state, cause);
+        }
+    }
+}

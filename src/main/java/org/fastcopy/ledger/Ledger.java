@@ -1,0 +1,142 @@
+package org.fastcopy.ledger;
+
+import org.fastcopy.FastcopyException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a copy has finished, kept in the target database itself (schema {@code _fastcopy}) so that a
+ * unit's rows and its "done" mark commit in one transaction: after a crash a unit is either fully
+ * there and marked, or absent and unmarked. {@code --resume} reads the marks and redoes the rest.
+ * A run that finishes drops the schema; the schema-only comparison leaves it out meanwhile.
+ *
+ * <p>Three kinds of marks: units of table data ({@link #markUnitDone}), schema statements that
+ * ran (post-data entries, {@link #markStepDone}), and run-level facts such as the phase reached
+ * ({@link #put}).
+ */
+public final class Ledger {
+    public static final String SCHEMA = "_fastcopy";
+
+    private static final String CREATE = """
+            CREATE SCHEMA IF NOT EXISTS _fastcopy;
+            CREATE TABLE IF NOT EXISTS _fastcopy.run (key text PRIMARY KEY, value text NOT NULL,
+                                                       at timestamptz NOT NULL DEFAULT clock_timestamp());
+            CREATE TABLE IF NOT EXISTS _fastcopy.unit (key text PRIMARY KEY, rows bigint NOT NULL, bytes bigint NOT NULL,
+                                                        done_at timestamptz NOT NULL DEFAULT clock_timestamp());
+            CREATE TABLE IF NOT EXISTS _fastcopy.step (key text PRIMARY KEY,
+                                                        done_at timestamptz NOT NULL DEFAULT clock_timestamp());
+            """;
+
+    private Ledger() {
+    }
+
+    /** Creates the ledger tables (idempotent). */
+    public static void create(Connection target) {
+        run(target, CREATE, "create the fastcopy ledger");
+    }
+
+    /** True when the database has a ledger, i.e. an earlier run can be resumed. */
+    public static boolean exists(Connection target) {
+        try (Statement st = target.createStatement();
+             ResultSet rs = st.executeQuery("SELECT to_regclass('_fastcopy.unit') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
+        } catch (SQLException e) {
+            throw fail("read the fastcopy ledger", e);
+        }
+    }
+
+    /** Marks a unit done; call inside the transaction that wrote its rows. */
+    public static void markUnitDone(Connection target, String unitKey, long rows, long bytes) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement(
+                "INSERT INTO _fastcopy.unit (key, rows, bytes) VALUES (?, ?, ?)")) {
+            ps.setString(1, unitKey);
+            ps.setLong(2, rows);
+            ps.setLong(3, bytes);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Marks a schema step done; call inside the transaction that ran it. */
+    public static void markStepDone(Connection target, String stepKey) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement(
+                "INSERT INTO _fastcopy.step (key) VALUES (?) ON CONFLICT (key) DO NOTHING")) {
+            ps.setString(1, stepKey);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Units already done, with their row counts. */
+    public static Map<String, Long> doneUnits(Connection target) {
+        Map<String, Long> done = new HashMap<>();
+        try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT key, rows FROM _fastcopy.unit")) {
+            while (rs.next()) {
+                done.put(rs.getString(1), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw fail("read the fastcopy ledger", e);
+        }
+        return done;
+    }
+
+    public static Set<String> doneSteps(Connection target) {
+        Set<String> done = new HashSet<>();
+        try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT key FROM _fastcopy.step")) {
+            while (rs.next()) {
+                done.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw fail("read the fastcopy ledger", e);
+        }
+        return done;
+    }
+
+    /** Records a run-level fact (autocommit or the caller's transaction). */
+    public static void put(Connection target, String key, String value) {
+        try (PreparedStatement ps = target.prepareStatement(
+                "INSERT INTO _fastcopy.run (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, at = clock_timestamp()")) {
+            ps.setString(1, key);
+            ps.setString(2, value);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw fail("write the fastcopy ledger", e);
+        }
+    }
+
+    public static Optional<String> get(Connection target, String key) {
+        try (PreparedStatement ps = target.prepareStatement("SELECT value FROM _fastcopy.run WHERE key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw fail("read the fastcopy ledger", e);
+        }
+    }
+
+    /** Removes the ledger after a finished run. */
+    public static void drop(Connection target) {
+        run(target, "DROP SCHEMA IF EXISTS _fastcopy CASCADE", "drop the fastcopy ledger");
+    }
+
+    private static void run(Connection target, String sql, String what) {
+        try (Statement st = target.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw fail(what, e);
+        }
+    }
+
+    private static FastcopyException fail(String what, SQLException e) {
+        return new FastcopyException(FastcopyException.FAILED, "could not " + what + ": " + e.getMessage(), e);
+    }
+}

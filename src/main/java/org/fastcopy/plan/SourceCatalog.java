@@ -1,0 +1,85 @@
+package org.fastcopy.plan;
+
+import org.fastcopy.FastcopyException;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads which tables hold data on the source. Runs on the snapshot holder's session, so the list
+ * matches what the workers will see.
+ */
+public final class SourceCatalog {
+    private SourceCatalog() {
+    }
+
+    // Plain and unlogged tables (pg_dump copies unlogged tables' data too); partitioned parents
+    // ('p') have no storage, their leaves are listed themselves. Extension members are left to
+    // CREATE EXTENSION, as pg_dump does. Temporary tables belong to other sessions.
+    private static final String TABLES = """
+            SELECT c.oid, n.nspname, c.relname,
+                   pg_catalog.pg_relation_size(c.oid) AS bytes,
+                   pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::bigint AS pages,
+                   c.reltuples
+              FROM pg_catalog.pg_class c
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind = 'r'
+               AND c.relpersistence IN ('p', 'u')
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_fastcopy')
+               AND n.nspname !~ '^pg_(toast|temp_)'
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                                  AND d.objid = c.oid AND d.deptype = 'e')
+             ORDER BY bytes DESC, n.nspname, c.relname
+            """;
+
+    private static final String COLUMNS = """
+            SELECT a.attrelid, a.attname
+              FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = ANY (?::pg_catalog.oid[])
+               AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+             ORDER BY a.attrelid, a.attnum
+            """;
+
+    public static List<SourceTable> tables(Connection source) {
+        try {
+            List<Object[]> rows = new ArrayList<>();
+            try (PreparedStatement ps = source.prepareStatement(TABLES); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getDouble(6)});
+                }
+            }
+            Map<Long, List<String>> columns = columns(source, rows.stream().map(r -> (Long) r[0]).toArray(Long[]::new));
+            List<SourceTable> out = new ArrayList<>(rows.size());
+            for (Object[] r : rows) {
+                long oid = (Long) r[0];
+                out.add(new SourceTable(oid, (String) r[1], (String) r[2], (Long) r[3], (Long) r[4], (Double) r[5],
+                        columns.getOrDefault(oid, List.of())));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "could not read the source catalogue: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<Long, List<String>> columns(Connection source, Long[] oids) throws SQLException {
+        Map<Long, List<String>> out = new HashMap<>();
+        try (PreparedStatement ps = source.prepareStatement(COLUMNS)) {
+            Array arr = source.createArrayOf("int8", oids);
+            ps.setArray(1, arr);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,33 @@
+package org.fastcopy.schema;
+
+/**
+ * How much one transaction may hold.
+ *
+ * @param maxEntries items per transaction (and per round trip)
+ * @param maxLocks   estimated lock-table slots per transaction. Keeping every transaction within
+ *                   max_locks_per_transaction means the shared lock table (sized
+ *                   max_locks_per_transaction x max_connections) cannot run out because of us,
+ *                   whatever else the server does.
+ * @param locks      the estimate per item
+ */
+record BatchLimit(int maxEntries, int maxLocks, LockEstimate locks) {
+
+    /** One item per transaction. */
+    static final BatchLimit SINGLE = new BatchLimit(1, Integer.MAX_VALUE, (e, groupInBatch) -> 1);
+
+    BatchLimit {
+        if (maxEntries < 1 || maxLocks < 1) {
+            throw new IllegalArgumentException("batch limits must be positive: " + maxEntries + " items, " + maxLocks + " locks");
+        }
+    }
+
+    /** Lock-table slots an item adds to a batch. */
+    @FunctionalInterface
+    interface LockEstimate {
+        /**
+         * @param groupInBatch an item of the same lock group is already in the batch, so the lock
+         *                     on the group's table is already counted
+         */
+        int locks(TocEntry e, boolean groupInBatch);
+    }
+}

@@ -1,0 +1,166 @@
+package org.fastcopy.schema;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * N target sessions, each on its own thread, taking batches from one {@link EntryGraph} until it
+ * is done or has failed. The first failure stops the graph; {@link #close()} cancels whatever the
+ * other sessions still run (an index build can take hours), so nothing waits on a dead run.
+ */
+final class DdlWorkers implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DdlWorkers.class);
+    private static final long JOIN_MILLIS = 30_000;
+
+    private final String phase;
+    private final EntryGraph graph;
+    private final BatchLimit limit;
+    private final List<Worker> workers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private long startNanos;
+    private volatile long endNanos;
+
+    /** Opens the sessions now, so that a connection problem is reported before anything runs. */
+    DdlWorkers(String phase, EntryGraph graph, BatchLimit limit, Connections connections, Endpoint target, int jobs) {
+        if (jobs < 1) {
+            throw new FastcopyException(FastcopyException.USAGE, phase + ": the number of connections must be at least 1, got " + jobs);
+        }
+        this.phase = phase;
+        this.graph = graph;
+        this.limit = limit;
+        try {
+            for (int i = 0; i < jobs; i++) {
+                workers.add(new Worker(i, new DdlSession(connections.open(target, "fastcopy-" + phase), phase)));
+            }
+        } catch (RuntimeException e) {
+            workers.forEach(w -> w.session.close());
+            throw e;
+        }
+    }
+
+    void start() {
+        startNanos = System.nanoTime();
+        for (Worker w : workers) {
+            Thread t = new Thread(w, "fastcopy-" + phase + "-" + w.index);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    /** Waits for the graph; throws its failure. */
+    void awaitDone() throws InterruptedException {
+        graph.awaitDone();
+        endNanos = System.nanoTime();
+    }
+
+    DdlReport report() {
+        int transactions = 0;
+        int retries = 0;
+        int items = 0;
+        Map<String, long[]> types = new HashMap<>();
+        List<DdlReport.Executed> all = new ArrayList<>();
+        for (Worker w : workers) {
+            synchronized (w) {
+                transactions += w.executed.size();
+                retries += w.session.retries();
+                all.addAll(w.executed);
+            }
+        }
+        for (DdlReport.Executed ex : all) {
+            items += ex.entries().size();
+            long nanos = ex.endNanos() - ex.startNanos();
+            for (TocEntry e : ex.entries()) {
+                long[] s = types.computeIfAbsent(e.type(), k -> new long[2]);
+                s[0]++;
+            }
+            ex.entries().stream().map(TocEntry::type).distinct()
+                    .forEach(t -> types.get(t)[1] += nanos);
+        }
+        all.sort((a, b) -> Long.compare(a.endNanos(), b.endNanos()));
+        Map<String, DdlReport.TypeStats> byType = new HashMap<>();
+        types.forEach((k, v) -> byType.put(k, new DdlReport.TypeStats((int) v[0], v[1])));
+        long end = endNanos == 0 ? System.nanoTime() : endNanos;
+        return new DdlReport(phase, workers.size(), items, transactions, retries, end - startNanos, byType, all);
+    }
+
+    /** Stops the workers: cancels running statements, joins the threads, closes the sessions. */
+    @Override
+    public void close() {
+        if (!graph.isDone()) {
+            graph.fail(new FastcopyException(FastcopyException.FAILED, phase + " stopped before it finished"));
+            for (Worker w : workers) {
+                w.session.cancel();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
+        for (Thread t : threads) {
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (t.isAlive()) {
+                log.warn("{} worker {} did not stop within {} s; closing its connection under it", phase, t.getName(),
+                        JOIN_MILLIS / 1000);
+            }
+        }
+        for (Worker w : workers) {
+            w.session.close();
+        }
+    }
+
+    /** One session's loop. States: IDLE (waiting for work), RUNNING (a batch), STOPPED. */
+    private final class Worker implements Runnable {
+        private enum State { IDLE, RUNNING, STOPPED }
+
+        final int index;
+        final DdlSession session;
+        final List<DdlReport.Executed> executed = new ArrayList<>();
+        volatile State state = State.IDLE;
+
+        Worker(int index, DdlSession session) {
+            this.index = index;
+            this.session = session;
+        }
+
+        @Override
+        public void run() {
+            EntryGraph.Group preferred = null;
+            try {
+                EntryGraph.Batch batch;
+                while ((batch = graph.take(preferred, limit)) != null) {
+                    state = State.RUNNING;
+                    long t0 = System.nanoTime();
+                    session.run(batch.entries());
+                    long t1 = System.nanoTime();
+                    synchronized (this) {
+                        executed.add(new DdlReport.Executed(batch.entries(), index, t0, t1));
+                    }
+                    graph.completed(batch);
+                    preferred = batch.lastGroup();
+                    state = State.IDLE;
+                }
+            } catch (FastcopyException e) {
+                graph.fail(e);
+            } catch (InterruptedException e) {
+                graph.fail(new FastcopyException(FastcopyException.INTERRUPTED, phase + " interrupted"));
+            } catch (RuntimeException e) {
+                // never die silently: whatever broke, the run must stop and say so
+                graph.fail(new FastcopyException(FastcopyException.FAILED, phase + " worker " + index + " failed: " + e, e));
+            } finally {
+                state = State.STOPPED;
+            }
+        }
+    }
+}

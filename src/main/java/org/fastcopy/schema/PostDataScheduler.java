@@ -1,0 +1,181 @@
+package org.fastcopy.schema;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Builds the post-data section on the target while the data phase runs: each table's indexes and
+ * keys as soon as its rows are in, rather than all of them after the last table.
+ *
+ * <p>Order, beyond the archive's own dependencies:
+ * <ul>
+ * <li>INDEX, CONSTRAINT (primary key, unique, check) and TRIGGER of a table: after
+ *     {@link #tableLoaded} for it, or for every leaf of a partitioned table (a trigger would fire
+ *     on COPY; an index slows COPY down);</li>
+ * <li>FK CONSTRAINT: after its own table's and the referenced table's data and after every
+ *     index and key of the referenced table, which is resolved from the source catalogue
+ *     ({@link EntryTables}, pg_constraint.confrelid);</li>
+ * <li>RULE: at once, overlapping the data copy (COPY ignores rules);</li>
+ * <li>privileges, then event triggers, after everything else, as pg_restore does.</li>
+ * </ul>
+ *
+ * <p>Lock groups: the foreign keys that reference one table run one at a time, since each adds
+ * triggers to that table and they serialise on its lock anyway; different referenced tables run
+ * on different connections. The rules of one table, and the keys and triggers of one table,
+ * likewise. Every item commits in a transaction of its own.
+ *
+ * <p>Lifecycle: {@link #start}, then {@link #tableLoaded} from the data phase (any thread, any
+ * order, tables it skipped included), then {@link #awaitCompletion}, and {@link #close} in a
+ * finally block.
+ */
+public final class PostDataScheduler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PostDataScheduler.class);
+    private static final String LOADED = "loaded:";
+    private static final String KEYS = "keys:";
+
+    private final Connections connections;
+    private final Endpoint target;
+    private final EntryTables tables;
+    private final Set<TableName> loadedEarly = new HashSet<>();
+    private EntryGraph graph;
+    private DdlWorkers workers;
+    private boolean closed;
+
+    /** @param tables read from the source in the dump's snapshot, for the same items */
+    public PostDataScheduler(Connections connections, Endpoint target, EntryTables tables) {
+        this.connections = connections;
+        this.target = target;
+        this.tables = tables;
+    }
+
+    /**
+     * Opens {@code jobs} target sessions and starts what needs no data (the rules). Call once,
+     * after pre-data is on the target.
+     */
+    public synchronized void start(List<TocEntry> postData, int jobs) {
+        if (graph != null || closed) {
+            throw new IllegalStateException("post-data scheduler already started");
+        }
+        EntryGraph g = new EntryGraph(postData, planner(tables));
+        workers = new DdlWorkers("post-data", g, BatchLimit.SINGLE, connections, target, jobs);
+        graph = g;
+        loadedEarly.forEach(t -> g.open(LOADED + t));
+        loadedEarly.clear();
+        workers.start();
+        log.info("post-data: {} items scheduled on {} connections", postData.size(), jobs);
+    }
+
+    /**
+     * The data phase committed this table's rows (or skipped it): its indexes, keys and triggers
+     * may be built. Thread-safe, idempotent; a table with no post-data items is ignored.
+     */
+    public synchronized void tableLoaded(String schema, String table) {
+        TableName t = new TableName(schema, table);
+        if (graph == null) {
+            loadedEarly.add(t);
+        } else {
+            graph.open(LOADED + t);
+        }
+    }
+
+    /**
+     * Waits until every item is committed. Call after the data phase has reported every table: a
+     * table never reported would leave its items waiting forever, so that is an error naming them.
+     *
+     * @throws FastcopyException the first failure: one line naming the item and the server's
+     *                           message, the SQLException (with its SQLState) as cause
+     */
+    public DdlReport awaitCompletion() {
+        EntryGraph g;
+        synchronized (this) {
+            if (graph == null) {
+                throw new IllegalStateException("post-data scheduler not started");
+            }
+            g = graph;
+        }
+        List<String> missing = g.closedExternalGates();
+        if (!missing.isEmpty()) {
+            g.fail(new FastcopyException(FastcopyException.FAILED, "post-data: the data phase never reported "
+                    + missing.size() + " table(s) as loaded, so their indexes and keys cannot be built: "
+                    + names(missing)));
+        }
+        try {
+            workers.awaitDone();
+            DdlReport report = workers.report();
+            log.info("{}", report.summary());
+            return report;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FastcopyException(FastcopyException.INTERRUPTED, "post-data interrupted");
+        } finally {
+            close();
+        }
+    }
+
+    /** Stops everything still running (cancelling it) and closes the sessions. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (workers != null) {
+            workers.close();
+        }
+    }
+
+    static Function<TocEntry, EntryPlan> planner(EntryTables tables) {
+        return e -> {
+            RestorePass pass = RestorePass.of(e);
+            List<Gate> waits = new ArrayList<>(pass.after());
+            List<String> counts = new ArrayList<>(List.of(pass.gate()));
+            Optional<TableName> table = tables.table(e);
+            String group = null;
+            switch (e.type()) {
+                case "RULE" -> group = table.map(t -> "rule:" + t).orElse(null);
+                case "FK CONSTRAINT" -> {
+                    Optional<TableName> ref = tables.referenced(e);
+                    if (ref.isPresent()) {
+                        group = "fk:" + ref.get();
+                        waits.add(Gate.countdown(KEYS + ref.get()));
+                        tables.referencedData(e).forEach(t -> waits.add(Gate.external(LOADED + t)));
+                    }
+                }
+                case "CONSTRAINT", "TRIGGER" -> group = table.map(t -> "table:" + t).orElse(null);
+                default -> {
+                }
+            }
+            if (table.isPresent()) {
+                if (!e.type().equals("RULE")) {
+                    tables.tableData(e).forEach(t -> waits.add(Gate.external(LOADED + t)));
+                }
+                if (e.type().equals("INDEX") || e.type().equals("CONSTRAINT")) {
+                    counts.add(KEYS + table.get());
+                }
+            }
+            return new EntryPlan(group, waits, counts);
+        };
+    }
+
+    private static String names(List<String> gates) {
+        int shown = Math.min(5, gates.size());
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < shown; i++) {
+            sb.append(i == 0 ? "" : ", ").append(gates.get(i).substring(LOADED.length()));
+        }
+        if (gates.size() > shown) {
+            sb.append(" and ").append(gates.size() - shown).append(" more");
+        }
+        return sb.toString();
+    }
+}

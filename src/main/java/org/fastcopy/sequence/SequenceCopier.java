@@ -1,0 +1,81 @@
+package org.fastcopy.sequence;
+
+import org.fastcopy.FastcopyException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.fastcopy.util.Sql.qualified;
+
+/**
+ * Sets every sequence on the target to the source's value. pg_dump's schema holds the sequences
+ * with their start values only; the values live in the data section, which fastcopy replaces.
+ *
+ * <p>Hazard: sequences are not transactional, so the value read is the current one, not the
+ * snapshot's; it can only be ahead of the copied rows, never behind, which keeps new ids unique.
+ */
+public final class SequenceCopier {
+    private static final int BATCH = 500;
+
+    private SequenceCopier() {
+    }
+
+    public record SequenceValue(String schema, String name, long lastValue, boolean isCalled) {
+    }
+
+    public static List<SequenceValue> read(Connection source) {
+        List<SequenceValue> out = new ArrayList<>();
+        // pg_sequence_last_value() is NULL for a sequence never called: setval(start, false) then.
+        String sql = """
+                SELECT n.nspname, c.relname, s.seqstart,
+                       pg_catalog.pg_sequence_last_value(c.oid)
+                  FROM pg_catalog.pg_class c
+                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                  JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+                 WHERE c.relkind = 'S'
+                   AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_fastcopy')
+                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                    WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                                      AND d.objid = c.oid AND d.deptype = 'e')
+                 ORDER BY 1, 2
+                """;
+        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                long last = rs.getLong(4);
+                boolean called = !rs.wasNull();
+                out.add(new SequenceValue(rs.getString(1), rs.getString(2), called ? last : rs.getLong(3), called));
+            }
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "could not read sequences on the source: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Applies the values, a batch of setval() calls per round trip. */
+    public static void apply(Connection target, List<SequenceValue> values) {
+        for (int i = 0; i < values.size(); i += BATCH) {
+            List<SequenceValue> batch = values.subList(i, Math.min(values.size(), i + BATCH));
+            StringBuilder sql = new StringBuilder("SELECT ");
+            for (int j = 0; j < batch.size(); j++) {
+                sql.append(j == 0 ? "" : ", ").append("pg_catalog.setval(?::regclass, ?, ?)");
+            }
+            try (PreparedStatement ps = target.prepareStatement(sql.toString())) {
+                int p = 1;
+                for (SequenceValue v : batch) {
+                    ps.setString(p++, qualified(v.schema(), v.name()));
+                    ps.setLong(p++, v.lastValue());
+                    ps.setBoolean(p++, v.isCalled());
+                }
+                ps.executeQuery().close();
+            } catch (SQLException e) {
+                throw new FastcopyException(FastcopyException.FAILED, "could not set sequence values on the target (batch from "
+                        + batch.get(0).schema() + "." + batch.get(0).name() + "): " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package org.fastcopy.verify;
+
+import java.math.BigInteger;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.fastcopy.util.Sql.ident;
+import static org.fastcopy.util.Sql.qualified;
+
+/**
+ * What one side holds of one table: the row count and, in checksum mode, the sum of a 64-bit hash
+ * of every row. A sum does not depend on row order (physical order differs between source and
+ * target), and numeric arithmetic keeps it from overflowing.
+ */
+public record TableDigest(long rows, BigInteger hashSum) {
+    /** The table does not exist on that side. */
+    public static final TableDigest MISSING = new TableDigest(-1, BigInteger.ZERO);
+
+    /**
+     * Session settings that fix the text form of every value, so equal rows render the same on
+     * two servers even when their defaults differ (dates, floats, bytea, intervals, time zones).
+     */
+    public static final String CANONICAL_SETTINGS =
+            "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET TimeZone = 'UTC'; "
+                    + "SET extra_float_digits = 3; SET bytea_output = 'hex'";
+
+    /**
+     * The query for one table. ONLY, because inheritance children are digested on their own; an
+     * explicit column list, because the two sides may order their columns differently (an
+     * inheritance child's local columns) while holding the same rows.
+     */
+    public static String query(String schema, String table, List<String> columns, VerifyMode mode) {
+        String from = " FROM ONLY " + qualified(schema, table) + " AS t";
+        if (mode == VerifyMode.CHECKSUMS && !columns.isEmpty()) {
+            String row = columns.stream().map(c -> "t." + ident(c)).collect(Collectors.joining(", ", "ROW(", ")"));
+            return "SELECT count(*), coalesce(sum(('x' || substr(md5(" + row + "::text), 1, 16))::bit(64)::bigint::numeric), 0)" + from;
+        }
+        return "SELECT count(*), 0" + from;
+    }
+}

@@ -1,0 +1,123 @@
+package org.fastcopy.verify;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.plan.SourceTable;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Compares tables on both sides, {@code jobs} tables at a time. Each job owns one source and one
+ * target connection for its whole life and takes tables from a shared queue, largest first, so
+ * one big table does not leave the other jobs idle at the end.
+ */
+public final class Verifier {
+    /** Per-table outcome. */
+    public record Result(List<Mismatch> mismatches, long tablesCompared, long rowsCompared) {
+        public boolean ok() {
+            return mismatches.isEmpty();
+        }
+    }
+
+    private Verifier() {
+    }
+
+    /**
+     * @param source opens a source connection already inside the snapshot being verified (or any
+     *               session when the source is quiet); the verifier closes it
+     * @param target opens a target connection; the verifier closes it
+     */
+    public static Result verify(List<SourceTable> tables, VerifyMode mode, int jobs,
+                                Supplier<Connection> source, Supplier<Connection> target) {
+        if (mode == VerifyMode.NONE || tables.isEmpty()) {
+            return new Result(List.of(), 0, 0);
+        }
+        ConcurrentLinkedQueue<SourceTable> queue = new ConcurrentLinkedQueue<>(tables);
+        List<Mismatch> mismatches = Collections.synchronizedList(new ArrayList<>());
+        int n = Math.max(1, Math.min(jobs, tables.size()));
+        AtomicInteger ids = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(n, r -> new Thread(r, "verify-" + ids.incrementAndGet()));
+        List<Future<long[]>> futures = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.submit(() -> worker(queue, mode, source, target, mismatches)));
+            }
+            long compared = 0;
+            long rows = 0;
+            for (Future<long[]> f : futures) {
+                long[] r = f.get();
+                compared += r[0];
+                rows += r[1];
+            }
+            List<Mismatch> sorted = new ArrayList<>(mismatches);
+            sorted.sort((a, b) -> a.table().compareTo(b.table()));
+            return new Result(List.copyOf(sorted), compared, rows);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FastcopyException(FastcopyException.INTERRUPTED, "verify interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof FastcopyException fe) {
+                throw fe;
+            }
+            throw new FastcopyException(FastcopyException.FAILED, "verify failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long[] worker(ConcurrentLinkedQueue<SourceTable> queue, VerifyMode mode,
+                                 Supplier<Connection> source, Supplier<Connection> target,
+                                 List<Mismatch> mismatches) {
+        long compared = 0;
+        long rows = 0;
+        try (Connection src = source.get(); Connection dst = target.get()) {
+            canonical(src);
+            canonical(dst);
+            SourceTable t;
+            while ((t = queue.poll()) != null) {
+                String sql = TableDigest.query(t.schema(), t.name(), t.columns(), mode);
+                TableDigest a = digest(src, sql, t, "source");
+                TableDigest b = digest(dst, sql, t, "target");
+                if (!a.equals(b)) {
+                    mismatches.add(new Mismatch(t.displayName(), a, b));
+                }
+                compared++;
+                rows += a.rows();
+            }
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "verify: " + e.getMessage(), e);
+        }
+        return new long[] {compared, rows};
+    }
+
+    private static void canonical(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(TableDigest.CANONICAL_SETTINGS);
+        }
+    }
+
+    private static TableDigest digest(Connection c, String sql, SourceTable t, String side) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return new TableDigest(rs.getLong(1), rs.getBigDecimal(2).toBigIntegerExact());
+        } catch (SQLException e) {
+            // A table missing on the target is a difference to report, not a reason to stop comparing
+            // (the target session runs in autocommit, so the failed query leaves it usable).
+            if ("target".equals(side) && "42P01".equals(e.getSQLState())) {
+                return TableDigest.MISSING;
+            }
+            throw new FastcopyException(FastcopyException.FAILED, "verify " + t.displayName() + " on the " + side + ": " + e.getMessage(), e);
+        }
+    }
+}

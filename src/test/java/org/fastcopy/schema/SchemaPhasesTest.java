@@ -1,0 +1,266 @@
+package org.fastcopy.schema;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.testing.ClusterExtension;
+import org.fastcopy.testing.TestClusters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/** The schema phases against real servers, on an MTT-shaped database. */
+@ExtendWith(ClusterExtension.class)
+class SchemaPhasesTest {
+    @TempDir
+    Path workdir;
+
+    private Endpoint source(TestClusters clusters, MttShapedSchema shape) throws SQLException {
+        Endpoint ep = clusters.createDatabase(clusters.flux1(), "schema_src");
+        try (Connection c = clusters.connect(clusters.flux1(), ep.database())) {
+            shape.create(c);
+        }
+        return ep;
+    }
+
+    private SchemaCopyHarness harness(TestClusters clusters, MttShapedSchema shape) throws SQLException {
+        Endpoint src = source(clusters, shape);
+        Endpoint dst = clusters.createDatabase(clusters.flux2(), "schema_dst");
+        return new SchemaCopyHarness(clusters.flux1(), src, clusters.flux2(), dst, workdir);
+    }
+
+    @Test
+    void copiesTheWholeSchemaSoThatBothDumpsMatch(TestClusters clusters) throws Exception {
+        MttShapedSchema shape = new MttShapedSchema(List.of("test_run"), 50);
+        try (SchemaCopyHarness h = harness(clusters, shape)) {
+            h.loadPreData(2);
+            try (PostDataScheduler post = h.postDataScheduler()) {
+                post.start(h.postData.entries(), 2);
+                h.sourceTables().forEach(t -> post.tableLoaded(t.schema(), t.name()));
+                DdlReport report = post.awaitCompletion();
+                assertThat(report.byType().get("RULE").count()).isEqualTo(50);
+                assertThat(report.byType().get("FK CONSTRAINT").count()).isEqualTo(101);
+            }
+
+            assertThat(SchemaComparison.compare(h.sourceCluster.connections(), h.source, h.target, workdir.resolve("compare")))
+                    .isEmpty();
+            // and the comparison does look: one rule fewer on the target is named
+            try (Connection t = h.connectTarget(); Statement st = t.createStatement()) {
+                st.execute("DROP RULE test_run_y2006_m03_wk2_insert ON test_run");
+            }
+            assertThat(SchemaComparison.compare(h.sourceCluster.connections(), h.source, h.target, workdir.resolve("compare")))
+                    .contains("RULE \"test_run test_run_y2006_m03_wk2_insert\" in schema public exists on the source only");
+        }
+    }
+
+    @Test
+    void copiesThreeHundredThirtyChildrenWithinTheDefaultLockLimit(TestClusters clusters) throws Exception {
+        MttShapedSchema shape = new MttShapedSchema(List.of("mpi_install", "test_build", "test_run"), 110);
+        try (SchemaCopyHarness h = harness(clusters, shape); LockSampler locks = new LockSampler(h)) {
+            assertThat(locks.maxLocksPerTransaction()).as("the test clusters keep the default").isEqualTo(64);
+
+            DdlReport pre = h.loadPreData(2);
+            try (PostDataScheduler post = h.postDataScheduler()) {
+                post.start(h.postData.entries(), 2);
+                h.sourceTables().forEach(t -> post.tableLoaded(t.schema(), t.name()));
+                DdlReport report = post.awaitCompletion();
+                assertThat(report.byType().get("RULE").count()).isEqualTo(330);
+                assertThat(report.byType().get("FK CONSTRAINT").count()).isEqualTo(661);
+            }
+
+            assertThat(pre.byType().get("TABLE").count()).isEqualTo(337);
+            assertThat(locks.highest()).as("most lock-table slots one fastcopy session held").isBetween(1, 64);
+            assertThat(SchemaComparison.compare(h.sourceCluster.connections(), h.source, h.target, workdir.resolve("compare")))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void anInsertIntoTheParentLandsInItsWeeksChildThroughTheRule(TestClusters clusters) throws Exception {
+        MttShapedSchema shape = new MttShapedSchema(List.of("test_run"), 12);
+        try (SchemaCopyHarness h = harness(clusters, shape)) {
+            h.loadPreData(2);
+            try (PostDataScheduler post = h.postDataScheduler(); Connection t = h.connectTarget();
+                 Statement st = t.createStatement()) {
+                post.start(h.postData.entries(), 2);
+                st.execute("INSERT INTO submit (submit_id) VALUES (0); INSERT INTO compiler (compiler_id) VALUES (0)");
+                h.sourceTables().forEach(tb -> post.tableLoaded(tb.schema(), tb.name()));
+                post.awaitCompletion();
+
+                st.execute("INSERT INTO test_run (start_timestamp, submit_id, compiler_id) VALUES ('2006-02-09 12:00', 0, 0)");
+                try (ResultSet rs = st.executeQuery("SELECT tableoid::regclass::text FROM test_run")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("test_run_y2006_m02_wk2");
+                    assertThat(rs.next()).isFalse();
+                }
+                // the child's own key holds: a row for an unknown submitter is refused
+                assertThatThrownBy(() -> st.execute("INSERT INTO test_run (start_timestamp, submit_id) VALUES ('2006-02-09', 7)"))
+                        .hasMessageContaining("test_run_y2006_m02_wk2_submit_fk");
+            }
+        }
+    }
+
+    @Test
+    void aForeignKeyWaitsForTheDataAndThePrimaryKeyOfTheTableItReferences(TestClusters clusters) throws Exception {
+        MttShapedSchema shape = new MttShapedSchema(List.of("test_run"), 20);
+        try (SchemaCopyHarness h = harness(clusters, shape)) {
+            h.loadPreData(2);
+            long submitLoaded;
+            DdlReport report;
+            try (PostDataScheduler post = h.postDataScheduler()) {
+                post.start(h.postData.entries(), 3);
+                // every other table first; the dimension everybody references comes last
+                for (TableName t : h.sourceTables()) {
+                    if (!t.name().equals("submit")) {
+                        post.tableLoaded(t.schema(), t.name());
+                    }
+                }
+                Thread.sleep(500);
+                submitLoaded = System.nanoTime();
+                post.tableLoaded("public", "submit");
+                report = post.awaitCompletion();
+            }
+
+            Map<String, DdlReport.Executed> byName = new HashMap<>();
+            report.log().forEach(ex -> ex.entries().forEach(e -> byName.put(e.type() + " " + e.name(), ex)));
+            DdlReport.Executed submitPk = byName.get("CONSTRAINT submit submit_pkey");
+            assertThat(submitPk.startNanos()).isGreaterThanOrEqualTo(submitLoaded);
+            List<DdlReport.Executed> fksToSubmit = report.log().stream()
+                    .filter(ex -> ex.entries().get(0).type().equals("FK CONSTRAINT")
+                            && h.tables.referenced(ex.entries().get(0)).orElseThrow().name().equals("submit"))
+                    .toList();
+            assertThat(fksToSubmit).hasSize(21);
+            assertThat(fksToSubmit).allSatisfy(fk -> assertThat(fk.startNanos()).isGreaterThanOrEqualTo(submitPk.endNanos()));
+            // they serialise on submit's lock anyway, so they never hold two connections at once
+            for (int i = 1; i < fksToSubmit.size(); i++) {
+                assertThat(fksToSubmit.get(i).startNanos()).isGreaterThanOrEqualTo(fksToSubmit.get(i - 1).endNanos());
+            }
+            // while the rules did not wait for any data
+            DdlReport.Executed firstRule = report.log().stream().filter(ex -> ex.entries().get(0).type().equals("RULE"))
+                    .findFirst().orElseThrow();
+            assertThat(firstRule.startNanos()).isLessThan(submitLoaded);
+        }
+    }
+
+    @Test
+    void aFailingItemStopsPostDataWithOneLineNamingItAndKeepsTheSqlState(TestClusters clusters) throws Exception {
+        MttShapedSchema shape = new MttShapedSchema(List.of("test_run"), 10);
+        try (SchemaCopyHarness h = harness(clusters, shape)) {
+            h.loadPreData(2);
+            try (Connection t = h.connectTarget(); Statement st = t.createStatement()) {
+                // rows the source's UNIQUE (compiler_name, compiler_version) refuses
+                st.execute("INSERT INTO compiler (compiler_id, compiler_name) VALUES (1, 'gcc'), (2, 'gcc')");
+            }
+            FastcopyException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                PostDataScheduler post = h.postDataScheduler();
+                try (post) {
+                    post.start(h.postData.entries(), 2);
+                    h.sourceTables().forEach(tb -> post.tableLoaded(tb.schema(), tb.name()));
+                    return catchThrowableOfType(FastcopyException.class, post::awaitCompletion);
+                }
+            });
+
+            assertThat(e).isNotNull();
+            assertThat(e.getMessage())
+                    .doesNotContain("\n")
+                    .startsWith("post-data: CONSTRAINT \"compiler compiler_compiler_name_compiler_version_key\" in schema public failed: ")
+                    .contains("could not create unique index", "(SQLSTATE 23505)");
+            assertThat(e.getCause()).isInstanceOf(SQLException.class);
+            assertThat(((SQLException) e.getCause()).getSQLState()).isEqualTo("23505");
+            assertThat(targetSessions(h, "fastcopy-post-data")).isZero();
+        }
+    }
+
+    @Test
+    void tablesTheDataPhaseNeverReportedAreNamedInsteadOfWaitedFor(TestClusters clusters) throws Exception {
+        MttShapedSchema shape = new MttShapedSchema(List.of("test_run"), 3);
+        try (SchemaCopyHarness h = harness(clusters, shape)) {
+            h.loadPreData(1);
+            FastcopyException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                try (PostDataScheduler post = h.postDataScheduler()) {
+                    post.start(h.postData.entries(), 2);
+                    h.sourceTables().stream().filter(t -> !t.name().equals("compiler"))
+                            .forEach(t -> post.tableLoaded(t.schema(), t.name()));
+                    return catchThrowableOfType(FastcopyException.class, post::awaitCompletion);
+                }
+            });
+            assertThat(e.getMessage()).isEqualTo("post-data: the data phase never reported 1 table(s) as loaded, so their"
+                    + " indexes and keys cannot be built: \"public\".\"compiler\"");
+        }
+    }
+
+    @Test
+    void aKeyOnAPartitionedTableWaitsForEveryPartition(TestClusters clusters) throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "schema_src");
+        try (Connection c = clusters.connect(clusters.flux1(), src.database()); Statement st = c.createStatement()) {
+            st.execute("""
+                    CREATE TABLE measurements (id int, day date, PRIMARY KEY (id, day)) PARTITION BY RANGE (day);
+                    CREATE TABLE measurements_2006 PARTITION OF measurements FOR VALUES FROM ('2006-01-01') TO ('2007-01-01');
+                    CREATE TABLE measurements_2007 PARTITION OF measurements FOR VALUES FROM ('2007-01-01') TO ('2008-01-01');
+                    CREATE TABLE readings (id int, day date, FOREIGN KEY (id, day) REFERENCES measurements);
+                    """);
+        }
+        Endpoint dst = clusters.createDatabase(clusters.flux2(), "schema_dst");
+        try (SchemaCopyHarness h = new SchemaCopyHarness(clusters.flux1(), src, clusters.flux2(), dst, workdir)) {
+            h.loadPreData(1);
+            FastcopyException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                try (PostDataScheduler post = h.postDataScheduler()) {
+                    post.start(h.postData.entries(), 2);
+                    h.sourceTables().stream().filter(t -> !t.name().equals("measurements_2007"))
+                            .forEach(t -> post.tableLoaded(t.schema(), t.name()));
+                    return catchThrowableOfType(FastcopyException.class, post::awaitCompletion);
+                }
+            });
+            assertThat(e).hasMessageEndingWith("cannot be built: \"public\".\"measurements_2007\"");
+        }
+    }
+
+    @Test
+    void aMissingObjectInPreDataIsOneLineNamingTheItem(TestClusters clusters) throws Exception {
+        MttShapedSchema shape = new MttShapedSchema(List.of("test_run"), 3);
+        try (SchemaCopyHarness h = harness(clusters, shape)) {
+            try (Connection t = h.connectTarget(); Statement st = t.createStatement()) {
+                st.execute("CREATE TABLE results_fields (already int)");
+            }
+            assertThatThrownBy(() -> h.loadPreData(2))
+                    .isInstanceOf(FastcopyException.class)
+                    .hasMessage("pre-data: TABLE \"results_fields\" in schema public failed: relation \"results_fields\""
+                            + " already exists (SQLSTATE 42P07)")
+                    .hasCauseInstanceOf(SQLException.class);
+        }
+    }
+
+    private static int targetSessions(SchemaCopyHarness h, String applicationName) throws Exception {
+        try (Connection t = h.connectTarget(); Statement st = t.createStatement()) {
+            for (int i = 0; i < 50; i++) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+                        + applicationName + "' AND datname = current_database()")) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        return 0;
+                    }
+                }
+                Thread.sleep(100);
+            }
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+                    + applicationName + "' AND datname = current_database()")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}
