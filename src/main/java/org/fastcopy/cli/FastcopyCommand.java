@@ -29,10 +29,11 @@ import java.util.concurrent.Callable;
         versionProvider = VersionProvider.class,
         showDefaultValues = true,
         sortOptions = false,
+        usageHelpWidth = 110,
         description = {"Copies whole PostgreSQL databases from one server to another: one consistent snapshot, "
                 + "parallel COPY streams, schema, indexes, keys, rules and sequences included, resumable.",
                 "With no --src it prints this help."},
-        subcommands = {GenerateCommand.class, VerifyCommand.class, DemoCommand.class},
+        subcommands = {GenerateCommand.class, VerifyCommand.class, DemoCommand.class, ClusterCommand.class},
         footer = {"",
                 "Examples:",
                 "  fastcopy --src flux1 --dst flux2 --db mttv3 --jobs 16",

@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -28,9 +29,12 @@ import java.util.stream.Collectors;
  * picked by the OS, started with {@link ClusterSettings#bulkLoad()}, stopped by its data directory.
  * Serves the test fixture (the flux1/flux2 roles) and the {@code demo} command.
  *
- * <p>The superuser {@code postgres} gets a random password, written to a 0600 password file beside
- * the data directory; connections authenticate with scram-sha-256 through that file, exactly as a
- * user's .pgpass would be used, so nothing ever passes a password on a command line.
+ * <p>The superuser {@code postgres} gets a random password, kept in a 0600 file {@code password}
+ * beside the data directory. Each start rewrites the 0600 password file {@code pgpass} next to it
+ * with one line for this cluster's current port; connections authenticate with scram-sha-256
+ * through that file, exactly as a user's .pgpass would be used, so nothing ever passes a password
+ * on a command line. The port is in the line (not '*') so that the lines of several clusters can
+ * be joined into one file that libpq reads ({@code fastcopy cluster start}).
  */
 public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
@@ -41,14 +45,18 @@ public final class LocalCluster implements AutoCloseable {
     private final Path dir;
     private final Path dataDir;
     private final Path passfile;
+    private final Path passwordFile;
     private final PgBinaries bin;
     private volatile int port = -1;
+    /** Stops the server if the JVM exits without stop(): a throwaway cluster must not outlive us. */
+    private final Thread shutdownHook = new Thread(this::stopQuietly, "stop-cluster");
 
     private LocalCluster(String name, Path dir, PgBinaries bin) {
         this.name = name;
         this.dir = dir;
         this.dataDir = dir.resolve("data");
         this.passfile = dir.resolve("pgpass");
+        this.passwordFile = dir.resolve("password");
         this.bin = bin;
     }
 
@@ -57,15 +65,31 @@ public final class LocalCluster implements AutoCloseable {
      * cluster. A server left running there by an earlier, killed process is stopped first.
      */
     public static LocalCluster start(String name, Path baseDir) {
-        PgBinaries bin = PgBinaries.server(System.getenv());
-        LocalCluster c = new LocalCluster(name, baseDir.toAbsolutePath().resolve(name), bin);
+        LocalCluster c = startDetached(name, baseDir);
+        Runtime.getRuntime().addShutdownHook(c.shutdownHook);
+        return c;
+    }
+
+    /**
+     * As {@link #start}, but the server outlives this JVM (no shutdown hook): whoever calls this
+     * must stop it later, e.g. through {@link #existing}.
+     */
+    public static LocalCluster startDetached(String name, Path baseDir) {
+        LocalCluster c = existing(name, baseDir);
         c.stopStale();
-        if (!Files.exists(c.dataDir.resolve("PG_VERSION")) || !Files.exists(c.passfile)) {
+        if (!Files.exists(c.dataDir.resolve("PG_VERSION")) || !c.hasPassword()) {
             c.initdb();
         }
         c.startServer();
-        Runtime.getRuntime().addShutdownHook(new Thread(c::stopQuietly, "stop-" + name));
         return c;
+    }
+
+    /**
+     * A handle on the cluster directory {@code baseDir/name} that starts and creates nothing:
+     * {@link #stop()} stops a server running there; {@link #port()} is -1.
+     */
+    public static LocalCluster existing(String name, Path baseDir) {
+        return new LocalCluster(name, baseDir.toAbsolutePath().resolve(name), PgBinaries.server(System.getenv()));
     }
 
     public String name() {
@@ -133,7 +157,7 @@ public final class LocalCluster implements AutoCloseable {
                 Files.deleteIfExists(pwfile);
             }
             appendSettings();
-            writePassfile(password);
+            writeSecret(passwordFile, password + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -147,11 +171,34 @@ public final class LocalCluster implements AutoCloseable {
         Files.writeString(conf, Files.readString(conf) + lines);
     }
 
-    private void writePassfile(String password) throws IOException {
-        Files.deleteIfExists(passfile);
-        Files.createFile(passfile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        // Port is wildcarded: the port changes at every start, the password does not.
-        Files.writeString(passfile, "127.0.0.1:*:*:" + SUPERUSER + ":" + password + "\n");
+    private boolean hasPassword() {
+        return Files.exists(passwordFile) || Files.exists(passfile);
+    }
+
+    /**
+     * The superuser's password. A cluster made before the password file existed has it only as
+     * the last field of its pgpass line (hex, so no escapes); it is moved into the password file.
+     */
+    private String password() throws IOException {
+        if (!Files.exists(passwordFile)) {
+            String line = Files.readString(passfile).strip();
+            writeSecret(passwordFile, line.substring(line.lastIndexOf(':') + 1) + "\n");
+        }
+        return Files.readString(passwordFile).strip();
+    }
+
+    /** The pgpass line for the port just started on: the port changes at every start, the password does not. */
+    private void writePassfile() throws IOException {
+        writeSecret(passfile, "127.0.0.1:" + port + ":*:" + SUPERUSER + ":" + password() + "\n");
+    }
+
+    /** Writes a 0600 file through a rename, so a reader never sees it missing or half written. */
+    private void writeSecret(Path file, String text) throws IOException {
+        Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private void startServer() {
@@ -163,8 +210,12 @@ public final class LocalCluster implements AutoCloseable {
                         "-l", dataDir.resolve("server.log").toString(), "-o", "-p " + candidate,
                         "-w", "-t", "120", "start")), 150, "pg_ctl start");
                 port = candidate;
+                writePassfile();
                 log.info("cluster {} running on 127.0.0.1:{} (data {})", name, port, dataDir);
                 return;
+            } catch (IOException e) {
+                stopQuietly();
+                throw new UncheckedIOException(e);
             } catch (FastcopyException e) {
                 // Another process may have taken the port between our probe and the bind.
                 last = e;
@@ -183,6 +234,11 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public void stop() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // the JVM is already shutting down (we are the hook), or the hook was never added
+        }
         if (!Files.exists(dataDir.resolve("postmaster.pid"))) {
             return;
         }
@@ -222,16 +278,20 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void run(List<String> command, int timeoutSeconds, String what) {
+        // Output goes to a file, not a pipe: reading a pipe to its end before waiting would make
+        // the timeout useless against a hung initdb or pg_ctl.
+        Path out = dir.resolve("last-command.log");
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
+            Files.createDirectories(dir);
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new FastcopyException(FastcopyException.FAILED, what + " for cluster " + name + " did not finish in " + timeoutSeconds + " s");
             }
             if (p.exitValue() != 0) {
-                String text = new String(out, StandardCharsets.UTF_8).trim();
+                String text = Files.readString(out, StandardCharsets.UTF_8).trim();
                 String tail = text.lines().reduce((a, b) -> b).orElse("");
                 throw new FastcopyException(FastcopyException.FAILED, what + " for cluster " + name + " failed (exit "
                         + p.exitValue() + "): " + tail + serverLogTail());

@@ -35,7 +35,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -114,6 +113,9 @@ public final class CopyJob {
             clock.start("plan", "reading the source catalogue");
             List<SourceTable> tables = SourceCatalog.tables(snapshot.holder());
             TargetDatabase.State state = spec.dryRun() ? null : TargetDatabase.inspect(connections, target);
+            if (state != null) {
+                refuseEarly(target, state);
+            }
             Map<String, CopyPlan.Cut> fixedCuts = Map.of();
             if (state == TargetDatabase.State.RESUMABLE && spec.resume()) {
                 fixedCuts = recordedCuts(target);
@@ -132,7 +134,7 @@ public final class CopyJob {
             RestoreScript postData = dump.render(Section.POST_DATA);
 
             clock.start("target database", target.toString());
-            boolean resumed = prepareTarget(target, state, preData);
+            boolean resumed = prepareTarget(target, state, dump);
 
             Map<String, Long> doneUnits = Map.of();
             if (resumed) {
@@ -140,8 +142,8 @@ public final class CopyJob {
                 log.info("[{}] resuming: {} of {} units already copied", db, doneUnits.size(), plan.units().size());
             } else {
                 clock.start("pre-data", preData.entries().size() + " items on " + spec.jobs() + " connections");
-                DdlReport pre = new PreDataLoader(connections, target).load(withoutDatabaseItem(preData), spec.jobs());
-                log.info("[{}] pre-data: {}", db, pre.summary());
+                DdlReport pre = new PreDataLoader(connections, target).load(preData, spec.jobs());
+                log.info("[{}] {}", db, pre.summary());
                 withTarget(target, c -> {
                     recordCuts(c, plan);
                     Ledger.put(c, "pre-data", "done");
@@ -177,7 +179,7 @@ public final class CopyJob {
                 }
                 post = scheduler.awaitCompletion();
             }
-            log.info("[{}] data: {} units, {} rows, {} ({} retries); post-data: {}", db, data.units(), data.rows(),
+            log.info("[{}] data: {} units, {} rows, {} ({} retries); {}", db, data.units(), data.rows(),
                     org.fastcopy.util.ByteSize.format(data.bytes()), data.retries(), post.summary());
 
             clock.start("sequences", "");
@@ -220,19 +222,46 @@ public final class CopyJob {
         }
     }
 
+    /** Bad combinations of target state and options, found before any work is done. */
+    private void refuseEarly(Endpoint target, TargetDatabase.State state) {
+        String where = "database " + target.database() + " on " + target.name();
+        switch (state) {
+            case ABSENT, EMPTY -> {
+                if (spec.resume()) {
+                    throw new FastcopyException(FastcopyException.USAGE, "--resume: " + where
+                            + (state == TargetDatabase.State.ABSENT ? " does not exist" : " holds no fastcopy ledger")
+                            + ": nothing to resume");
+                }
+            }
+            case RESUMABLE -> {
+                if (!spec.resume() && !spec.dropIfExists()) {
+                    throw new FastcopyException(FastcopyException.USAGE, where
+                            + " holds an unfinished fastcopy run: add --resume to continue it or --drop-if-exists to start over");
+                }
+            }
+            case NOT_EMPTY -> {
+                if (!spec.dropIfExists()) {
+                    throw new FastcopyException(FastcopyException.USAGE, where
+                            + " already exists and is not empty: use --drop-if-exists to replace it");
+                }
+            }
+            default -> throw new IllegalStateException(state.toString());
+        }
+    }
+
     /**
      * Decides what happens to the target database and returns true when the run resumes. A target
      * is only ever dropped on request or when its own ledger shows fastcopy created it and never
      * finished its schema (so it holds nothing but a partial schema).
      */
-    private boolean prepareTarget(Endpoint target, TargetDatabase.State state, RestoreScript preData) {
+    private boolean prepareTarget(Endpoint target, TargetDatabase.State state, SchemaDump dump) {
         switch (state) {
             case ABSENT -> {
                 if (spec.resume()) {
                     throw new FastcopyException(FastcopyException.USAGE, "--resume: database " + target.database()
                             + " does not exist on " + target.name() + ": nothing to resume");
                 }
-                createTarget(target, preData);
+                createTarget(target, dump);
                 return false;
             }
             case EMPTY -> {
@@ -242,7 +271,7 @@ public final class CopyJob {
                 }
                 if (spec.dropIfExists()) {
                     TargetDatabase.drop(connections, target);
-                    createTarget(target, preData);
+                    createTarget(target, dump);
                 } else {
                     initLedger(target);
                 }
@@ -251,7 +280,7 @@ public final class CopyJob {
             case RESUMABLE -> {
                 if (spec.dropIfExists()) {
                     TargetDatabase.drop(connections, target);
-                    createTarget(target, preData);
+                    createTarget(target, dump);
                     return false;
                 }
                 if (!spec.resume()) {
@@ -262,7 +291,7 @@ public final class CopyJob {
                 if (!preDataDone) {
                     log.info("the earlier run stopped inside pre-data: recreating {}", target);
                     TargetDatabase.drop(connections, target);
-                    createTarget(target, preData);
+                    createTarget(target, dump);
                     return false;
                 }
                 return true;
@@ -273,21 +302,35 @@ public final class CopyJob {
                             + " already exists and is not empty: use --drop-if-exists to replace it");
                 }
                 TargetDatabase.drop(connections, target);
-                createTarget(target, preData);
+                createTarget(target, dump);
                 return false;
             }
             default -> throw new IllegalStateException(state.toString());
         }
     }
 
-    private void createTarget(Endpoint target, RestoreScript preData) {
-        Optional<TocEntry> item = preData.entries().stream().filter(e -> e.type().equals("DATABASE")).findFirst();
-        if (item.isPresent()) {
-            TargetDatabase.create(connections, target, item.get());
-        } else {
-            throw new FastcopyException(FastcopyException.FAILED, "the schema dump holds no CREATE DATABASE item for "
-                    + target.database());
-        }
+    /**
+     * Creates the database from pg_dump's own items: CREATE DATABASE on the maintenance database,
+     * then its settings, comment and privileges inside it.
+     */
+    private void createTarget(Endpoint target, SchemaDump dump) {
+        RestoreScript items = dump.renderDatabase();
+        TocEntry create = items.entries().stream().filter(e -> e.type().equals("DATABASE")).findFirst()
+                .orElseThrow(() -> new FastcopyException(FastcopyException.FAILED,
+                        "the schema dump holds no CREATE DATABASE item for " + target.database()));
+        TargetDatabase.create(connections, target, create);
+        List<TocEntry> rest = items.entries().stream().filter(e -> !e.type().equals("DATABASE")).toList();
+        withTarget(target, c -> {
+            try (Statement st = c.createStatement()) {
+                for (TocEntry e : rest) {
+                    String sql = e.sql().lines().filter(l -> !l.startsWith("\\")).collect(java.util.stream.Collectors.joining("\n"));
+                    if (!sql.isBlank()) {
+                        st.execute(sql);
+                    }
+                }
+            }
+            return null;
+        });
         initLedger(target);
     }
 
@@ -296,11 +339,6 @@ public final class CopyJob {
             Ledger.create(c);
             return null;
         });
-    }
-
-    private static RestoreScript withoutDatabaseItem(RestoreScript script) {
-        List<TocEntry> rest = script.entries().stream().filter(e -> !e.type().equals("DATABASE")).toList();
-        return new RestoreScript(script.preamble(), rest);
     }
 
     private Map<String, CopyPlan.Cut> recordedCuts(Endpoint target) {

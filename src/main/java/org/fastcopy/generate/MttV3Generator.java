@@ -51,20 +51,27 @@ public final class MttV3Generator {
 
         step(steps, "1 prepare database", () -> new TargetDatabase(connections, server)
                 .prepare(spec.database(), spec.dropIfExists()));
-        step(steps, "2 create tables", () -> withConnection(workers, "create tables",
-                c -> Ddl.inBatches(c, createStatements(plan))));
-        step(steps, "3 load data", () -> workers.runAll("load",
-                loadTasks(spec, dims, plan, dangling, rows)));
+        step(steps, "2 create tables", () -> {
+            withConnection(workers, "create tables", c -> Ddl.inBatches(c, createStatements()));
+            workers.runAll("create children", List.of(), childLanes(plan));
+        });
+        // COPY does not fire rules and the rules lock only the parents, which no COPY touches: the
+        // rules can be built beside the load.
+        step(steps, "3 load data and rules", () -> workers.runAll("load",
+                loadTasks(spec, dims, plan, dangling, rows), List.of(ruleTasks(plan))));
         step(steps, "4 dimension keys", () -> {
             workers.runAll("dimension keys", dimensionKeyTasks());
             workers.runAll("dimension foreign keys", List.of(), List.of(dimensionForeignKeyTasks()));
         });
-        step(steps, "5 keys, indexes and rules", () -> workers.runAll("keys", indexTasks(plan),
-                lanes(plan, spec.jobs())));
-        step(steps, "6 sequences", () -> withConnection(workers, "sequences",
+        step(steps, "5 primary keys and indexes", () -> workers.runAll("indexes", indexTasks(plan)));
+        // Apart from the indexes: a foreign key waits for an index build on its child, and the
+        // lanes are CPU-bound anyway.
+        step(steps, "6 foreign keys", () -> workers.runAll("foreign keys", List.of(),
+                ForeignKeyLanes.plan(schema, plan.weeks, spec.jobs())));
+        step(steps, "7 sequences", () -> withConnection(workers, "sequences",
                 c -> Ddl.inBatches(c, sequenceStatements(dims, plan))));
         SizeProbe.Sizes sizes = SizeProbe.measure(workers);
-        steps.put("7 measure", sizes.took());
+        steps.put("8 measure", sizes.took());
 
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         GenerateReport report = new GenerateReport(spec, orderedRows(rows), plan.weeks.size() * ResultTable.values().length,
@@ -74,17 +81,28 @@ public final class MttV3Generator {
         return report;
     }
 
-    private List<String> createStatements(ResultPlan plan) {
+    /** Sequences, dimension tables and the result parents. */
+    private List<String> createStatements() {
         List<String> sql = new ArrayList<>(schema.createSequences());
         MttV3Tables.DIMENSIONS.forEach(t -> sql.add(schema.createTable(t)));
         sql.add(schema.createFieldsTable());
         for (ResultTable t : ResultTable.values()) {
             sql.add(schema.createParent(t));
         }
-        for (ResultTable t : ResultTable.values()) {
-            plan.weeks.forEach(w -> sql.add(schema.createChild(t, w)));
-        }
         return sql;
+    }
+
+    /**
+     * The weekly children, a lane per parent: creating a child locks its parent against other
+     * children being created, so children of one parent go one after another.
+     */
+    private List<List<SqlTask>> childLanes(ResultPlan plan) {
+        List<List<SqlTask>> lanes = new ArrayList<>();
+        for (ResultTable t : ResultTable.values()) {
+            List<String> sql = plan.weeks.stream().map(w -> schema.createChild(t, w)).toList();
+            lanes.add(List.of(new SqlTask("children of " + t.table(), sql.size(), c -> Ddl.inBatches(c, sql))));
+        }
+        return lanes;
     }
 
     private static List<SqlTask> loadTasks(GenerateSpec spec, Dimensions dims, ResultPlan plan,
@@ -165,7 +183,8 @@ public final class MttV3Generator {
 
     /**
      * The insert rules, in one lane: every CREATE RULE takes its parent's exclusive lock and
-     * rereads the parent's rules, so they cannot go faster in parallel. Batched to save commits.
+     * rereads all of the parent's rules, so they cannot go faster in parallel. Batched to save
+     * commits (and the reread each commit causes).
      */
     private List<SqlTask> ruleTasks(ResultPlan plan) {
         List<SqlTask> tasks = new ArrayList<>();
@@ -174,13 +193,6 @@ public final class MttV3Generator {
             tasks.add(new SqlTask("rules of " + t.table(), rules.size(), c -> Ddl.inBatches(c, rules)));
         }
         return tasks;
-    }
-
-    /** The foreign key lanes, then the rules lane: all run beside the index workers. */
-    private List<List<SqlTask>> lanes(ResultPlan plan, int jobs) {
-        List<List<SqlTask>> lanes = new ArrayList<>(ForeignKeyLanes.plan(schema, plan.weeks, jobs));
-        lanes.add(ruleTasks(plan));
-        return lanes;
     }
 
     private List<String> sequenceStatements(Dimensions dims, ResultPlan plan) {

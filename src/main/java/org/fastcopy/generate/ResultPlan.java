@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  */
 final class ResultPlan {
     /** Calibrated so that scale 1 is about 1 GB in pg_database_size. */
-    static final double TEST_RUNS_AT_SCALE_ONE = 1_000_000;
+    static final double TEST_RUNS_AT_SCALE_ONE = 600_000;
     static final double RUNS_PER_BUILD = 25;
     static final double BUILDS_PER_INSTALL = 6;
     static final double GROWTH_PER_YEAR = 1.28;

@@ -60,6 +60,9 @@ public final class SchemaDump {
         Path archive = workdir.resolve("schema.dump");
         List<String> cmd = new ArrayList<>(List.of(bin.program("pg_dump").toString(),
                 "--schema-only", "--format=custom", "--snapshot=" + snapshotId,
+                // The archive also carries the database itself (encoding, locale, owner, comment,
+                // settings); pg_restore leaves those items out unless asked (renderDatabase).
+                "--create",
                 // The items reach the target through JDBC, which speaks UTF-8; the server converts.
                 "--encoding=UTF8",
                 // A subscription on the copy would point at the source's publisher and slot.
@@ -98,6 +101,47 @@ public final class SchemaDump {
         } catch (IOException e) {
             throw new FastcopyException(FastcopyException.FAILED, "cannot read " + sql + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The items that make the database itself, as {@code pg_dump -C} would restore them: DATABASE
+     * (CREATE DATABASE with the source's encoding and locale, and its owner), DATABASE PROPERTIES
+     * (ALTER DATABASE ... SET) and the database's COMMENT, SECURITY LABEL and ACL. Rendered with
+     * {@code pg_restore --create} from a list holding only those items.
+     */
+    public RestoreScript renderDatabase() {
+        Path list = workdir.resolve("database.list");
+        Path fullList = workdir.resolve("archive.list");
+        PgTool.run(List.of(bin.program("pg_restore").toString(), "--list", "--file=" + fullList, archive.toString()),
+                pb -> { }, workdir.resolve("pg_restore-list.log"), "pg_restore --list of " + archive);
+        Path sql = workdir.resolve("database.sql");
+        try {
+            List<String> keep = Files.readAllLines(fullList, StandardCharsets.UTF_8).stream()
+                    .filter(SchemaDump::isDatabaseItem).toList();
+            Files.write(list, keep, StandardCharsets.UTF_8);
+            PgTool.run(List.of(bin.program("pg_restore").toString(), "--verbose", "--create", "--section=pre-data",
+                    "--use-list=" + list, "--file=" + sql, archive.toString()),
+                    pb -> { }, workdir.resolve("pg_restore-database.log"), "pg_restore --create of " + archive);
+            return RestoreScriptParser.parse(Files.readString(sql, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "cannot render the database items of " + archive + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A --list line ("3350; 1262 16384 DATABASE - mttv3 postgres", "3351; 0 0 COMMENT - DATABASE
+     * mttv3 postgres") for the database itself rather than an object inside it.
+     */
+    static boolean isDatabaseItem(String line) {
+        if (line.startsWith(";")) {
+            return false;
+        }
+        String[] f = line.split(" ", 5);
+        if (f.length < 5) {
+            return false;
+        }
+        String rest = f[3] + " " + f[4];
+        return rest.startsWith("DATABASE ") || rest.matches("(COMMENT|ACL|SECURITY LABEL) - DATABASE .*");
     }
 
     /**

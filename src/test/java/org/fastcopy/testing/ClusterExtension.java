@@ -34,7 +34,7 @@ public final class ClusterExtension implements ParameterResolver {
     }
 
     /** Closed by JUnit when the root context ends, i.e. after the last test class. */
-    private static final class Holder implements ExtensionContext.Store.CloseableResource {
+    private static final class Holder implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         final TestClusters clusters;
         private final LocalCluster flux1;
         private final LocalCluster flux2;
