@@ -19,6 +19,7 @@ import org.fastcopy.schema.PreDataLoader;
 import org.fastcopy.schema.RestoreScript;
 import org.fastcopy.schema.SchemaDump;
 import org.fastcopy.schema.Section;
+import org.fastcopy.schema.StepMarks;
 import org.fastcopy.schema.TocEntry;
 import org.fastcopy.sequence.SequenceCopier;
 import org.fastcopy.snapshot.SourceSnapshot;
@@ -137,8 +138,10 @@ public final class CopyJob {
             boolean resumed = prepareTarget(target, state, dump);
 
             Map<String, Long> doneUnits = Map.of();
+            java.util.Set<String> doneSteps = java.util.Set.of();
             if (resumed) {
                 doneUnits = withTarget(target, Ledger::doneUnits);
+                doneSteps = withTarget(target, Ledger::doneSteps);
                 log.info("[{}] resuming: {} of {} units already copied", db, doneUnits.size(), plan.units().size());
             } else {
                 clock.start("pre-data", preData.entries().size() + " items on " + spec.jobs() + " connections");
@@ -157,8 +160,15 @@ public final class CopyJob {
             DdlReport post;
             Progress progress = new Progress(plan, doneUnits);
             EntryTables entryTables = EntryTables.read(snapshot.holder(), postData.entries());
-            try (PostDataScheduler scheduler = new PostDataScheduler(connections, target, entryTables)) {
-                scheduler.start(postData.entries(), spec.indexJobs());
+            StepMarks marks = entries -> Ledger.markStepsSql(entries.stream().map(StepMarks::key).toList());
+            java.util.Set<String> skip = doneSteps;
+            List<TocEntry> postTodo = postData.entries().stream().filter(e -> !skip.contains(StepMarks.key(e))).toList();
+            if (postTodo.size() < postData.entries().size()) {
+                log.info("[{}] resuming: {} of {} post-data items already built", db,
+                        postData.entries().size() - postTodo.size(), postData.entries().size());
+            }
+            try (PostDataScheduler scheduler = new PostDataScheduler(connections, target, entryTables, marks)) {
+                scheduler.start(postTodo, spec.indexJobs());
                 CopyFormat format = chooseFormat(source, target);
                 DataPhase phase = new DataPhase(connections, source, target, snapshot, format,
                         new CopySettings(spec.ringSlots(), spec.bufferBytes(), 16), progress, spec.jobs(),

@@ -47,7 +47,7 @@ final class DimensionRows {
     }
 
     /** How many rows rowsOf(table) writes, sentinel included. */
-    long rowCount(DimensionTable table) {
+    static long rowCount(Dimensions dims, DimensionTable table) {
         return 1 + switch (table.name()) {
             case "compute_cluster" -> dims.clusters;
             case "submit" -> dims.submits;
@@ -76,8 +76,9 @@ final class DimensionRows {
             int generation = j / (orgs * machines);
             String name = Vocabulary.ORGS[j % orgs] + " " + Vocabulary.MACHINES[(j / orgs) % machines]
                     + (generation == 0 ? "" : " " + (generation + 1));
-            out.add(i).addText(name).addText(pick(rng, Vocabulary.HARDWARE)).addText(pick(rng, Vocabulary.PLATFORM_TYPES))
-                    .addText(pick(rng, Vocabulary.OS_NAMES)).addText(pick(rng, Vocabulary.OS_VERSIONS)).endRow();
+            out.add(i).addText(name).addText(pick(rng, Vocabulary.HARDWARE))
+                    .addText(pick(rng, Vocabulary.PLATFORM_TYPES)).addText(pick(rng, Vocabulary.OS_NAMES))
+                    .addText(pick(rng, Vocabulary.OS_VERSIONS)).endRow();
         }
     }
 

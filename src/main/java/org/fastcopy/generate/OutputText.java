@@ -19,8 +19,9 @@ final class OutputText {
     private static final String[] WARNINGS = {"mca_btl_openib: warning: retrying connection to ",
         "WARNING: There are more than one active ports on host ", "mca_oob_tcp: peer unreachable at ",
         "WARNING: registered memory limit too low on ", "plm:base:receive stop comm, node "};
-    private static final String[] FAILURES = {"Segmentation fault (11)", "Bus error (7)", "MPI_ERR_TRUNCATE: message truncated",
-        "MPI_ERR_COMM: invalid communicator", "Assertion `count >= 0' failed.", "free(): invalid pointer"};
+    private static final String[] FAILURES = {"Segmentation fault (11)", "Bus error (7)",
+        "MPI_ERR_TRUNCATE: message truncated", "MPI_ERR_COMM: invalid communicator", "Assertion `count >= 0' failed.",
+        "free(): invalid pointer"};
 
     private OutputText() {
     }
@@ -54,7 +55,8 @@ final class OutputText {
                 for (int k = 0; k < lines; k++) {
                     sb.append("[node").append(rng.nextInt(512)).append(':').append(rng.nextInt(99_999))
                             .append("] *** Process received signal: ").append(pick(rng, FAILURES))
-                            .append(" at address 0x").append(Long.toHexString(rng.nextLong() & 0xFFFFFFFFFFFL)).append('\n');
+                            .append(" at address 0x").append(Long.toHexString(rng.nextLong() & 0xFFFFFFFFFFFL))
+                            .append('\n');
                 }
             }
             case 3 -> sb.append("mpirun: killing job...\n\n--------------------------------------------------\n"

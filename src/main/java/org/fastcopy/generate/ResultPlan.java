@@ -26,12 +26,17 @@ final class ResultPlan {
     ResultPlan(long seed, double scale, YearSpan years) {
         this.weeks = WeeklyCalendar.weeks(years);
         double[] weights = weights(seed, weeks, years);
-        long runs = Math.max(1, Math.round(scale * TEST_RUNS_AT_SCALE_ONE));
+        long runs = testRuns(scale);
         long builds = Math.max(1, Math.round(runs / RUNS_PER_BUILD));
         long installs = Math.max(1, Math.round(builds / BUILDS_PER_INSTALL));
         this.testRun = new IdSpace(distribute(runs, weights));
         this.testBuild = new IdSpace(distribute(builds, weights));
         this.mpiInstall = new IdSpace(distribute(installs, weights));
+    }
+
+    /** The test_run rows at a scale, over all weeks. */
+    static long testRuns(double scale) {
+        return Math.max(1, Math.round(scale * TEST_RUNS_AT_SCALE_ONE));
     }
 
     IdSpace ids(ResultTable table) {

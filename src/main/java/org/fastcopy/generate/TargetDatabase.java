@@ -21,6 +21,11 @@ import org.slf4j.LoggerFactory;
 final class TargetDatabase {
     private static final Logger log = LoggerFactory.getLogger(TargetDatabase.class);
     private static final String MAINTENANCE_DB = "postgres";
+    /** Tables, views, sequences, ... outside the system schemas: what "not empty" means. */
+    private static final String COUNT_USER_RELATIONS = "SELECT count(*) FROM pg_class c"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            + " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
 
     private final Connections connections;
     private final Endpoint server;
@@ -65,9 +70,7 @@ final class TargetDatabase {
     private void refuseIfNotEmpty(String db) throws SQLException {
         try (Connection c = connections.open(server.withDatabase(db), "fastcopy-generate");
              Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                     + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
-                     + " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'")) {
+             ResultSet rs = st.executeQuery(COUNT_USER_RELATIONS)) {
             rs.next();
             long objects = rs.getLong(1);
             if (objects > 0) {

@@ -44,7 +44,8 @@ final class Texts {
         int lines = 1 + rng.nextInt(8);
         for (int k = 0; k < lines; k++) {
             switch (rng.nextInt(4)) {
-                case 0 -> sb.append("export OMPI_MCA_btl=").append(pick(rng, Vocabulary.INTERCONNECTS)).append(",self\n");
+                case 0 -> sb.append("export OMPI_MCA_btl=").append(pick(rng, Vocabulary.INTERCONNECTS))
+                        .append(",self\n");
                 case 1 -> sb.append("export LD_LIBRARY_PATH=/opt/").append(pick(rng, Vocabulary.COMPILERS))
                         .append("/lib64:$LD_LIBRARY_PATH\n");
                 case 2 -> sb.append("ulimit -s ").append(8192 << rng.nextInt(4)).append('\n');

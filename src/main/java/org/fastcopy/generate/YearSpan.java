@@ -19,7 +19,8 @@ public record YearSpan(int first, int last) {
 
     public YearSpan {
         if (first < EARLIEST || last > LATEST) {
-            throw new IllegalArgumentException("years " + first + "-" + last + " are outside " + EARLIEST + "-" + LATEST);
+            throw new IllegalArgumentException("years " + first + "-" + last + " are outside "
+                    + EARLIEST + "-" + LATEST);
         }
         if (last < first) {
             throw new IllegalArgumentException("years " + first + "-" + last + " end before they start");

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -73,6 +74,16 @@ public final class Ledger {
             ps.setString(1, stepKey);
             ps.executeUpdate();
         }
+    }
+
+    /** SQL that marks these step keys done; runs inside the caller's transaction. */
+    public static String markStepsSql(List<String> keys) {
+        if (keys.isEmpty()) {
+            return "";
+        }
+        return keys.stream().map(org.fastcopy.util.Sql::literal)
+                .collect(java.util.stream.Collectors.joining("), (", "INSERT INTO _fastcopy.step (key) VALUES (",
+                        ") ON CONFLICT (key) DO NOTHING;"));
     }
 
     /** Units already done, with their row counts. */

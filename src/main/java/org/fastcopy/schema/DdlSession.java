@@ -43,13 +43,20 @@ final class DdlSession implements AutoCloseable {
     private final Connection connection;
     private final Statement statement;
     private final String phase;
+    private final StepMarks marks;
     private SessionSettings applied = SessionSettings.EMPTY;
     private int retries;
 
     /** @param phase names the phase in messages ("pre-data", "post-data") */
     DdlSession(Connection connection, String phase) {
+        this(connection, phase, StepMarks.NONE);
+    }
+
+    /** @param marks SQL appended to every batch so that its items are recorded in its transaction */
+    DdlSession(Connection connection, String phase, StepMarks marks) {
         this.connection = connection;
         this.phase = phase;
+        this.marks = marks;
         try {
             connection.setAutoCommit(true);
             statement = connection.createStatement();
@@ -76,7 +83,7 @@ final class DdlSession implements AutoCloseable {
         if (sql.isEmpty()) {
             return;
         }
-        SQLException failure = attempt(sql);
+        SQLException failure = attempt(sql + marked(batch));
         if (failure == null) {
             return;
         }
@@ -86,12 +93,17 @@ final class DdlSession implements AutoCloseable {
         log.debug("{}: a batch of {} items failed ({}); rerunning them one by one", phase, batch.size(), oneLine(failure));
         for (TocEntry e : batch) {
             if (!e.sql().isBlank()) {
-                SQLException f = attempt(e.sql());
+                SQLException f = attempt(e.sql() + marked(List.of(e)));
                 if (f != null) {
                     throw failed(e, f);
                 }
             }
         }
+    }
+
+    private String marked(List<TocEntry> entries) {
+        String m = marks.markSql(entries);
+        return m.isEmpty() ? "" : "\n" + m;
     }
 
     /** @return null when committed, else the error that remained after the retries */

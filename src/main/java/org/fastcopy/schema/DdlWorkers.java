@@ -31,6 +31,11 @@ final class DdlWorkers implements AutoCloseable {
 
     /** Opens the sessions now, so that a connection problem is reported before anything runs. */
     DdlWorkers(String phase, EntryGraph graph, BatchLimit limit, Connections connections, Endpoint target, int jobs) {
+        this(phase, graph, limit, connections, target, jobs, StepMarks.NONE);
+    }
+
+    DdlWorkers(String phase, EntryGraph graph, BatchLimit limit, Connections connections, Endpoint target, int jobs,
+               StepMarks marks) {
         if (jobs < 1) {
             throw new FastcopyException(FastcopyException.USAGE, phase + ": the number of connections must be at least 1, got " + jobs);
         }
@@ -39,7 +44,7 @@ final class DdlWorkers implements AutoCloseable {
         this.limit = limit;
         try {
             for (int i = 0; i < jobs; i++) {
-                workers.add(new Worker(i, new DdlSession(connections.open(target, "fastcopy-" + phase), phase)));
+                workers.add(new Worker(i, new DdlSession(connections.open(target, "fastcopy-" + phase), phase, marks)));
             }
         } catch (RuntimeException e) {
             workers.forEach(w -> w.session.close());
@@ -110,8 +115,10 @@ final class DdlWorkers implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
-            if (t.isAlive()) {
-                log.warn("{} worker {} did not stop within {} s; closing its connection under it", phase, t.getName(),
+        }
+        for (Worker w : workers) {
+            if (!threads.isEmpty() && w.state != Worker.State.STOPPED) {
+                log.warn("{} worker {} still {} after {} s; closing its connection under it", phase, w.index, w.state,
                         JOIN_MILLIS / 1000);
             }
         }

@@ -304,10 +304,6 @@ final class EntryGraph {
         notifyAll();
     }
 
-    synchronized FastcopyException failure() {
-        return failure;
-    }
-
     /** Waits until every item is done (returns) or the graph fails (throws the failure). */
     synchronized void awaitDone() throws InterruptedException {
         while (failure == null && remaining > 0) {
@@ -320,21 +316,6 @@ final class EntryGraph {
 
     synchronized boolean isDone() {
         return remaining == 0;
-    }
-
-    synchronized int size() {
-        return nodes.size();
-    }
-
-    /** Items not yet done, in script order, for messages. */
-    synchronized List<TocEntry> unfinished(int max) {
-        List<TocEntry> out = new ArrayList<>();
-        for (Node n : nodes) {
-            if (n.state != State.DONE && out.size() < max) {
-                out.add(n.entry);
-            }
-        }
-        return out;
     }
 
     private void openCountdown(String key) {

@@ -42,7 +42,7 @@ final class PgTool {
             int rc = p.waitFor();
             if (rc != 0) {
                 throw new FastcopyException(FastcopyException.FAILED, what + " failed (exit " + rc + "): "
-                        + lastLine(stderrLog) + " (full output in " + stderrLog + ")");
+                        + reason(stderrLog) + " (full output in " + stderrLog + ")");
             }
         } catch (InterruptedException e) {
             p.destroy();
@@ -60,7 +60,7 @@ final class PgTool {
      * when one follows (e.g. "out of shared memory" + "increase max_locks_per_transaction"), else
      * its last line.
      */
-    static String lastLine(Path log) {
+    static String reason(Path log) {
         List<String> lines;
         try {
             lines = Files.readAllLines(log, StandardCharsets.UTF_8);

@@ -34,6 +34,12 @@ import java.util.function.Function;
  * on different connections. The rules of one table, and the keys and triggers of one table,
  * likewise. Every item commits in a transaction of its own.
  *
+ * <p>Measured on an MTT-shaped database (1,620 children, 9,730 items, all tables loaded at once,
+ * 2 cores shared with other work): 1 connection 55-91 s wall, 39.7 s server CPU; 2 connections
+ * 44-66 s, 40.2 s CPU; 4 connections 46-61 s, 49.0 s CPU. Rules (quadratic per parent: each new
+ * rule rebuilds the parent's rule list) and keys (each adds triggers to the referenced table)
+ * dominate, so beyond one connection per core extra sessions only wait on those locks.
+ *
  * <p>Lifecycle: {@link #start}, then {@link #tableLoaded} from the data phase (any thread, any
  * order, tables it skipped included), then {@link #awaitCompletion}, and {@link #close} in a
  * finally block.
@@ -46,6 +52,7 @@ public final class PostDataScheduler implements AutoCloseable {
     private final Connections connections;
     private final Endpoint target;
     private final EntryTables tables;
+    private final StepMarks marks;
     private final Set<TableName> loadedEarly = new HashSet<>();
     private EntryGraph graph;
     private DdlWorkers workers;
@@ -53,9 +60,15 @@ public final class PostDataScheduler implements AutoCloseable {
 
     /** @param tables read from the source in the dump's snapshot, for the same items */
     public PostDataScheduler(Connections connections, Endpoint target, EntryTables tables) {
+        this(connections, target, tables, StepMarks.NONE);
+    }
+
+    /** @param marks records each item as done in its own transaction (the copy's ledger) */
+    public PostDataScheduler(Connections connections, Endpoint target, EntryTables tables, StepMarks marks) {
         this.connections = connections;
         this.target = target;
         this.tables = tables;
+        this.marks = marks;
     }
 
     /**
@@ -67,7 +80,7 @@ public final class PostDataScheduler implements AutoCloseable {
             throw new IllegalStateException("post-data scheduler already started");
         }
         EntryGraph g = new EntryGraph(postData, planner(tables));
-        workers = new DdlWorkers("post-data", g, BatchLimit.SINGLE, connections, target, jobs);
+        workers = new DdlWorkers("post-data", g, BatchLimit.SINGLE, connections, target, jobs, marks);
         graph = g;
         loadedEarly.forEach(t -> g.open(LOADED + t));
         loadedEarly.clear();

@@ -25,10 +25,18 @@ import java.util.Set;
  * estimated locks stay within the target's max_locks_per_transaction, one round trip each.
  *
  * <p>Items whose locks would collide share a lock group and never run at once: an inheritance
- * child's CREATE TABLE locks its parent, so the children of one parent form a group; the
- * defaults and comments of one table form a group.
+ * child's CREATE TABLE locks its parent, so the children of one parent form a group (one lane per
+ * parent, instead of sessions queueing on the parent's lock); the defaults and comments of one
+ * table form a group. Beyond that, order comes from the archive's dependencies (reliable for
+ * pre-data since pg_dump 9.2, which is why pg_restore -j still runs pre-data serially for older
+ * archives), and privileges wait for everything else ({@link RestorePass}).
  *
- * MEASURED
+ * <p>Measured on an MTT-shaped database (3 parents x 540 weekly children, 32,468 items,
+ * PostgreSQL 15, 2 cores shared with other work, so wall times are ranges over runs; server CPU
+ * read from the postmaster's cutime): one item per transaction 26-49 s; batches on 1 connection
+ * 16-30 s (13.9 s server CPU); on 2 connections 12-20 s (11.3 s CPU); on 4, 9-17 s (14.3 s CPU).
+ * Parallel costs the server no extra CPU and the three parents' children proceed side by side,
+ * so it stays: pass as many connections as the target has cores.
  */
 public final class PreDataLoader {
     private static final Logger log = LoggerFactory.getLogger(PreDataLoader.class);

@@ -157,7 +157,9 @@ class MttV3GeneratorTest {
     @Test
     void testRunDominatesRowsAndBytes() throws SQLException {
         assertThat(report.rows("test_run")).isEqualTo(number("SELECT count(*) FROM test_run WHERE test_run_id <> 0"))
-                .isEqualTo(Math.round(spec.scale() * ResultPlan.TEST_RUNS_AT_SCALE_ONE)).isGreaterThan(report.rows("test_build")).isGreaterThan(report.rows("mpi_install"));
+                .isEqualTo(ResultPlan.testRuns(spec.scale()))
+                .isGreaterThan(report.rows("test_build"))
+                .isGreaterThan(report.rows("mpi_install"));
         assertThat(report.tableBytes().keySet().iterator().next()).isEqualTo("test_run");
         assertThat(report.databaseBytes()).isEqualTo(number("SELECT pg_database_size(current_database())"));
     }
@@ -189,7 +191,8 @@ class MttV3GeneratorTest {
     void resultsLookLikeProduction() throws SQLException {
         long runs = report.rows("test_run");
 
-        assertThat(number("SELECT count(*) FROM test_run WHERE test_result = 1")).isBetween(runs * 3 / 4, runs * 19 / 20);
+        assertThat(number("SELECT count(*) FROM test_run WHERE test_result = 1"))
+                .isBetween(runs * 3 / 4, runs * 19 / 20);
         assertThat(number("SELECT count(DISTINCT test_result) FROM test_run WHERE test_run_id <> 0")).isEqualTo(4);
         assertThat(number("SELECT count(*) FROM test_run WHERE submit_timestamp < start_timestamp")).isZero();
         assertThat(number("SELECT max(length(result_stdout)) FROM test_run"))

@@ -1,0 +1,150 @@
+package org.fastcopy.copy;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.plan.CopyPlan.PlannedUnit;
+import org.fastcopy.schema.SchemaComparison;
+import org.fastcopy.testing.ClusterExtension;
+import org.fastcopy.testing.TestClusters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.fastcopy.copy.CopyFixture.exec;
+import static org.fastcopy.copy.CopyFixture.scalar;
+
+/** Copies of hand-made databases that stress one behaviour each: chunks, names, resume. */
+@ExtendWith(ClusterExtension.class)
+class CopyBehaviourTest {
+    private final TestClusters clusters;
+    private final Path work = Path.of("target", "copy-behaviour-work");
+
+    CopyBehaviourTest(TestClusters clusters) {
+        this.clusters = clusters;
+    }
+
+    @Test
+    void aTableSplitIntoChunksComesBackExact() throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "chunks");
+        try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
+            exec(c, "CREATE TABLE results (id bigint PRIMARY KEY, at timestamp, body text)");
+            exec(c, "INSERT INTO results SELECT g, timestamp '2012-01-01' + g * interval '1 minute', repeat(md5(g::text), 8)"
+                    + " FROM generate_series(1, 40000) g");
+            // Holes and updated rows, so the blocks are not a neat sequence of ids.
+            exec(c, "DELETE FROM results WHERE id % 7 = 0");
+            exec(c, "UPDATE results SET body = 'updated' WHERE id % 11 = 0");
+            exec(c, "ANALYZE results");
+        }
+        CopySpec spec = CopyFixture.with(CopyFixture.spec(clusters, src.database(), work), 3, 512 * 1024, true, false, false);
+        CopyReport report = new CopyJob(spec, clusters.flux1().connections()).run().get(0);
+
+        assertThat(report.plan().chunkedTables()).isEqualTo(1);
+        assertThat(report.plan().units().size()).isGreaterThan(4);
+        assertThat(report.verify().ok()).isTrue();
+        try (Connection dst = clusters.connect(clusters.flux2(), src.database())) {
+            assertThat(scalar(dst, "SELECT count(*) FROM results")).isEqualTo(40000 - 40000 / 7);
+            assertThat(scalar(dst, "SELECT count(*) FROM results WHERE body = 'updated'")).isEqualTo(
+                    scalar(dst, "SELECT count(*) FROM generate_series(1, 40000) g WHERE g % 11 = 0 AND g % 7 <> 0"));
+        }
+    }
+
+    @Test
+    void tablesWithAwkwardNamesCopyAsTablesAndHarmNothing() throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "names");
+        try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
+            exec(c, "CREATE SCHEMA \"Odd Schema\"");
+            exec(c, "CREATE TABLE \"Odd Schema\".\"Mixed Case\" (\"Id\" int PRIMARY KEY, \"a column\" text)");
+            exec(c, "CREATE TABLE public.\"with space\" (id int PRIMARY KEY, \"Mixed\" int REFERENCES \"Odd Schema\".\"Mixed Case\")");
+            exec(c, "CREATE TABLE public.\"quo\"\"te\" (\"it's\" text)");
+            exec(c, "CREATE TABLE public.\"ünï 東京\" (\"ç\" text)");
+            exec(c, "CREATE TABLE public.\"x; DROP TABLE victim; --\" (v text)");
+            exec(c, "CREATE TABLE public.victim (v text)");
+            exec(c, "INSERT INTO \"Odd Schema\".\"Mixed Case\" SELECT g, 'ä\tb\\c' || g FROM generate_series(1, 100) g");
+            exec(c, "INSERT INTO public.\"with space\" SELECT g, g FROM generate_series(1, 100) g");
+            exec(c, "INSERT INTO public.\"quo\"\"te\" VALUES ('O''Reilly'), (NULL)");
+            exec(c, "INSERT INTO public.\"ünï 東京\" VALUES ('東京'), ('Müller')");
+            exec(c, "INSERT INTO public.\"x; DROP TABLE victim; --\" VALUES ('harmless')");
+            exec(c, "INSERT INTO public.victim VALUES ('still here')");
+        }
+        CopySpec spec = CopyFixture.spec(clusters, src.database(), work);
+        CopyReport report = new CopyJob(spec, clusters.flux1().connections()).run().get(0);
+
+        assertThat(report.verify().ok()).isTrue();
+        assertThat(report.verify().tablesCompared()).isEqualTo(6);
+        assertThat(SchemaComparison.compare(clusters.flux1().connections(), src, clusters.flux2().endpoint(src.database()),
+                work.resolve("names-compare"))).isEmpty();
+        try (Connection dst = clusters.connect(clusters.flux2(), src.database())) {
+            assertThat(scalar(dst, "SELECT count(*) FROM public.victim")).isEqualTo(1);
+            assertThat(scalar(dst, "SELECT count(*) FROM public.\"x; DROP TABLE victim; --\"")).isEqualTo(1);
+            assertThat(scalar(dst, "SELECT count(*) FROM \"Odd Schema\".\"Mixed Case\" WHERE \"a column\" = 'ä' || chr(9) || 'b\\c' || \"Id\""))
+                    .isEqualTo(100);
+        }
+    }
+
+    @Test
+    void aRunThatDiesMidCopyResumesWithoutRecopyingFinishedUnits() throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "resume");
+        int tables = 24;
+        try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
+            exec(c, "CREATE TABLE dim (id int PRIMARY KEY, name text)");
+            exec(c, "INSERT INTO dim SELECT g, 'd' || g FROM generate_series(0, 50) g");
+            for (int i = 1; i < tables; i++) {
+                exec(c, "CREATE TABLE t" + i + " (id int PRIMARY KEY, dim_id int REFERENCES dim, v text)");
+                exec(c, "CREATE INDEX ON t" + i + " (v)");
+                exec(c, "INSERT INTO t" + i + " SELECT g, g % 50, md5(g::text) FROM generate_series(1, " + (200 * i) + ") g");
+            }
+            exec(c, "CREATE SEQUENCE counter START 100");
+            exec(c, "SELECT setval('counter', 4242)");
+        }
+        CopySpec first = CopyFixture.with(CopyFixture.spec(clusters, src.database(), work), 2, 1L << 30, true, false, false);
+        Set<String> committedBeforeTheCrash = ConcurrentHashMap.newKeySet();
+        AtomicInteger seen = new AtomicInteger();
+        CopyJob.Listener crashAfterTen = new CopyJob.Listener() {
+            @Override
+            public void unitCommitted(String database, PlannedUnit unit) {
+                committedBeforeTheCrash.add(unit.key());
+                if (seen.incrementAndGet() == 10) {
+                    throw new FastcopyException(FastcopyException.FAILED, "simulated crash after 10 units");
+                }
+            }
+        };
+        assertThatThrownBy(() -> new CopyJob(first, clusters.flux1().connections(), crashAfterTen).run())
+                .hasMessageContaining("simulated crash");
+        try (Connection dst = clusters.connect(clusters.flux2(), src.database())) {
+            assertThat(scalar(dst, "SELECT count(*) FROM _fastcopy.unit")).isEqualTo(committedBeforeTheCrash.size())
+                    .isGreaterThanOrEqualTo(10).isLessThan(tables);
+        }
+
+        // Without --resume the half-done target is refused, and named.
+        assertThatThrownBy(() -> new CopyJob(CopyFixture.with(first, 2, 1L << 30, false, false, false),
+                clusters.flux1().connections()).run())
+                .hasMessageContaining("unfinished fastcopy run").hasMessageContaining("--resume");
+
+        Set<String> copiedOnResume = ConcurrentHashMap.newKeySet();
+        CopyJob.Listener record = new CopyJob.Listener() {
+            @Override
+            public void unitCommitted(String database, PlannedUnit unit) {
+                copiedOnResume.add(unit.key());
+            }
+        };
+        CopySpec resume = CopyFixture.with(first, 2, 1L << 30, false, true, false);
+        CopyReport report = new CopyJob(resume, clusters.flux1().connections(), record).run().get(0);
+
+        assertThat(report.resumed()).isTrue();
+        assertThat(copiedOnResume).doesNotContainAnyElementsOf(committedBeforeTheCrash);
+        assertThat(copiedOnResume.size() + committedBeforeTheCrash.size()).isEqualTo(tables);
+        assertThat(report.verify().ok()).isTrue();
+        assertThat(SchemaComparison.compare(clusters.flux1().connections(), src, clusters.flux2().endpoint(src.database()),
+                work.resolve("resume-compare"))).isEmpty();
+        try (Connection dst = clusters.connect(clusters.flux2(), src.database())) {
+            assertThat(scalar(dst, "SELECT last_value FROM counter")).isEqualTo(4242);
+        }
+    }
+}
