@@ -74,8 +74,11 @@ final class DimensionRows {
         for (int i = 1; i <= dims.clusters; i++) {
             int j = i - 1;
             int generation = j / (orgs * machines);
-            String name = Vocabulary.ORGS[j % orgs] + " " + Vocabulary.MACHINES[(j / orgs) % machines]
-                    + (generation == 0 ? "" : " " + (generation + 1));
+            // Machine (a + a * orgs + org) % machines, a = j / orgs: for one org, consecutive a give
+            // distinct machines because orgs + 1 and machines are coprime, so names stay unique.
+            int a = j / orgs;
+            String machine = Vocabulary.MACHINES[(a * (orgs + 1) + j % orgs) % machines];
+            String name = Vocabulary.ORGS[j % orgs] + " " + machine + (generation == 0 ? "" : " " + (generation + 1));
             out.add(i).addText(name).addText(pick(rng, Vocabulary.HARDWARE))
                     .addText(pick(rng, Vocabulary.PLATFORM_TYPES)).addText(pick(rng, Vocabulary.OS_NAMES))
                     .addText(pick(rng, Vocabulary.OS_VERSIONS)).endRow();

@@ -12,7 +12,7 @@ import java.util.Map;
  * Every foreign key adds two triggers to the referenced dimension table, and every later key to
  * that table makes PostgreSQL reread all of its triggers, usually twice: once when the ALTER's
  * own invalidation is processed and once when the next transaction opens it. With a key per child
- * per column that is quadratic, about 20 million trigger reads for the default ten years. Three
+ * per column that is quadratic: tens of millions of trigger reads for the default ten years. Three
  * things cut it down:
  * <ul>
  *   <li>keys to one dimension table are added one after another, so its triggers lie together in

@@ -57,23 +57,26 @@ public final class MttV3Generator {
             withConnection(workers, "create tables", c -> Ddl.inBatches(c, createStatements()));
             workers.runAll("create children", List.of(), childLanes(plan));
         });
-        // COPY does not fire rules and the rules lock only the parents, which no COPY touches: the
-        // rules can be built beside the load.
-        step(steps, "3 load data and rules", () -> workers.runAll("load",
-                loadTasks(spec, dims, plan, dangling, rows), List.of(ruleTasks(plan))));
-        step(steps, "4 dimension keys", () -> {
+        step(steps, "3 load dimension tables", () -> workers.runAll("load dimensions",
+                dimensionLoadTasks(spec, dims, rows)));
+        // The parents' keys before their rules exist: every ALTER of a parent rereads all its rules.
+        step(steps, "4 dimension and parent keys", () -> {
             workers.runAll("dimension keys", dimensionKeyTasks());
             workers.runAll("dimension foreign keys", List.of(), List.of(dimensionForeignKeyTasks()));
         });
-        step(steps, "5 primary keys and indexes", () -> workers.runAll("indexes", indexTasks(plan)));
+        // COPY does not fire rules and the rules lock only the parents, which no COPY touches: the
+        // rules can be built beside the load.
+        step(steps, "5 load results and rules", () -> workers.runAll("load results",
+                resultLoadTasks(spec, dims, plan, dangling, rows), List.of(ruleTasks(plan))));
+        step(steps, "6 primary keys and indexes", () -> workers.runAll("indexes", indexTasks(plan)));
         // Apart from the indexes: a foreign key waits for an index build on its child, and the
         // lanes are CPU-bound anyway.
-        step(steps, "6 foreign keys", () -> workers.runAll("foreign keys", List.of(),
+        step(steps, "7 foreign keys", () -> workers.runAll("foreign keys", List.of(),
                 ForeignKeyLanes.plan(schema, plan.weeks, spec.jobs())));
-        step(steps, "7 sequences", () -> withConnection(workers, "sequences",
+        step(steps, "8 sequences", () -> withConnection(workers, "sequences",
                 c -> Ddl.inBatches(c, sequenceStatements(dims, plan))));
         SizeProbe.Sizes sizes = SizeProbe.measure(workers);
-        steps.put("8 measure", sizes.took());
+        steps.put("9 measure", sizes.took());
 
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         int partitions = plan.weeks.size() * ResultTable.values().length;
@@ -109,18 +112,25 @@ public final class MttV3Generator {
         return lanes;
     }
 
-    private static List<SqlTask> loadTasks(GenerateSpec spec, Dimensions dims, ResultPlan plan,
-                                           DanglingCounts dangling, Map<String, Long> rows) {
+    private static List<SqlTask> dimensionLoadTasks(GenerateSpec spec, Dimensions dims, Map<String, Long> rows) {
         List<SqlTask> tasks = new ArrayList<>();
         DimensionRows dimensionRows = new DimensionRows(spec.seed(), dims);
         for (DimensionTable t : MttV3Tables.DIMENSIONS) {
             long expected = DimensionRows.rowCount(dims, t);
-            tasks.add(new SqlTask("load " + t.name(), expected * Cost.DIMENSION_ROW, c -> {
+            long weight = expected * (t == MttV3Tables.LATENCY_BANDWIDTH ? 10 : 1);
+            tasks.add(new SqlTask("load " + t.name(), weight, c -> {
                 long loaded = CopyLoader.load(c, t.name(), t.copyColumns(), dimensionRows.rowsOf(t));
                 check(t.name(), expected, loaded);
                 rows.put(t.name(), loaded);
             }));
         }
+        return tasks;
+    }
+
+    /** A task per weekly child with rows, and the parents' sentinels. */
+    private static List<SqlTask> resultLoadTasks(GenerateSpec spec, Dimensions dims, ResultPlan plan,
+                                                 DanglingCounts dangling, Map<String, Long> rows) {
+        List<SqlTask> tasks = new ArrayList<>();
         ResultRows resultRows = new ResultRows(spec.seed(), spec.dangling(), dims, plan, dangling);
         for (ResultTable t : ResultTable.values()) {
             AtomicLong total = new AtomicLong();
@@ -134,7 +144,7 @@ public final class MttV3Generator {
                 if (expected == 0) {
                     continue;
                 }
-                tasks.add(new SqlTask("load " + child, expected * Cost.resultRow(t), c -> {
+                tasks.add(new SqlTask("load " + child, expected * bytesPerRow(t), c -> {
                     long loaded = CopyLoader.load(c, child, t.copyColumns(), resultRows.rowsOf(t, week));
                     check(child, expected, loaded);
                     rows.put(t.table(), total.addAndGet(loaded));
@@ -257,16 +267,12 @@ public final class MttV3Generator {
         }
     }
 
-    /** Rough cost of a row, relative to a dimension row, to start the big loads first. */
-    private static final class Cost {
-        static final long DIMENSION_ROW = 1;
-
-        static long resultRow(ResultTable t) {
-            return switch (t) {
-                case MPI_INSTALL -> 40;
-                case TEST_BUILD -> 8;
-                case TEST_RUN -> 4;
-            };
-        }
+    /** Rough size of a row, to start the biggest loads first. */
+    private static long bytesPerRow(ResultTable t) {
+        return switch (t) {
+            case MPI_INSTALL -> 12_000;
+            case TEST_BUILD -> 2_000;
+            case TEST_RUN -> 1_000;
+        };
     }
 }

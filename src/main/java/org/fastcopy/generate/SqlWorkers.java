@@ -126,7 +126,8 @@ final class SqlWorkers {
             }
             log.debug("{}: {} finished {} tasks in {} ms", stage, Thread.currentThread().getName(), mine,
                     (System.nanoTime() - started) / 1_000_000);
-        } catch (SQLException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Anything, even an Error, must reach runAll: a worker dying silently would leave work undone.
             String where = task == null ? stage + " (connecting)" : task.name();
             if (failure.compareAndSet(null, new Failure(where, e))) {
                 log.error("generate: {} failed: {}", where, oneLine(e.getMessage()));
@@ -143,7 +144,7 @@ final class SqlWorkers {
     }
 
     /** The first failure: where it happened and why. */
-    private record Failure(String where, Exception cause) {
+    private record Failure(String where, Throwable cause) {
         FastcopyException toException() {
             if (cause instanceof FastcopyException fe) {
                 return fe;

@@ -23,13 +23,14 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The generator against a real server. Three years instead of the default ten keep the class fast;
- * the number of children does not change what is being checked.
+ * The generator against a real server. Two years instead of the default ten keep the class fast
+ * (the cost of the children's keys and rules grows with the square of their number); the number
+ * of children does not change what is being checked.
  */
 @ExtendWith(ClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MttV3GeneratorTest {
-    private static final YearSpan YEARS = new YearSpan(2011, 2013);
+    private static final YearSpan YEARS = new YearSpan(2012, 2013);
     private static final int WEEKS = WeeklyCalendar.weeks(YEARS).size();
     private static final double DANGLING = 0.02;
 
@@ -169,8 +170,7 @@ class MttV3GeneratorTest {
         Map<String, Long> perYear = longs("SELECT extract(year FROM start_timestamp)::int::text, count(*)"
                 + " FROM test_run WHERE test_run_id <> 0 GROUP BY 1 ORDER BY 1");
 
-        assertThat(perYear.keySet()).containsExactly("2011", "2012", "2013");
-        assertThat(perYear.get("2012")).isGreaterThan(perYear.get("2011") * 11 / 10);
+        assertThat(perYear.keySet()).containsExactly("2012", "2013");
         assertThat(perYear.get("2013")).isGreaterThan(perYear.get("2012") * 11 / 10);
     }
 

@@ -3,7 +3,6 @@ package org.fastcopy.data;
 import org.fastcopy.testing.ClusterExtension;
 import org.fastcopy.testing.TestClusters;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGConnection;
 
@@ -16,11 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Throughput of one stream on a ~200 MB table, BINARY against TEXT. Minutes, not seconds, so only
- * on request: {@code mvn test -Dtest='org.fastcopy.data.StreamCopierThroughputTest' -Dfastcopy.perf=true}.
+ * on request (surefire's default run takes *Test classes only):
+ * {@code mvn test -Dtest=StreamCopierThroughputMeasurement}.
  */
 @ExtendWith(ClusterExtension.class)
-@EnabledIfSystemProperty(named = "fastcopy.perf", matches = "true")
-class StreamCopierThroughputTest {
+class StreamCopierThroughputMeasurement {
     private static final List<String> COLUMNS = List.of("id", "ts", "a", "b", "amount", "x", "label", "flag");
     private static final String DDL = "(id bigint, ts timestamptz, a int, b int, amount numeric(12,2),"
             + " x double precision, label text, flag boolean)";
