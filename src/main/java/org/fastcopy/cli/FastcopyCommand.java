@@ -96,6 +96,11 @@ public final class FastcopyCommand implements Callable<Integer> {
     @Option(names = "--buffer-size", paramLabel = "SIZE", defaultValue = "64kB", description = "Bytes per ring buffer.")
     String bufferSize;
 
+    @Option(names = "--maintenance-work-mem", paramLabel = "SIZE", defaultValue = "256MB",
+            description = "maintenance_work_mem of each index-building session (0: the target's own setting); "
+                    + "mind --index-jobs x this on the target.")
+    String maintenanceWorkMem;
+
     @Option(names = "--keep-ledger", description = "Keep the _fastcopy ledger schema on the target after success.")
     boolean keepLedger;
 
@@ -134,7 +139,8 @@ public final class FastcopyCommand implements Callable<Integer> {
         }
         return new CopySpec(source, target, dbs, jobs, indexJobs == null ? jobs : indexJobs,
                 size(splitLargerThan, "--split-larger-than"), dropIfExists, resume, verify, dryRun, workDir,
-                ringSlots, (int) Math.min(Integer.MAX_VALUE, size(bufferSize, "--buffer-size")), keepLedger);
+                ringSlots, (int) Math.min(Integer.MAX_VALUE, size(bufferSize, "--buffer-size")), keepLedger,
+                size(maintenanceWorkMem, "--maintenance-work-mem"));
     }
 
     private static long size(String text, String option) {

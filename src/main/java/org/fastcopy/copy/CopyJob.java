@@ -167,7 +167,9 @@ public final class CopyJob {
                 log.info("[{}] resuming: {} of {} post-data items already built", db,
                         postData.entries().size() - postTodo.size(), postData.entries().size());
             }
-            try (PostDataScheduler scheduler = new PostDataScheduler(connections, target, entryTables, marks)) {
+            try (PostDataScheduler scheduler = new PostDataScheduler(connections, target, entryTables, marks)
+                    .sessionSetup(spec.maintenanceWorkMem() == 0 ? ""
+                            : "SET maintenance_work_mem = '" + (spec.maintenanceWorkMem() >> 10) + "kB'")) {
                 scheduler.start(postTodo, spec.indexJobs());
                 CopyFormat format = chooseFormat(source, target);
                 DataPhase phase = new DataPhase(connections, source, target, snapshot, format,

@@ -25,11 +25,24 @@ import java.util.List;
  * @param ringSlots       buffers per stream's ring (a power of two)
  * @param bufferBytes     bytes per ring buffer
  * @param keepLedger      keep the _fastcopy schema on the target after success
+ * @param maintenanceWorkMem maintenance_work_mem of the index-building sessions, in bytes; 0 keeps
+ *                        the target server's own setting
  */
 public record CopySpec(Endpoint source, Endpoint target, List<String> databases, int jobs, int indexJobs,
                        long splitLargerThan, boolean dropIfExists, boolean resume, VerifyMode verify,
-                       boolean dryRun, Path workDir, int ringSlots, int bufferBytes, boolean keepLedger) {
+                       boolean dryRun, Path workDir, int ringSlots, int bufferBytes, boolean keepLedger,
+                       long maintenanceWorkMem) {
     public static final int MAX_JOBS = 256;
+    /** Index builds sort in memory up to this; the server default (64MB) spills big ones to disk. */
+    public static final long DEFAULT_MAINTENANCE_WORK_MEM = 256L << 20;
+
+    /** A spec with the default maintenance_work_mem for index builds. */
+    public CopySpec(Endpoint source, Endpoint target, List<String> databases, int jobs, int indexJobs,
+                    long splitLargerThan, boolean dropIfExists, boolean resume, VerifyMode verify,
+                    boolean dryRun, Path workDir, int ringSlots, int bufferBytes, boolean keepLedger) {
+        this(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify, dryRun, workDir,
+                ringSlots, bufferBytes, keepLedger, DEFAULT_MAINTENANCE_WORK_MEM);
+    }
 
     public CopySpec {
         databases = List.copyOf(databases);
@@ -58,6 +71,9 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
         }
         if (bufferBytes < 1024) {
             throw usage("--buffer-size must be at least 1kB");
+        }
+        if (maintenanceWorkMem != 0 && (maintenanceWorkMem < (1L << 20) || maintenanceWorkMem > (2047L << 20))) {
+            throw usage("--maintenance-work-mem must be 0 (server default) or between 1MB and 2047MB");
         }
         if (source.host().equals(target.host()) && source.port() == target.port()) {
             throw usage("--src and --dst are the same server (" + source.host() + ":" + source.port()

@@ -54,6 +54,11 @@ final class DdlSession implements AutoCloseable {
 
     /** @param marks SQL appended to every batch so that its items are recorded in its transaction */
     DdlSession(Connection connection, String phase, StepMarks marks) {
+        this(connection, phase, marks, "");
+    }
+
+    /** @param setupSql run once when the session opens (e.g. SET maintenance_work_mem for index builds) */
+    DdlSession(Connection connection, String phase, StepMarks marks, String setupSql) {
         this.connection = connection;
         this.phase = phase;
         this.marks = marks;
@@ -62,6 +67,9 @@ final class DdlSession implements AutoCloseable {
             statement = connection.createStatement();
             // DDL text is PostgreSQL's, not JDBC's: {fn ...} or {d ...} in it must stay as written
             statement.setEscapeProcessing(false);
+            if (!setupSql.isBlank()) {
+                statement.execute(setupSql);
+            }
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, phase + ": cannot prepare a target session: " + e.getMessage(), e);
         }

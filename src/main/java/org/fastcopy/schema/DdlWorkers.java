@@ -36,6 +36,11 @@ final class DdlWorkers implements AutoCloseable {
 
     DdlWorkers(String phase, EntryGraph graph, BatchLimit limit, Connections connections, Endpoint target, int jobs,
                StepMarks marks) {
+        this(phase, graph, limit, connections, target, jobs, marks, "");
+    }
+
+    DdlWorkers(String phase, EntryGraph graph, BatchLimit limit, Connections connections, Endpoint target, int jobs,
+               StepMarks marks, String setupSql) {
         if (jobs < 1) {
             throw new FastcopyException(FastcopyException.USAGE, phase + ": the number of connections must be at least 1, got " + jobs);
         }
@@ -44,7 +49,7 @@ final class DdlWorkers implements AutoCloseable {
         this.limit = limit;
         try {
             for (int i = 0; i < jobs; i++) {
-                workers.add(new Worker(i, new DdlSession(connections.open(target, "fastcopy-" + phase), phase, marks)));
+                workers.add(new Worker(i, new DdlSession(connections.open(target, "fastcopy-" + phase), phase, marks, setupSql)));
             }
         } catch (RuntimeException e) {
             workers.forEach(w -> w.session.close());

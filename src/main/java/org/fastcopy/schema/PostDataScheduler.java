@@ -53,6 +53,7 @@ public final class PostDataScheduler implements AutoCloseable {
     private final Endpoint target;
     private final EntryTables tables;
     private final StepMarks marks;
+    private String sessionSetup = "";
     private final Set<TableName> loadedEarly = new HashSet<>();
     private EntryGraph graph;
     private DdlWorkers workers;
@@ -72,6 +73,15 @@ public final class PostDataScheduler implements AutoCloseable {
     }
 
     /**
+     * SQL each post-data session runs once when it opens, before {@link #start}: index builds sort
+     * in maintenance_work_mem, and a server's default (64MB) makes them spill to disk.
+     */
+    public synchronized PostDataScheduler sessionSetup(String sql) {
+        this.sessionSetup = sql == null ? "" : sql;
+        return this;
+    }
+
+    /**
      * Opens {@code jobs} target sessions and starts what needs no data (the rules). Call once,
      * after pre-data is on the target.
      */
@@ -80,7 +90,7 @@ public final class PostDataScheduler implements AutoCloseable {
             throw new IllegalStateException("post-data scheduler already started");
         }
         EntryGraph g = new EntryGraph(postData, planner(tables));
-        workers = new DdlWorkers("post-data", g, BatchLimit.SINGLE, connections, target, jobs, marks);
+        workers = new DdlWorkers("post-data", g, BatchLimit.SINGLE, connections, target, jobs, marks, sessionSetup);
         graph = g;
         loadedEarly.forEach(t -> g.open(LOADED + t));
         loadedEarly.clear();
