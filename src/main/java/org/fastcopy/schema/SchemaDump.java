@@ -112,7 +112,8 @@ public final class SchemaDump {
     public RestoreScript renderDatabase() {
         Path list = workdir.resolve("database.list");
         Path fullList = workdir.resolve("archive.list");
-        PgTool.run(List.of(bin.program("pg_restore").toString(), "--list", "--file=" + fullList, archive.toString()),
+        // --create: without it the listing leaves out the database items themselves.
+        PgTool.run(List.of(bin.program("pg_restore").toString(), "--list", "--create", "--file=" + fullList, archive.toString()),
                 pb -> { }, workdir.resolve("pg_restore-list.log"), "pg_restore --list of " + archive);
         Path sql = workdir.resolve("database.sql");
         try {

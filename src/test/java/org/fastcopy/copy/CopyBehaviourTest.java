@@ -56,6 +56,25 @@ class CopyBehaviourTest {
     }
 
     @Test
+    void theTargetDatabaseIsCreatedLikePgDumpCreateWouldWithItsCommentAndSettings() throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "dbprops");
+        try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
+            exec(c, "COMMENT ON DATABASE " + src.database() + " IS 'MTT Database (v3)'");
+            exec(c, "ALTER DATABASE " + src.database() + " SET work_mem = '77MB'");
+            exec(c, "CREATE TABLE t (id int)");
+        }
+        new CopyJob(CopyFixture.spec(clusters, src.database(), work), clusters.flux1().connections()).run();
+        try (Connection dst = clusters.connect(clusters.flux2(), src.database())) {
+            assertThat(CopyFixture.text(dst, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"))
+                    .isEqualTo("MTT Database (v3)");
+            assertThat(CopyFixture.text(dst, "SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s JOIN pg_database d"
+                    + " ON d.oid = s.setdatabase WHERE d.datname = current_database() AND s.setrole = 0")).contains("work_mem=77MB");
+            assertThat(CopyFixture.text(dst, "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()"))
+                    .isEqualTo("UTF8");
+        }
+    }
+
+    @Test
     void tablesWithAwkwardNamesCopyAsTablesAndHarmNothing() throws Exception {
         Endpoint src = clusters.createDatabase(clusters.flux1(), "names");
         try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
