@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * How the commands turn --src/--dst into endpoints: the --hosts-file the user named (it must
- * exist), else fastcopy's own conf/hosts.conf, then libpq's PGSERVICEFILE and ~/.pg_service.conf.
+ * exist) first, then libpq's PGSERVICEFILE or ~/.pg_service.conf and PGSYSCONFDIR, and last
+ * fastcopy's shipped conf/hosts.conf, so the example never shadows the user's own services.
  */
 final class CliEndpoints {
     private CliEndpoints() {
@@ -21,7 +22,8 @@ final class CliEndpoints {
         if (spec == null || spec.isBlank()) {
             throw new FastcopyException(FastcopyException.USAGE, option + " is missing");
         }
-        return EndpointResolver.fromSystem(serviceFiles(hostsFile)).resolve(spec);
+        return EndpointResolver.fromSystem(serviceFiles(hostsFile), List.of(home().resolve("conf").resolve("hosts.conf")))
+                .resolve(spec);
     }
 
     static List<Path> serviceFiles(Path hostsFile) {
@@ -31,8 +33,6 @@ final class CliEndpoints {
                 throw new FastcopyException(FastcopyException.USAGE, "--hosts-file " + hostsFile + " does not exist or is not readable");
             }
             files.add(hostsFile);
-        } else {
-            files.add(home().resolve("conf").resolve("hosts.conf"));
         }
         return files;
     }

@@ -45,6 +45,7 @@ public final class EndpointResolver {
     private final Map<String, String> env;
     private final Path home;
     private final List<Path> extraServiceFiles;
+    private final List<Path> fallbackServiceFiles;
     private final String osUser;
 
     /**
@@ -59,17 +60,33 @@ public final class EndpointResolver {
 
     /** As above with the OS user name libpq would use when nothing else names the role. */
     public EndpointResolver(Map<String, String> env, Path home, List<Path> extraServiceFiles, String osUser) {
+        this(env, home, extraServiceFiles, List.of(), osUser);
+    }
+
+    /**
+     * @param fallbackServiceFiles searched after libpq's own files: fastcopy's shipped example
+     *                             (conf/hosts.conf) must not shadow the user's PGSERVICEFILE
+     */
+    public EndpointResolver(Map<String, String> env, Path home, List<Path> extraServiceFiles,
+                            List<Path> fallbackServiceFiles, String osUser) {
         this.env = Map.copyOf(env);
         this.home = home;
         this.extraServiceFiles = List.copyOf(extraServiceFiles);
+        this.fallbackServiceFiles = List.copyOf(fallbackServiceFiles);
         this.osUser = osUser;
     }
 
     /** The process environment and home directory ($HOME first, as libpq does). */
     public static EndpointResolver fromSystem(List<Path> extraServiceFiles) {
+        return fromSystem(extraServiceFiles, List.of());
+    }
+
+    /** As above, with files searched after libpq's own. */
+    public static EndpointResolver fromSystem(List<Path> extraServiceFiles, List<Path> fallbackServiceFiles) {
         String homeEnv = System.getenv("HOME");
         Path home = homeEnv != null && !homeEnv.isEmpty() ? Path.of(homeEnv) : Path.of(System.getProperty("user.home"));
-        return new EndpointResolver(System.getenv(), home, extraServiceFiles);
+        return new EndpointResolver(System.getenv(), home, extraServiceFiles, fallbackServiceFiles,
+                System.getProperty("user.name"));
     }
 
     /** Service files in search order, whether or not they exist. */
@@ -85,6 +102,7 @@ public final class EndpointResolver {
         if (sysconf != null) {
             files.add(Path.of(sysconf, "pg_service.conf"));
         }
+        files.addAll(fallbackServiceFiles);
         return files;
     }
 
