@@ -61,10 +61,11 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         log.info("1. starting local clusters flux1 and flux2 under {}", workDir.toAbsolutePath());
-        LocalCluster flux1 = LocalCluster.start("flux1", workDir);
+        // --keep-running: no shutdown hook, or the clusters would stop when this JVM exits.
+        LocalCluster flux1 = keepRunning ? LocalCluster.startDetached("flux1", workDir) : LocalCluster.start("flux1", workDir);
         LocalCluster flux2 = null;
         try {
-            flux2 = LocalCluster.start("flux2", workDir);
+            flux2 = keepRunning ? LocalCluster.startDetached("flux2", workDir) : LocalCluster.start("flux2", workDir);
             log.info("2. generating MTT v3 database mttv3 on flux1 (scale {}, seed {})", scale, seed);
             GenerateSpec gen = GenerateSpec.defaults("mttv3").withScale(scale).withSeed(seed).withDropIfExists(true);
             GenerateReport report = new MttV3Generator(flux1.connections(), flux1.endpoint("postgres")).generate(gen);
@@ -95,7 +96,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static void printHowToReach(PrintWriter out, LocalCluster... clusters) {
         out.println();
-        out.println("Clusters left running (stop with: pg_ctl stop -D <data dir>, as the postgres user when root):");
+        out.println("Clusters left running (stop with: fastcopy cluster stop --workdir <dir>):");
         for (LocalCluster c : clusters) {
             out.printf("  %s: host=127.0.0.1 port=%d user=%s  PGPASSFILE=%s  data=%s%n",
                     c.name(), c.port(), LocalCluster.SUPERUSER, c.passfile(), c.dataDir());
