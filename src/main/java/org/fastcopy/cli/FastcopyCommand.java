@@ -1,11 +1,16 @@
 package org.fastcopy.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.copy.CopyJob;
 import org.fastcopy.copy.CopyReport;
 import org.fastcopy.copy.CopySpec;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.metrics.CopyMetrics;
+import org.fastcopy.metrics.MicrometerCopyMetrics;
+import org.fastcopy.metrics.PrometheusEndpoint;
 import org.fastcopy.util.ByteSize;
 import org.fastcopy.util.Json;
 import org.fastcopy.verify.VerifyMode;
@@ -33,7 +38,8 @@ import java.util.concurrent.Callable;
         description = {"Copies whole PostgreSQL databases from one server to another: one consistent snapshot, "
                 + "parallel COPY streams, schema, indexes, keys, rules and sequences included, resumable.",
                 "With no --src it prints this help."},
-        subcommands = {GenerateCommand.class, VerifyCommand.class, DemoCommand.class, ClusterCommand.class},
+        subcommands = {GenerateCommand.class, VerifyCommand.class, DemoCommand.class, ClusterCommand.class,
+                ConvertCommand.class},
         footer = {"",
                 "Examples:",
                 "  fastcopy --src flux1 --dst flux2 --db mttv3 --jobs 16",
@@ -108,6 +114,14 @@ public final class FastcopyCommand implements Callable<Integer> {
             description = "A pg_service.conf-format file of endpoint names (default: conf/hosts.conf).")
     Path hostsFile;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
+            description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics while the copy runs (0: off).")
+    int metricsPort;
+
+    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = PrometheusEndpoint.DEFAULT_BIND,
+            description = "Address the metrics endpoint listens on; the meters name databases and tables.")
+    String metricsBind;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -116,7 +130,16 @@ public final class FastcopyCommand implements Callable<Integer> {
             return 0;
         }
         CopySpec copy = copySpec();
-        List<CopyReport> reports = new CopyJob(copy, Connections.fromSystem()).run();
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw new FastcopyException(FastcopyException.USAGE, "--metrics-port " + metricsPort + " is not in [0, 65535]");
+        }
+        List<CopyReport> reports;
+        PrometheusMeterRegistry registry = metricsPort == 0 ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Closed when the run ends, failed or not: a finished copy leaves no port open.
+        try (PrometheusEndpoint endpoint = registry == null ? null : startMetrics(registry)) {
+            reports = new CopyJob(copy, Connections.fromSystem(), CopyJob.Listener.NONE,
+                    registry == null ? CopyMetrics.Factory.NONE : MicrometerCopyMetrics.factory(registry)).run();
+        }
         for (CopyReport r : reports) {
             (r.isDryRun() ? r.planLines() : r.summaryLines()).forEach(out::println);
             if (!r.isDryRun()) {
@@ -141,6 +164,15 @@ public final class FastcopyCommand implements Callable<Integer> {
                 size(splitLargerThan, "--split-larger-than"), dropIfExists, resume, verify, dryRun, workDir,
                 ringSlots, (int) Math.min(Integer.MAX_VALUE, size(bufferSize, "--buffer-size")), keepLedger,
                 size(maintenanceWorkMem, "--maintenance-work-mem"));
+    }
+
+    private PrometheusEndpoint startMetrics(PrometheusMeterRegistry registry) {
+        try {
+            return PrometheusEndpoint.start(registry, metricsBind, metricsPort);
+        } catch (IOException e) {
+            throw new FastcopyException(FastcopyException.USAGE, "cannot serve metrics on --metrics-bind " + metricsBind
+                    + " --metrics-port " + metricsPort + ": " + e.getMessage(), e);
+        }
     }
 
     private static long size(String text, String option) {

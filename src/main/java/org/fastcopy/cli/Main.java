@@ -63,8 +63,7 @@ public final class Main {
     }
 
     private static Object convertRoot() {
-        // Replaced by ConvertCommand when convert lands; until then the launcher is not shipped.
-        return new FastcopyCommand();
+        return new ConvertCommand();
     }
 
     private static Throwable unwrap(Throwable t) {

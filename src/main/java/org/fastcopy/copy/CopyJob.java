@@ -8,6 +8,7 @@ import org.fastcopy.data.DataPhase;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.ledger.Ledger;
+import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.CopyPlan.PlannedUnit;
 import org.fastcopy.plan.SourceCatalog;
@@ -54,6 +55,7 @@ import static org.fastcopy.util.Sql.qualified;
  * <li>pre-data: tables, types, functions, defaults;</li>
  * <li>data, with post-data (indexes, keys, rules, triggers) built per table as soon as its rows are in;</li>
  * <li>sequences;</li>
+ * <li>large objects (the schema dump has none), verified;</li>
  * <li>analyze;</li>
  * <li>verify;</li>
  * <li>drop the ledger and report.</li>
@@ -62,6 +64,7 @@ import static org.fastcopy.util.Sql.qualified;
  */
 public final class CopyJob {
     private static final Logger log = LoggerFactory.getLogger("fastcopy");
+    private static final String DATA_AND_POST_DATA = "data and post-data";
 
     /**
      * Points in a run where an embedding program (a migration driver, a test) may act: after the
@@ -82,15 +85,21 @@ public final class CopyJob {
     private final CopySpec spec;
     private final Connections connections;
     private final Listener listener;
+    private final CopyMetrics.Factory metrics;
 
     public CopyJob(CopySpec spec, Connections connections) {
         this(spec, connections, Listener.NONE);
     }
 
     public CopyJob(CopySpec spec, Connections connections, Listener listener) {
+        this(spec, connections, listener, CopyMetrics.Factory.NONE);
+    }
+
+    public CopyJob(CopySpec spec, Connections connections, Listener listener, CopyMetrics.Factory metrics) {
         this.spec = spec;
         this.connections = connections;
         this.listener = listener;
+        this.metrics = metrics;
     }
 
     /** Copies every database of the spec in turn; the reports in the same order. */
@@ -105,7 +114,14 @@ public final class CopyJob {
     private CopyReport copyDatabase(String db) {
         Endpoint source = spec.source(db);
         Endpoint target = spec.target(db);
-        PhaseClock clock = new PhaseClock("[" + db + "] ");
+        CopyMetrics meters = metrics.forDatabase(db);
+        // The combined step is timed as its two overlapping parts instead (below): which of them
+        // held the run up is what a dashboard needs to show.
+        PhaseClock clock = new PhaseClock("[" + db + "] ", (phase, nanos) -> {
+            if (!phase.equals(DATA_AND_POST_DATA)) {
+                meters.phaseDone(phase, nanos);
+            }
+        });
         Path workDir = spec.workDir().resolve(db);
 
         clock.start("snapshot", "exporting one snapshot on " + source);
@@ -147,6 +163,7 @@ public final class CopyJob {
                 clock.start("pre-data", preData.entries().size() + " items on " + spec.jobs() + " connections");
                 DdlReport pre = new PreDataLoader(connections, target).load(preData, spec.jobs());
                 log.info("[{}] {}", db, pre.summary());
+                meters.schemaDone(pre);
                 withTarget(target, c -> {
                     recordCuts(c, plan);
                     Ledger.put(c, "pre-data", "done");
@@ -154,11 +171,11 @@ public final class CopyJob {
                 });
             }
 
-            clock.start("data and post-data", plan.units().size() + " units on " + spec.jobs() + " streams, indexes on "
+            clock.start(DATA_AND_POST_DATA, plan.units().size() + " units on " + spec.jobs() + " streams, indexes on "
                     + spec.indexJobs() + " connections");
             DataPhase.Result data;
             DdlReport post;
-            Progress progress = new Progress(plan, doneUnits);
+            Progress progress = new Progress(plan, doneUnits, meters);
             EntryTables entryTables = EntryTables.read(snapshot.holder(), postData.entries());
             StepMarks marks = entries -> Ledger.markStepsSql(entries.stream().map(StepMarks::key).toList());
             java.util.Set<String> skip = doneSteps;
@@ -176,6 +193,16 @@ public final class CopyJob {
                         new CopySettings(spec.ringSlots(), spec.bufferBytes(), 16), progress, spec.jobs(),
                         new DataPhase.Listener() {
                             @Override
+                            public void unitStarted(PlannedUnit unit) {
+                                progress.unitStarted(unit);
+                            }
+
+                            @Override
+                            public void unitRetried(PlannedUnit unit) {
+                                progress.unitRetried(unit);
+                            }
+
+                            @Override
                             public void unitDone(PlannedUnit unit, CopyResult result) {
                                 progress.unitDone(unit, result);
                                 listener.unitCommitted(db, unit);
@@ -186,11 +213,15 @@ public final class CopyJob {
                                 scheduler.tableLoaded(table.schema(), table.name());
                             }
                         });
+                long dataStarted = System.nanoTime();
                 try (Progress.Reporter reporter = progress.startReporter()) {
                     data = phase.run(plan, doneUnits);
                 }
+                meters.phaseDone("data", System.nanoTime() - dataStarted);
                 post = scheduler.awaitCompletion();
             }
+            meters.phaseDone("post-data", post.elapsedNanos());
+            meters.schemaDone(post);
             log.info("[{}] data: {} units, {} rows, {} ({} retries); {}", db, data.units(), data.rows(),
                     org.fastcopy.util.ByteSize.format(data.bytes()), data.retries(), post.summary());
 
@@ -201,10 +232,19 @@ public final class CopyJob {
                 return null;
             });
 
+            // Large objects are data, so the schema-only dump has none: copied with their oids,
+            // owners, privileges and comments, and verified here (exit 5 naming the oids).
+            clock.start("large objects", "");
+            org.fastcopy.blob.LargeObjectCopier.Result blobs = new org.fastcopy.blob.LargeObjectCopier(connections, source,
+                    target, snapshot, spec.verify()).run();
+            if (blobs.sourceObjects() > 0) {
+                log.info("[{}] {}", db, blobs.summary());
+            }
+
             clock.start("analyze", tables.size() + " tables on " + spec.indexJobs() + " connections");
             analyze(target, tables);
 
-            VerifyMode mode = spec.verify() == VerifyMode.NONE ? VerifyMode.NONE : spec.verify();
+            VerifyMode mode = spec.verify();
             clock.start("verify", mode.name().toLowerCase(java.util.Locale.ROOT));
             Verifier.Result verified = Verifier.verify(tables, mode, spec.jobs(),
                     () -> {
@@ -213,6 +253,7 @@ public final class CopyJob {
                         return c;
                     },
                     () -> connections.open(target, "fastcopy-verify"));
+            meters.verified(verified.mismatches().size());
             if (!verified.ok()) {
                 clock.finish();
                 throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "verify found " + verified.mismatches().size()

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ObjLongConsumer;
 
 /**
  * Numbered, logged steps with their wall time: the log reads like the runbook, and the summary
@@ -15,13 +16,16 @@ final class PhaseClock {
     private static final Logger log = LoggerFactory.getLogger("fastcopy");
 
     private final String prefix;
+    /** Told each finished step and its nanos, on the owner's thread (the copy's phase timers). */
+    private final ObjLongConsumer<String> onFinish;
     private final Map<String, Long> millis = new LinkedHashMap<>();
     private int step;
     private String current;
     private long startedNanos;
 
-    PhaseClock(String prefix) {
+    PhaseClock(String prefix, ObjLongConsumer<String> onFinish) {
         this.prefix = prefix;
+        this.onFinish = onFinish;
     }
 
     void start(String phase, String detail) {
@@ -34,10 +38,13 @@ final class PhaseClock {
 
     void finish() {
         if (current != null) {
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+            long nanos = System.nanoTime() - startedNanos;
+            long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
             millis.merge(current, ms, Long::sum);
             log.info("{}{}. {} done in {}", prefix, step, current, seconds(ms));
+            String done = current;
             current = null;
+            onFinish.accept(done, nanos);
         }
     }
 

@@ -3,6 +3,7 @@ package org.fastcopy.copy;
 import org.fastcopy.data.CopyProgress;
 import org.fastcopy.data.CopyResult;
 import org.fastcopy.data.CopyUnit;
+import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.CopyPlan.PlannedUnit;
 import org.fastcopy.util.ByteSize;
@@ -10,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counts what the data phase has moved and shows it: on a terminal a progress line redrawn every
  * second, otherwise a log line every few seconds. Workers only add to counters (the reader's hot
- * loop must not wait on rendering); a single scheduled thread reads and renders them.
+ * loop must not wait on rendering); a single scheduled thread reads and renders them. The same
+ * events feed the run's {@link CopyMetrics}.
  */
 final class Progress implements CopyProgress {
     private static final Logger log = LoggerFactory.getLogger("fastcopy");
@@ -38,8 +41,10 @@ final class Progress implements CopyProgress {
     /** Bytes and rows of the units in flight, by unit: written by each unit's reader thread only. */
     private final Map<CopyUnit, long[]> inFlight = new ConcurrentHashMap<>();
     private final Map<String, long[]> perTable = new ConcurrentHashMap<>();
+    private final CopyMetrics metrics;
 
-    Progress(CopyPlan plan, Map<String, Long> doneUnits) {
+    Progress(CopyPlan plan, Map<String, Long> doneUnits, CopyMetrics metrics) {
+        this.metrics = metrics;
         long bytes = 0;
         long skippedBytes = 0;
         for (PlannedUnit u : plan.units()) {
@@ -51,17 +56,33 @@ final class Progress implements CopyProgress {
         this.totalBytes = Math.max(1, bytes - skippedBytes);
         this.totalUnits = plan.units().size() - doneUnits.size();
         this.rowsFromLedger = doneUnits.values().stream().mapToLong(Long::longValue).sum();
+        Map<String, Long> bytesByTable = new HashMap<>();
+        plan.units().forEach(u -> bytesByTable.merge(u.table().displayName(), u.estimatedBytes(), Long::sum));
+        metrics.planned(totalUnits, bytesByTable);
     }
 
     @Override
     public void onBytes(CopyUnit unit, long rows, long bytes) {
         long[] cur = inFlight.computeIfAbsent(unit, u -> new long[2]);
+        // The streamed counter wants what is new since the last call; this thread alone writes cur.
+        metrics.bytesStreamed(bytes - cur[1]);
         cur[0] = rows;
         cur[1] = bytes;
     }
 
+    void unitStarted(PlannedUnit unit) {
+        metrics.unitStarted();
+    }
+
+    /** The attempt's bytes stay streamed; the next attempt counts again from zero. */
+    void unitRetried(PlannedUnit unit) {
+        inFlight.remove(unit.unit());
+        metrics.unitRetried();
+    }
+
     void unitDone(PlannedUnit unit, CopyResult r) {
         inFlight.remove(unit.unit());
+        metrics.unitDone(unit.table().displayName(), r);
         bytesDone.add(r.bytes());
         rowsDone.add(r.rows());
         unitsDone.incrementAndGet();

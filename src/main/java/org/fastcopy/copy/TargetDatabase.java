@@ -45,11 +45,13 @@ final class TargetDatabase {
             if (Ledger.exists(c)) {
                 return State.RESUMABLE;
             }
+            // Large objects live outside pg_class; a database holding only those is not empty.
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
-                    SELECT count(*) FROM pg_catalog.pg_class cl
-                      JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
-                     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-                       AND n.nspname !~ '^pg_(toast|temp_)'
+                    SELECT (SELECT count(*) FROM pg_catalog.pg_class cl
+                              JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
+                             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+                               AND n.nspname !~ '^pg_(toast|temp_)')
+                         + (SELECT count(*) FROM pg_catalog.pg_largeobject_metadata)
                     """)) {
                 rs.next();
                 return rs.getLong(1) == 0 ? State.EMPTY : State.NOT_EMPTY;

@@ -46,6 +46,14 @@ public final class DataPhase {
 
     /** Told about progress; called from worker threads, must be thread-safe and quick. */
     public interface Listener {
+        /** A worker took the unit, first or again after {@link #unitRetried}: in flight until it is done or retried. */
+        default void unitStarted(PlannedUnit unit) {
+        }
+
+        /** The unit failed on a broken connection; it is tried again on new sessions after a backoff. */
+        default void unitRetried(PlannedUnit unit) {
+        }
+
         void unitDone(PlannedUnit unit, CopyResult result);
 
         /** All units of the table are committed: its indexes and keys may start. */
@@ -163,6 +171,7 @@ public final class DataPhase {
                 while (failure.get() == null && !Thread.currentThread().isInterrupted() && (u = queue.poll()) != null) {
                     for (int attempt = 1; ; attempt++) {
                         try {
+                            listener.unitStarted(u);
                             CopyResult r = copyOne(u);
                             units++;
                             rows += r.rows();
@@ -174,9 +183,13 @@ public final class DataPhase {
                             closeSessions();
                             if (attempt < ATTEMPTS && Transient.isTransient(e) && failure.get() == null) {
                                 retries++;
+                                listener.unitRetried(u);
                                 long backoff = FIRST_BACKOFF_MS << (attempt - 1);
-                                log.warn("{}: {} (attempt {} of {}, retrying in {} ms on new connections)",
-                                        u.unit().label(), e.getMessage(), attempt, ATTEMPTS, backoff);
+                                // CopyException messages already start with the unit's label.
+                                String why = e.getMessage() != null && e.getMessage().startsWith(u.unit().label())
+                                        ? e.getMessage() : u.unit().label() + ": " + e.getMessage();
+                                log.warn("{} (attempt {} of {}, retrying in {} ms on new connections)",
+                                        why, attempt, ATTEMPTS, backoff);
                                 backoff(backoff);
                                 continue;
                             }

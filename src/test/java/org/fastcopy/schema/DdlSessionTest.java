@@ -73,25 +73,50 @@ class DdlSessionTest {
     @Test
     void aLockTimeoutIsRetriedRatherThanFatal(TestClusters clusters) throws Exception {
         Endpoint db = clusters.createDatabase(clusters.flux2(), "ddl");
-        try (Connection holder = clusters.connect(clusters.flux2(), db.database()); Statement st = holder.createStatement()) {
+        try (Connection holder = clusters.connect(clusters.flux2(), db.database()); Statement st = holder.createStatement();
+             Connection watcher = clusters.connect(clusters.flux2(), db.database())) {
             st.execute("CREATE TABLE busy (id int)");
             holder.setAutoCommit(false);
             st.execute("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE");
-            CompletableFuture<Void> release = CompletableFuture.runAsync(() -> {
-                try {
-                    Thread.sleep(150);
-                    holder.rollback();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
             SessionSettings impatient = SessionSettings.EMPTY.with("lock_timeout", "SET lock_timeout = '100ms';");
             try (DdlSession s = session(clusters, db)) {
-                s.run(List.of(new TocEntry(1, 0, 0, List.of(), "busy id", "DEFAULT", "public", null,
-                        "ALTER TABLE ONLY public.busy ALTER COLUMN id SET DEFAULT 0;", impatient)));
+                CompletableFuture<Void> ddl = CompletableFuture.runAsync(() -> {
+                    try {
+                        s.run(List.of(new TocEntry(1, 0, 0, List.of(), "busy id", "DEFAULT", "public", null,
+                                "ALTER TABLE ONLY public.busy ALTER COLUMN id SET DEFAULT 0;", impatient)));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                // The lock is released only once the session has started its statement a second
+                // time, i.e. after a lock timeout was retried: no guess about how long that takes.
+                awaitSecondAttempt(watcher);
+                holder.rollback();
+                ddl.join();
                 assertThat(s.retries()).isPositive();
             }
-            release.join();
         }
+    }
+
+    /** Polls the DDL session's query_start until it changes while it waits on the lock. */
+    private static void awaitSecondAttempt(Connection watcher) throws Exception {
+        String sql = "SELECT query_start FROM pg_stat_activity WHERE application_name = 'fastcopy-test-ddl'"
+                + " AND query LIKE 'ALTER TABLE ONLY public.busy%'";
+        java.sql.Timestamp first = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try (Statement st = watcher.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                if (rs.next()) {
+                    java.sql.Timestamp now = rs.getTimestamp(1);
+                    if (first == null) {
+                        first = now;
+                    } else if (!now.equals(first)) {
+                        return;
+                    }
+                }
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("the DDL session never retried its statement within 30 s");
     }
 }

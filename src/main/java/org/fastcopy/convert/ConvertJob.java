@@ -1,0 +1,470 @@
+package org.fastcopy.convert;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.snapshot.SourceSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.fastcopy.util.Sql.ident;
+import static org.fastcopy.util.Sql.literal;
+
+/**
+ * v3 to flat (runbook steps 5, 6 and 9) as numbered steps: 1 flat setup, 2 lock and plan (or
+ * resume the unfinished run's plan), 3 source snapshot, 4 base tables, 5 test_run ranges on
+ * {@code jobs} workers, 6 watermarks, 7 indexes, 8 verify, 9 report.
+ *
+ * <p>Only one convert may work on a flat database at a time (an advisory lock), since the id
+ * blocks it reserves and the "id above the converted maximum" rule of the base tables assume it.
+ */
+public final class ConvertJob {
+    private static final Logger log = LoggerFactory.getLogger(ConvertJob.class);
+    private static final String APP = "fastcopy-convert";
+    private static final long LOCK_KEY = 0x66636f6e76L; // "fconv"
+    private static final List<FlatTable> BASE = List.of(FlatTable.SUBMIT, FlatTable.MPI_INSTALL, FlatTable.TEST_BUILD);
+
+    private final ConvertSpec spec;
+    private final Connections connections;
+    private final ConvertListener listener;
+
+    public ConvertJob(ConvertSpec spec, Connections connections, ConvertListener listener) {
+        this.spec = spec;
+        this.connections = connections;
+        this.listener = listener;
+    }
+
+    public ConvertReport run() {
+        long t0 = System.nanoTime();
+        Endpoint v3 = spec.source().withDatabase(spec.v3Database());
+        Endpoint flatEp = spec.target().withDatabase(spec.flatDatabase());
+        log.info("1. flat setup: {}", flatEp);
+        setup(flatEp);
+        try (Connection flat = open(flatEp)) {
+            lock(flat);
+            flat.setAutoCommit(false);
+            log.info("2. plan");
+            ConvertLedger.Run run = ConvertLedger.unfinishedRun(flat);
+            String note = "";
+            try (SourceSnapshot snap = SourceSnapshot.export(open(v3))) {
+                session(snap.holder());
+                if (run != null) {
+                    note = "resumed run " + run.id();
+                    log.info("   resuming unfinished run {} ({}): its plan is kept", run.id(), run.kind());
+                } else {
+                    ConvertLedger.Run last = ConvertLedger.lastFinishedRun(flat);
+                    if (last != null && !spec.incremental()) {
+                        return nothingToDo(flat, last, t0);
+                    }
+                    run = plan(flat, snap.holder(), last);
+                }
+                List<ConvertLedger.Part> parts = ConvertLedger.parts(flat, run.id());
+                log.info("3. snapshot {}; 4. base tables", snap.id());
+                IdMaps maps = IdMaps.load(flat);
+                Map<String, Double> seconds = new LinkedHashMap<>();
+                for (FlatTable t : BASE) {
+                    ConvertLedger.Part p = part(parts, "base:" + t.table);
+                    if (!p.done()) {
+                        long s = System.nanoTime();
+                        base(t, run, snap.holder(), flat, maps);
+                        seconds.put(p.key(), (System.nanoTime() - s) / 1e9);
+                    }
+                }
+                log.info("   id maps: {} entries, {} bytes", maps.entries(), maps.memoryBytes());
+                log.info("5. test_run ranges on {} workers", spec.jobs());
+                long s5 = System.nanoTime();
+                List<ConvertLedger.Part> todo = parts.stream().filter(p -> p.ord() >= 0 && !p.done()).toList();
+                ranges(run, snap, flatEp, maps, todo, seconds);
+                double rangeSeconds = (System.nanoTime() - s5) / 1e9;
+                log.info("6. watermarks");
+                ConvertLedger.finishRun(flat, run);
+                log.info("7. indexes");
+                indexes(flatEp);
+                Map<String, Long> mismatches = Map.of();
+                if (spec.verify()) {
+                    log.info("8. verify counts");
+                    mismatches = verify(snap.holder(), flat, run, ConvertLedger.parts(flat, run.id()));
+                }
+                ConvertReport report = report(run, note, ConvertLedger.parts(flat, run.id()), seconds, maps,
+                        todo.isEmpty() ? 0 : rangeSeconds, (System.nanoTime() - t0) / 1e9, mismatches);
+                log.info("9. done");
+                return report;
+            }
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "convert " + spec.v3Database() + " -> "
+                    + spec.flatDatabase() + " failed: " + e.getMessage() + sqlState(e), e);
+        }
+    }
+
+    // ---- 1. setup -------------------------------------------------------------------------
+
+    private void setup(Endpoint flatEp) {
+        try (Connection admin = open(spec.target().withDatabase("postgres"))) {
+            boolean exists;
+            try (Statement st = admin.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT 1 FROM pg_database WHERE datname = " + literal(spec.flatDatabase()))) {
+                exists = rs.next();
+            }
+            if (!exists) {
+                log.info("   creating database {}", spec.flatDatabase());
+                try (Statement st = admin.createStatement()) {
+                    st.execute("CREATE DATABASE " + ident(spec.flatDatabase()) + " TEMPLATE template0 ENCODING 'UTF8'");
+                }
+            }
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "could not create " + spec.flatDatabase() + ": "
+                    + e.getMessage(), e);
+        }
+        try (Connection flat = open(flatEp)) {
+            flat.setAutoCommit(false);
+            boolean hasTables;
+            try (Statement st = flat.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT to_regclass('public.test_run') IS NOT NULL")) {
+                rs.next();
+                hasTables = rs.getBoolean(1);
+            }
+            try (Statement st = flat.createStatement()) {
+                if (!hasTables) {
+                    log.info("   creating the mttflat tables and sentinel rows");
+                    for (String sql : FlatSchema.setup()) {
+                        st.execute(sql);
+                    }
+                }
+                st.execute(ConvertLedger.CREATE);
+            }
+            flat.commit();
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "flat setup of " + spec.flatDatabase() + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    // ---- 2. plan --------------------------------------------------------------------------
+
+    private ConvertLedger.Run plan(Connection flat, Connection v3, ConvertLedger.Run last) throws SQLException {
+        String kind = last == null ? "full" : "incremental";
+        LocalDateTime from = last == null ? null : ConvertLedger.watermark(flat, "test_run");
+        LocalDateTime to;
+        try (Statement st = v3.createStatement();
+             ResultSet rs = st.executeQuery("SELECT max(start_timestamp) FROM test_run WHERE test_run_id <> 0")) {
+            rs.next();
+            to = ConvertLedger.ldt(rs.getTimestamp(1));
+        }
+        if (to != null && from != null && !to.isAfter(from)) {
+            to = from; // no newer test_run rows: an empty range set, base tables still checked
+        }
+        List<TimeRange> ranges;
+        if (to == null || to.equals(from)) {
+            ranges = List.of();
+        } else if (spec.cuts() != null) {
+            ranges = RangePlanner.fromCuts(spec.cuts());
+        } else {
+            ranges = RangePlanner.balanced(RangePlanner.weeks(v3, TimeRange.runBounds(from, to)),
+                    spec.jobs() * spec.rangesPerJob());
+        }
+        List<String> baseKeys = BASE.stream().map(t -> "base:" + t.table).toList();
+        ConvertLedger.Run run = ConvertLedger.createRun(flat, kind, from, to, baseKeys, ranges);
+        log.info("   run {} ({}): test_run start_timestamp in ({}, {}], {} ranges", run.id(), kind,
+                from == null ? "-inf" : from, to, ranges.size());
+        return run;
+    }
+
+    // ---- 4. base tables -------------------------------------------------------------------
+
+    /**
+     * One base table in one flat transaction: the v3 rows whose id is above the largest id already
+     * converted (ids are serial: a later run's rows are above it, and a resumed one finds none).
+     */
+    private void base(FlatTable t, ConvertLedger.Run run, Connection v3, Connection flat, IdMaps maps)
+            throws SQLException {
+        Timestamp started = now();
+        long maxOld = scalar(flat, "SELECT coalesce(max(old_" + t.table + "_id), 0) FROM " + t.table);
+        String where = "r." + t.idColumn + " > " + maxOld;
+        long rows = scalar(v3, "SELECT count(*) FROM " + t.table + " r WHERE r." + t.idColumn + " <> 0 AND " + where);
+        long first = 1;
+        if (rows > 0) {
+            // Reserve exactly this many ids; the COPY reads the same snapshot, so the same rows.
+            String seq = "pg_get_serial_sequence(" + literal(t.table) + ", " + literal(t.idColumn) + ")";
+            long last = scalar(flat, "SELECT setval(" + seq + ", nextval(" + seq + ") + " + (rows - 1) + ")");
+            first = last - rows + 1;
+        }
+        RowTransform transform = new RowTransform(t, maps, first, first + rows - 1);
+        TransformPipe.Result r = TransformPipe.run(v3, flat, t.copyOut(where), t.copyIn(), transform, t.table);
+        ConvertLedger.markDone(flat, run.id(), "base:" + t.table, r.rows(), r.dangling(), started);
+        flat.commit();
+        log.info("   {}: {} rows, dangling {}", t.table, r.rows(), r.dangling().asMap());
+    }
+
+    // ---- 5. test_run ranges ---------------------------------------------------------------
+
+    private void ranges(ConvertLedger.Run run, SourceSnapshot snap, Endpoint flatEp, IdMaps maps,
+                        List<ConvertLedger.Part> todo, Map<String, Double> seconds) throws SQLException {
+        if (todo.isEmpty()) {
+            return;
+        }
+        ConcurrentLinkedQueue<ConvertLedger.Part> queue = new ConcurrentLinkedQueue<>(todo);
+        AtomicInteger committed = new AtomicInteger();
+        Map<String, Double> times = Collections.synchronizedMap(new LinkedHashMap<>());
+        int workers = Math.min(spec.jobs(), todo.size());
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> new Thread(r, "convert-worker"));
+        List<Future<?>> futures = new ArrayList<>();
+        List<RangeWorker> all = new ArrayList<>();
+        try {
+            for (int i = 0; i < workers; i++) {
+                RangeWorker w = new RangeWorker(i, run, queue, maps, times, committed, all);
+                all.add(w);
+            }
+            for (RangeWorker w : all) {
+                futures.add(pool.submit(() -> w.work(snap, flatEp)));
+            }
+            Throwable first = null;
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    first = first == null ? e.getCause() : first;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    all.forEach(RangeWorker::halt);
+                    throw new FastcopyException(FastcopyException.INTERRUPTED, "interrupted");
+                }
+            }
+            if (first != null) {
+                throw first instanceof FastcopyException fe ? fe
+                        : new FastcopyException(FastcopyException.FAILED, first.getMessage(), first);
+            }
+        } finally {
+            pool.shutdownNow();
+            seconds.putAll(times);
+        }
+    }
+
+    /**
+     * One worker: its own v3 session in the shared snapshot and its own flat session; takes ranges
+     * from the queue until it is empty or another worker failed. Each range is one flat
+     * transaction with its ledger mark.
+     */
+    private final class RangeWorker {
+        private final int id;
+        private final ConvertLedger.Run run;
+        private final ConcurrentLinkedQueue<ConvertLedger.Part> queue;
+        private final IdMaps maps;
+        private final Map<String, Double> times;
+        private final AtomicInteger committed;
+        private final List<RangeWorker> all;
+        private volatile boolean halted;
+
+        RangeWorker(int id, ConvertLedger.Run run, ConcurrentLinkedQueue<ConvertLedger.Part> queue, IdMaps maps,
+                    Map<String, Double> times, AtomicInteger committed, List<RangeWorker> all) {
+            this.id = id;
+            this.run = run;
+            this.queue = queue;
+            this.maps = maps;
+            this.times = times;
+            this.committed = committed;
+            this.all = all;
+        }
+
+        void halt() {
+            halted = true;
+        }
+
+        void work(SourceSnapshot snap, Endpoint flatEp) {
+            String current = "(none)";
+            try (Connection v3 = open(spec.source().withDatabase(spec.v3Database()));
+                 Connection flat = open(flatEp)) {
+                snap.importInto(v3);
+                session(v3);
+                flat.setAutoCommit(false);
+                ConvertLedger.Part p;
+                while (!halted && (p = queue.poll()) != null) {
+                    current = p.key();
+                    long s = System.nanoTime();
+                    Timestamp started = now();
+                    String where = TimeRange.runBounds(run.from(), run.to());
+                    String cond = p.range().condition();
+                    where = cond.isEmpty() ? where : where + " AND " + cond;
+                    try {
+                        TransformPipe.Result r = TransformPipe.run(v3, flat, FlatTable.TEST_RUN.copyOut(where),
+                                FlatTable.TEST_RUN.copyIn(), new RowTransform(FlatTable.TEST_RUN, maps, 0, -1),
+                                "w" + id);
+                        ConvertLedger.markDone(flat, run.id(), p.key(), r.rows(), r.dangling(), started);
+                        flat.commit();
+                        times.put(p.key(), (System.nanoTime() - s) / 1e9);
+                        log.info("   {}: {} rows in {} ms (worker {})", p.key(), r.rows(), (System.nanoTime() - s) / 1_000_000, id);
+                    } catch (SQLException | RuntimeException e) {
+                        flat.rollback();
+                        throw e;
+                    }
+                    listener.rangeCommitted(p.key(), 0, committed.incrementAndGet());
+                }
+            } catch (SQLException | RuntimeException e) {
+                all.forEach(RangeWorker::halt);
+                log.error("range {} failed (worker {}): {}", current, id, e.toString());
+                if (e instanceof FastcopyException fe) {
+                    throw fe;
+                }
+                throw new FastcopyException(FastcopyException.FAILED, "test_run range " + current + " failed: "
+                        + e.getMessage() + (e instanceof SQLException se ? sqlState(se) : ""), e);
+            }
+        }
+    }
+
+    // ---- 7. indexes -----------------------------------------------------------------------
+
+    private void indexes(Endpoint flatEp) {
+        List<String> sql = FlatSchema.indexes();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(spec.jobs(), sql.size()));
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (String s : sql) {
+                fs.add(pool.submit(() -> {
+                    try (Connection c = open(flatEp); Statement st = c.createStatement()) {
+                        st.execute(s);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } catch (Exception e) {
+            throw new FastcopyException(FastcopyException.FAILED, "flat indexes failed: " + e.getMessage(), e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- 8. verify ------------------------------------------------------------------------
+
+    /** Per range and base table, v3 rows in the snapshot minus flat rows; only differences returned. */
+    private Map<String, Long> verify(Connection v3, Connection flat, ConvertLedger.Run run,
+                                     List<ConvertLedger.Part> parts) throws SQLException {
+        Map<String, Long> diff = new LinkedHashMap<>();
+        for (FlatTable t : BASE) {
+            long a = scalar(v3, "SELECT count(*) FROM " + t.table + " r WHERE r." + t.idColumn + " <> 0");
+            long b = scalar(flat, "SELECT count(*) FROM " + t.table + " WHERE old_" + t.table + "_id <> 0");
+            if (a != b) {
+                diff.put(t.table, a - b);
+            }
+        }
+        for (ConvertLedger.Part p : parts) {
+            if (p.ord() < 0) {
+                continue;
+            }
+            String where = TimeRange.runBounds(run.from(), run.to());
+            String cond = p.range().condition();
+            where = cond.isEmpty() ? where : where + " AND " + cond;
+            long a = scalar(v3, "SELECT count(*) FROM test_run r WHERE r.test_run_id <> 0 AND " + where);
+            long b = scalar(flat, "SELECT count(*) FROM test_run r WHERE r.test_run_id <> 0 AND " + where);
+            if (a != b) {
+                diff.put(p.key(), a - b);
+            }
+        }
+        flat.commit();
+        if (!diff.isEmpty()) {
+            log.error("verify: row counts differ (v3 minus flat): {}", diff);
+        }
+        return diff;
+    }
+
+    // ---- 9. report ------------------------------------------------------------------------
+
+    private ConvertReport report(ConvertLedger.Run run, String note, List<ConvertLedger.Part> parts,
+                                 Map<String, Double> seconds, IdMaps maps, double rangeSeconds, double total,
+                                 Map<String, Long> mismatches) {
+        List<ConvertReport.PartLine> lines = new ArrayList<>();
+        Dangling dangling = new Dangling();
+        long testRunRows = 0;
+        for (ConvertLedger.Part p : parts) {
+            long rows = p.rows() == null ? 0 : p.rows();
+            double sec = p.started() != null && p.finished() != null
+                    ? (p.finished().getTime() - p.started().getTime()) / 1000.0 : 0;
+            boolean here = seconds.containsKey(p.key());
+            lines.add(new ConvertReport.PartLine(p.key(), rows, str(p.started()), str(p.finished()),
+                    here ? seconds.get(p.key()) : sec, here));
+            dangling.addAll(Dangling.decode(p.dangling()));
+            if (p.ord() >= 0 && here) {
+                testRunRows += rows;
+            }
+        }
+        return new ConvertReport(run.id(), run.kind(), note, lines, dangling.asMap(), maps.entries(),
+                maps.memoryBytes(), testRunRows, rangeSeconds, total, mismatches);
+    }
+
+    private ConvertReport nothingToDo(Connection flat, ConvertLedger.Run last, long t0) throws SQLException {
+        log.info("   run {} finished already; nothing to do (use --incremental for newer rows)", last.id());
+        List<ConvertReport.PartLine> lines = new ArrayList<>();
+        Dangling dangling = new Dangling();
+        for (ConvertLedger.Part p : ConvertLedger.parts(flat, last.id())) {
+            lines.add(new ConvertReport.PartLine(p.key(), p.rows() == null ? 0 : p.rows(), str(p.started()),
+                    str(p.finished()), 0, false));
+            dangling.addAll(Dangling.decode(p.dangling()));
+        }
+        flat.commit();
+        return new ConvertReport(last.id(), last.kind(), "already converted by run " + last.id()
+                + "; nothing to do (--incremental converts newer rows)", lines, dangling.asMap(), 0, 0, 0, 0,
+                (System.nanoTime() - t0) / 1e9, Map.of());
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private ConvertLedger.Part part(List<ConvertLedger.Part> parts, String key) {
+        return parts.stream().filter(p -> p.key().equals(key)).findFirst()
+                .orElseThrow(() -> new FastcopyException(FastcopyException.FAILED, "ledger has no part " + key));
+    }
+
+    private Connection open(Endpoint ep) {
+        return connections.open(ep, APP);
+    }
+
+    private void lock(Connection flat) throws SQLException {
+        if (scalar(flat, "SELECT pg_try_advisory_lock(" + LOCK_KEY + ")::int") != 1) {
+            throw new FastcopyException(FastcopyException.FAILED, "another convert is working on " + spec.flatDatabase()
+                    + " (advisory lock " + LOCK_KEY + " is held)");
+        }
+    }
+
+    /** Fixed rendering on the v3 side, so text COPY carries values the flat side reads the same way. */
+    private static void session(Connection v3) throws SQLException {
+        try (Statement st = v3.createStatement()) {
+            st.execute("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3");
+        }
+    }
+
+    private static long scalar(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static Timestamp now() {
+        return new Timestamp(System.currentTimeMillis());
+    }
+
+    private static String str(Timestamp t) {
+        return t == null ? null : t.toLocalDateTime().toString();
+    }
+
+    private static String sqlState(SQLException e) {
+        return e.getSQLState() == null ? "" : " (SQLState " + e.getSQLState() + ")";
+    }
+}

@@ -1,0 +1,39 @@
+package org.fastcopy.convert;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Endpoint;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
+
+/**
+ * One conversion, validated up front.
+ *
+ * @param cuts          explicit --ranges cut points, or null for auto
+ * @param rangesPerJob  auto ranges per worker (more ranges than workers: one slow range cannot hold up the end)
+ */
+public record ConvertSpec(Endpoint source, Endpoint target, String v3Database, String flatDatabase,
+                          List<LocalDateTime> cuts, int jobs, int rangesPerJob, boolean setup, boolean incremental,
+                          boolean verify, Path workDir) {
+    public ConvertSpec {
+        if (jobs < 1) {
+            throw new FastcopyException(FastcopyException.USAGE, "--jobs " + jobs + " must be at least 1");
+        }
+        if (rangesPerJob < 1) {
+            throw new FastcopyException(FastcopyException.USAGE, "ranges per job " + rangesPerJob + " must be at least 1");
+        }
+        if (v3Database == null || v3Database.isBlank() || flatDatabase == null || flatDatabase.isBlank()) {
+            throw new FastcopyException(FastcopyException.USAGE, "--db and --flat-db must name databases");
+        }
+        if (v3Database.equals(flatDatabase) && source.equals(target)) {
+            throw new FastcopyException(FastcopyException.USAGE, "--flat-db " + flatDatabase + " is the v3 database itself");
+        }
+        cuts = cuts == null ? null : List.copyOf(cuts);
+    }
+
+    /** Parses the --ranges option: "auto" or cut points. */
+    public static List<LocalDateTime> parseRanges(String text) {
+        return "auto".equalsIgnoreCase(text.trim()) ? null : RangePlanner.parseCuts(text);
+    }
+}

@@ -1,0 +1,155 @@
+package org.fastcopy.convert;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One stream: COPY (SELECT ... joins) TO STDOUT on v3, {@link RowTransform} on a reader thread,
+ * a bounded ring of reusable buffers, COPY ... FROM STDIN on flat in the calling thread (which owns
+ * the flat transaction, so the caller can commit the rows together with their ledger mark).
+ *
+ * <p>Memory is bounded by {@code SLOTS} buffers of about {@code BUFFER} bytes: a slow flat side
+ * fills the ring and the reader blocks (back-pressure). Both COPYs are cancelled in {@code finally}
+ * when they did not end, so no connection is left locked in COPY mode.
+ */
+final class TransformPipe {
+    private static final int SLOTS = 16;
+    private static final int BUFFER = 1 << 16;
+    private static final Chunk END = new Chunk(new byte[0], 0);
+
+    private record Chunk(byte[] data, int length) {
+    }
+
+    /** What one stream did. */
+    record Result(long rows, long bytes, Dangling dangling) {
+    }
+
+    private TransformPipe() {
+    }
+
+    static Result run(Connection v3, Connection flat, String copyOutSql, String copyInSql, RowTransform transform,
+                      String label) throws SQLException {
+        BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(SLOTS);
+        BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(SLOTS + 1);
+        for (int i = 0; i < SLOTS; i++) {
+            free.add(new byte[BUFFER]);
+        }
+        transform.swap(new byte[BUFFER]);
+        Reader reader = new Reader(v3, copyOutSql, transform, full, free);
+        Thread thread = new Thread(reader, "convert-reader-" + label);
+        thread.setDaemon(true);
+        CopyIn in = flat.unwrap(PGConnection.class).getCopyAPI().copyIn(copyInSql);
+        long bytes = 0;
+        try {
+            thread.start();
+            while (true) {
+                Chunk c = full.poll(1, TimeUnit.SECONDS);
+                if (c == null) {
+                    if (!thread.isAlive() && full.isEmpty()) {
+                        break; // died without END: its error is reported below
+                    }
+                    continue;
+                }
+                if (c == END) {
+                    break;
+                }
+                in.writeToCopy(c.data, 0, c.length);
+                bytes += c.length;
+                free.offer(c.data);
+            }
+            thread.join();
+            if (reader.error != null) {
+                throw reader.error instanceof SQLException se ? se
+                        : new SQLException(label + ": reading v3 failed: " + reader.error, reader.error);
+            }
+            in.endCopy();
+            return new Result(reader.rows, bytes, transform.dangling());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException(label + ": interrupted", e);
+        } finally {
+            if (in.isActive()) {
+                try {
+                    in.cancelCopy();
+                } catch (SQLException ignored) {
+                    // the connection is rolled back or closed by the caller either way
+                }
+            }
+            if (thread.isAlive()) {
+                reader.stop = true;
+                thread.interrupt();
+                try {
+                    thread.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** COPY OUT and transform; hands full buffers over, ends with {@link #END} on success. */
+    private static final class Reader implements Runnable {
+        private final Connection v3;
+        private final String sql;
+        private final RowTransform transform;
+        private final BlockingQueue<Chunk> full;
+        private final BlockingQueue<byte[]> free;
+        volatile Throwable error;
+        volatile boolean stop;
+        long rows;
+
+        Reader(Connection v3, String sql, RowTransform transform, BlockingQueue<Chunk> full, BlockingQueue<byte[]> free) {
+            this.v3 = v3;
+            this.sql = sql;
+            this.transform = transform;
+            this.full = full;
+            this.free = free;
+        }
+
+        @Override
+        public void run() {
+            CopyOut out = null;
+            try {
+                out = v3.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+                byte[] row;
+                while ((row = out.readFromCopy()) != null) {
+                    transform.transform(row, row.length);
+                    rows++;
+                    if (transform.length() >= BUFFER - 512) {
+                        handOver();
+                    }
+                    if (stop) {
+                        return;
+                    }
+                }
+                if (transform.length() > 0) {
+                    handOver();
+                }
+                full.put(END);
+            } catch (Throwable t) {
+                error = t;
+            } finally {
+                if (out != null && out.isActive()) {
+                    try {
+                        out.cancelCopy();
+                    } catch (SQLException ignored) {
+                        // reported through error already, or we were told to stop
+                    }
+                }
+            }
+        }
+
+        private void handOver() throws InterruptedException {
+            int len = transform.length();
+            byte[] next = free.take();
+            full.put(new Chunk(transform.swap(next), len));
+        }
+    }
+}

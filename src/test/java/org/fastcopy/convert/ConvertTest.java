@@ -1,0 +1,213 @@
+package org.fastcopy.convert;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.cluster.LocalCluster;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.generate.GenerateSpec;
+import org.fastcopy.generate.MttV3Generator;
+import org.fastcopy.generate.YearSpan;
+import org.fastcopy.testing.ClusterExtension;
+import org.fastcopy.testing.TestClusters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Conversions of generated v3 databases on the real test cluster, checked against {@link FlatOracle}. */
+@ExtendWith(ClusterExtension.class)
+class ConvertTest {
+    private static final List<String> TABLES = List.of("submit", "mpi_install", "test_build", "test_run");
+
+    @TempDir
+    Path work;
+
+    @Test
+    void shouldConvertEveryRowExactlyOnceWithItsJoinedFieldsAndCountDangling(TestClusters clusters) throws Exception {
+        LocalCluster flux1 = clusters.flux1();
+        String v3 = clusters.mttV3();
+        String flat = clusters.newDatabaseName("flat");
+
+        ConvertReport report = job(flux1, v3, flat, 2, ConvertListener.NONE).run();
+        report.lines().forEach(System.out::println);
+
+        assertExact(clusters, v3, flat);
+        try (Connection c = clusters.connect(flux1, v3)) {
+            for (String kind : List.of(Dangling.TEST_RUN_BUILD, Dangling.TEST_BUILD_INSTALL, Dangling.TEST_RUN_INSTALL,
+                    Dangling.TEST_RUN_SUBMIT)) {
+                assertEquals(FlatOracle.dangling(c, kind), report.dangling().getOrDefault(kind, 0L), kind);
+            }
+        }
+        assertTrue(report.dangling().getOrDefault(Dangling.TEST_RUN_BUILD, 0L) > 0, "the fixture has dangling builds");
+        assertTrue(report.verifyMismatches().isEmpty(), "verify: " + report.verifyMismatches());
+
+        // Auto ranges are balanced: the largest at most 1.5x the mean.
+        List<ConvertReport.PartLine> ranges = report.parts().stream().filter(p -> p.key().startsWith("test_run:")).toList();
+        assertTrue(ranges.size() >= 4, "more ranges than workers: " + ranges.size());
+        double mean = ranges.stream().mapToLong(ConvertReport.PartLine::rows).average().orElseThrow();
+        long max = ranges.stream().mapToLong(ConvertReport.PartLine::rows).max().orElseThrow();
+        assertTrue(max <= 1.5 * mean, "largest range " + max + " > 1.5 x mean " + mean);
+
+        // The same conversion again: nothing to do, nothing duplicated.
+        ConvertReport again = job(flux1, v3, flat, 2, ConvertListener.NONE).run();
+        assertTrue(again.note().contains("nothing to do"), again.note());
+        assertExact(clusters, v3, flat);
+
+        // The figure the brief asks for: jobs 1 against jobs 2 on the same data.
+        ConvertReport one = job(flux1, v3, clusters.newDatabaseName("flat1"), 1, ConvertListener.NONE).run();
+        System.out.printf("MEASURE test_run rows/s: jobs 1 %.0f (%d rows, %.2fs), jobs 2 %.0f (%d rows, %.2fs)%n",
+                one.testRunRowsPerSecond(), one.testRunRows(), one.testRunSeconds(), report.testRunRowsPerSecond(),
+                report.testRunRows(), report.testRunSeconds());
+    }
+
+    @Test
+    void shouldLeaveNoRowsOfAFailedRangeAndEndExactWhenRerun(TestClusters clusters) throws Exception {
+        LocalCluster flux1 = clusters.flux1();
+        String v3 = clusters.mttV3();
+        String flat = clusters.newDatabaseName("flatfail");
+        ConvertListener failAfterTwo = new ConvertListener() {
+            @Override
+            public void rangeCommitted(String rangeKey, long rows, int committed) {
+                if (committed == 2) {
+                    throw new IllegalStateException("injected failure after " + rangeKey);
+                }
+            }
+        };
+        assertThrows(FastcopyException.class, () -> job(flux1, v3, flat, 1, failAfterTwo).run());
+        try (Connection c = clusters.connect(flux1, flat); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM test_run WHERE test_run_id <> 0), "
+                     + "(SELECT coalesce(sum(rows), 0) FROM _convert.part WHERE part_key LIKE 'test_run:%' "
+                     + "AND finished IS NOT NULL), (SELECT count(*) FROM _convert.part WHERE part_key LIKE 'test_run:%' "
+                     + "AND finished IS NOT NULL)")) {
+            rs.next();
+            assertEquals(rs.getLong(2), rs.getLong(1), "flat holds exactly the rows of the marked ranges");
+            assertEquals(2, rs.getLong(3));
+        }
+        ConvertReport resumed = job(flux1, v3, flat, 2, ConvertListener.NONE).run();
+        assertTrue(resumed.note().startsWith("resumed"), resumed.note());
+        assertExact(clusters, v3, flat);
+    }
+
+    @Test
+    void shouldAddExactlyTheNewRowsIncrementally(TestClusters clusters) throws Exception {
+        LocalCluster flux1 = clusters.flux1();
+        String v3 = clusters.newDatabaseName("mttv3_incr");
+        new MttV3Generator(flux1.connections(), flux1.endpoint("postgres")).generate(GenerateSpec.defaults(v3)
+                .withScale(0.001).withSeed(11).withYears(new YearSpan(2014, 2015)).withDangling(0.01)
+                .withDropIfExists(true));
+        String flat = clusters.newDatabaseName("flatincr");
+        job(flux1, v3, flat, 2, ConvertListener.NONE).run();
+        Map<Long, String> before = actual(clusters, flat, "test_run");
+
+        try (Connection c = clusters.connect(flux1, v3); Statement st = c.createStatement()) {
+            long submit = next(st, "submit", "submit_id");
+            st.execute("INSERT INTO submit (submit_id, hostname, local_username, http_username, mtt_client_version) "
+                    + "VALUES (" + submit + ", 'new-host', 'u', 'h', 'v9')");
+            long install = next(st, "mpi_install", "mpi_install_id");
+            st.execute("INSERT INTO mpi_install (mpi_install_id, submit_id, compute_cluster_id, mpi_install_compiler_id, "
+                    + "mpi_get_id, mpi_install_configure_id, description_id, start_timestamp, test_result, "
+                    + "submit_timestamp, environment_id, result_message_id) SELECT " + install + ", " + submit
+                    + ", compute_cluster_id, mpi_install_compiler_id, mpi_get_id, mpi_install_configure_id, description_id, "
+                    + "TIMESTAMP '2016-01-05 10:00', 1, TIMESTAMP '2016-01-05 11:00', environment_id, result_message_id "
+                    + "FROM mpi_install WHERE mpi_install_id <> 0 ORDER BY mpi_install_id LIMIT 1");
+            long build = next(st, "test_build", "test_build_id");
+            st.execute("INSERT INTO test_build (test_build_id, submit_id, compute_cluster_id, mpi_install_compiler_id, "
+                    + "mpi_get_id, mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, "
+                    + "description_id, start_timestamp, test_result, submit_timestamp, environment_id, result_message_id) "
+                    + "SELECT " + build + ", " + submit + ", compute_cluster_id, mpi_install_compiler_id, mpi_get_id, "
+                    + "mpi_install_configure_id, " + install + ", test_suite_id, test_build_compiler_id, description_id, "
+                    + "TIMESTAMP '2016-01-05 12:00', 1, TIMESTAMP '2016-01-05 12:30', environment_id, result_message_id "
+                    + "FROM test_build WHERE test_build_id <> 0 ORDER BY test_build_id LIMIT 1");
+            // Three new runs: two on the new build, one on an old build.
+            for (String buildRef : List.of(String.valueOf(build), String.valueOf(build),
+                    "(SELECT min(test_build_id) FROM test_build WHERE test_build_id <> 0)")) {
+                long run = next(st, "test_run", "test_run_id");
+                st.execute("INSERT INTO test_run (test_run_id, submit_id, compute_cluster_id, mpi_install_compiler_id, "
+                        + "mpi_get_id, mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, "
+                        + "test_build_id, test_name_id, test_run_command_id, np, full_command, description_id, "
+                        + "start_timestamp, test_result, submit_timestamp, environment_id, result_message_id, result_stdout) "
+                        + "SELECT " + run + ", " + submit + ", compute_cluster_id, mpi_install_compiler_id, mpi_get_id, "
+                        + "mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, " + buildRef
+                        + ", test_name_id, test_run_command_id, 4, 'mpirun -np 4 ./new', description_id, "
+                        + "TIMESTAMP '2016-01-06 00:00' + interval '1 minute' * " + run % 1000 + ", 1, "
+                        + "TIMESTAMP '2016-01-06 01:00', environment_id, result_message_id, E'new\\tout\\n\\u00e9' "
+                        + "FROM test_run WHERE test_run_id <> 0 ORDER BY test_run_id LIMIT 1");
+            }
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+        ConvertReport incr = job(flux1, v3, flat, 2, ConvertListener.NONE, true).run();
+        incr.lines().forEach(System.out::println);
+        assertEquals("incremental", incr.kind());
+        assertEquals(3, incr.testRunRows());
+        assertEquals(1, incr.rows("base:submit"));
+        assertEquals(1, incr.rows("base:mpi_install"));
+        assertEquals(1, incr.rows("base:test_build"));
+        Map<Long, String> after = actual(clusters, flat, "test_run");
+        assertEquals(before.size() + 3, after.size());
+        assertExact(clusters, v3, flat);
+
+        ConvertReport nothing = job(flux1, v3, flat, 2, ConvertListener.NONE, true).run();
+        assertEquals(0, nothing.testRunRows());
+        assertExact(clusters, v3, flat);
+    }
+
+    @Test
+    void shouldRejectMalformedOrUnorderedCutPointsNamingTheValue() {
+        FastcopyException bad = assertThrows(FastcopyException.class, () -> ConvertSpec.parseRanges("2012-01-01,2012-13-01"));
+        assertEquals(FastcopyException.USAGE, bad.exitCode());
+        assertTrue(bad.getMessage().contains("2012-13-01"), bad.getMessage());
+        FastcopyException unordered = assertThrows(FastcopyException.class,
+                () -> ConvertSpec.parseRanges("2013-01-01,2012-01-01"));
+        assertTrue(unordered.getMessage().contains("'2012-01-01'"), unordered.getMessage());
+        assertEquals(2, ConvertSpec.parseRanges("2012-01-01,2013-01-01T12:00").size());
+        assertEquals(null, ConvertSpec.parseRanges("auto"));
+    }
+
+    private void assertExact(TestClusters clusters, String v3, String flat) throws Exception {
+        try (Connection a = clusters.connect(clusters.flux1(), v3); Connection b = clusters.connect(clusters.flux1(), flat)) {
+            for (String t : TABLES) {
+                Map<Long, String> expected = FlatOracle.expected(a, t);
+                Map<Long, String> actual = FlatOracle.actual(b, t);
+                assertEquals(expected.size(), actual.size(), t + ": row count");
+                for (Map.Entry<Long, String> e : expected.entrySet()) {
+                    assertEquals(e.getValue(), actual.get(e.getKey()), t + " v3 id " + e.getKey());
+                }
+            }
+        }
+    }
+
+    private Map<Long, String> actual(TestClusters clusters, String flat, String table) throws Exception {
+        try (Connection c = clusters.connect(clusters.flux1(), flat)) {
+            return FlatOracle.actual(c, table);
+        }
+    }
+
+    private static long next(Statement st, String table, String column) throws Exception {
+        try (ResultSet rs = st.executeQuery("SELECT nextval(pg_get_serial_sequence('" + table + "', '" + column + "'))")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private ConvertJob job(LocalCluster cluster, String v3, String flat, int jobs, ConvertListener listener) {
+        return job(cluster, v3, flat, jobs, listener, false);
+    }
+
+    private ConvertJob job(LocalCluster cluster, String v3, String flat, int jobs, ConvertListener listener,
+                           boolean incremental) {
+        Endpoint ep = cluster.endpoint("postgres");
+        return new ConvertJob(new ConvertSpec(ep, ep, v3, flat, null, jobs, 4, false, incremental, true, work),
+                cluster.connections(), listener);
+    }
+}
