@@ -1,6 +1,11 @@
 package org.fastcopy.cli;
 
+import org.fastcopy.FastcopyException;
 import org.fastcopy.cluster.LocalCluster;
+import org.fastcopy.convert.ConvertJob;
+import org.fastcopy.convert.ConvertListener;
+import org.fastcopy.convert.ConvertReport;
+import org.fastcopy.convert.ConvertSpec;
 import org.fastcopy.copy.CopyJob;
 import org.fastcopy.copy.CopyReport;
 import org.fastcopy.copy.CopySpec;
@@ -9,6 +14,7 @@ import org.fastcopy.verify.VerifyMode;
 import org.fastcopy.generate.GenerateReport;
 import org.fastcopy.generate.GenerateSpec;
 import org.fastcopy.generate.MttV3Generator;
+import org.fastcopy.generate.YearSpan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -30,8 +36,9 @@ import java.util.concurrent.Callable;
         showDefaultValues = true,
         sortOptions = false,
         description = {"Runs the whole job on two throwaway local PostgreSQL clusters (flux1 and flux2 roles, "
-                + "loopback only): generates an MTT v3 database on flux1, copies it to flux2 with fastcopy, "
-                + "verifies every table by checksum and reports both.",
+                + "loopback only): generates an MTT v3 database on flux1, copies it to flux2 with fastcopy "
+                + "(every table verified by checksum), converts the copy into the flat schema (row counts "
+                + "verified) and reports each step.",
                 "Needs the PostgreSQL server binaries (Debian: apt-get install postgresql)."},
         footer = {"", "Examples:", "  fastcopy demo", "  fastcopy demo --scale 0.2 --keep-running"})
 public final class DemoCommand implements Callable<Integer> {
@@ -51,6 +58,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Random seed of the generator.")
     long seed;
 
+    @Option(names = "--years", paramLabel = "FIRST-LAST", defaultValue = "2013-2015",
+            description = "Years of weekly partitions (each year adds about 160 inheritance children).")
+    String years;
+
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "2", description = "Parallel COPY streams of the copy.")
     int jobs;
 
@@ -67,7 +78,8 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             flux2 = keepRunning ? LocalCluster.startDetached("flux2", workDir) : LocalCluster.start("flux2", workDir);
             log.info("2. generating MTT v3 database mttv3 on flux1 (scale {}, seed {})", scale, seed);
-            GenerateSpec gen = GenerateSpec.defaults("mttv3").withScale(scale).withSeed(seed).withDropIfExists(true);
+            GenerateSpec gen = GenerateSpec.defaults("mttv3").withScale(scale).withSeed(seed).withYears(parseYears(years))
+                    .withDropIfExists(true);
             GenerateReport report = new MttV3Generator(flux1.connections(), flux1.endpoint("postgres")).generate(gen);
             report.lines().forEach(out::println);
 
@@ -79,6 +91,17 @@ public final class DemoCommand implements Callable<Integer> {
             List<CopyReport> copied = new CopyJob(copy, flux1.connections()).run();
             out.println();
             copied.forEach(r -> r.summaryLines().forEach(out::println));
+
+            log.info("4. converting mttv3 into mttflat on flux2 (auto ranges, {} workers, counts verified)", jobs);
+            ConvertSpec convert = new ConvertSpec(flux2.endpoint("mttv3"), flux2.endpoint("mttflat"), "mttv3", "mttflat",
+                    ConvertSpec.parseRanges("auto"), jobs, 4, true, false, true, workDir.resolve("convert-work"));
+            ConvertReport converted = new ConvertJob(convert, flux2.connections(), ConvertListener.NONE).run();
+            out.println();
+            converted.lines().forEach(out::println);
+            if (!converted.verifyMismatches().isEmpty()) {
+                throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "convert verify: row counts differ (v3 minus flat): "
+                        + converted.verifyMismatches());
+            }
             if (keepRunning) {
                 printHowToReach(out, flux1, flux2);
             }
@@ -91,6 +114,14 @@ public final class DemoCommand implements Callable<Integer> {
                     flux2.stop();
                 }
             }
+        }
+    }
+
+    private static YearSpan parseYears(String text) {
+        try {
+            return YearSpan.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new FastcopyException(FastcopyException.USAGE, "--years: " + e.getMessage());
         }
     }
 
