@@ -14,7 +14,6 @@ import org.fastcopy.verify.VerifyMode;
 import org.fastcopy.generate.GenerateReport;
 import org.fastcopy.generate.GenerateSpec;
 import org.fastcopy.generate.MttV3Generator;
-import org.fastcopy.generate.YearSpan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -78,7 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             flux2 = keepRunning ? LocalCluster.startDetached("flux2", workDir) : LocalCluster.start("flux2", workDir);
             log.info("2. generating MTT v3 database mttv3 on flux1 (scale {}, seed {})", scale, seed);
-            GenerateSpec gen = GenerateSpec.defaults("mttv3").withScale(scale).withSeed(seed).withYears(parseYears(years))
+            GenerateSpec gen = GenerateSpec.defaults("mttv3").withScale(scale).withSeed(seed)
+                    .withYears(GenerateCommand.parseYears(years))
                     .withDropIfExists(true);
             GenerateReport report = new MttV3Generator(flux1.connections(), flux1.endpoint("postgres")).generate(gen);
             report.lines().forEach(out::println);
@@ -114,14 +114,6 @@ public final class DemoCommand implements Callable<Integer> {
                     flux2.stop();
                 }
             }
-        }
-    }
-
-    private static YearSpan parseYears(String text) {
-        try {
-            return YearSpan.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new FastcopyException(FastcopyException.USAGE, "--years: " + e.getMessage());
         }
     }
 

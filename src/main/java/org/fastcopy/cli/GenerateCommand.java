@@ -77,7 +77,7 @@ public final class GenerateCommand implements Callable<Integer> {
         return CliEndpoints.resolve(endpointSpec, null, "--dst");
     }
 
-    private static YearSpan parseYears(String text) {
+    static YearSpan parseYears(String text) {
         try {
             return YearSpan.parse(text);
         } catch (IllegalArgumentException e) {
