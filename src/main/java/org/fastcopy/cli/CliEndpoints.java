@@ -37,6 +37,15 @@ final class CliEndpoints {
         return files;
     }
 
+    /** The databases of --db, or else the one database --src names. */
+    static List<String> databases(List<String> given, Endpoint source) {
+        List<String> dbs = given != null ? given : source.database() == null ? List.of() : List.of(source.database());
+        if (dbs.isEmpty()) {
+            throw new FastcopyException(FastcopyException.USAGE, "--db is missing and --src names no database");
+        }
+        return dbs;
+    }
+
     /** Where fastcopy is installed: set by bin/fastcopy, else the working directory. */
     static Path home() {
         String home = System.getProperty("fastcopy.home");

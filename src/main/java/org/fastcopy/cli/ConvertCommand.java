@@ -13,9 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -87,13 +85,7 @@ public final class ConvertCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         report.lines().forEach(out::println);
         out.flush();
-        Path file = workDir.resolve("convert-" + flatDb + ".json");
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, Json.write(report.toJson()));
-        } catch (IOException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "could not write the report " + file + ": " + e.getMessage(), e);
-        }
+        Json.writeFile(workDir.resolve("convert-" + flatDb + ".json"), report.toJson());
         if (!report.verifyMismatches().isEmpty()) {
             throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "verify: row counts differ (v3 minus flat): "
                     + report.verifyMismatches());

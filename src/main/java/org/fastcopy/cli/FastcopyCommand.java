@@ -21,7 +21,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -143,7 +142,7 @@ public final class FastcopyCommand implements Callable<Integer> {
         for (CopyReport r : reports) {
             (r.isDryRun() ? r.planLines() : r.summaryLines()).forEach(out::println);
             if (!r.isDryRun()) {
-                writeReport(copy.workDir().resolve("report-" + r.database() + ".json"), r);
+                Json.writeFile(copy.workDir().resolve("report-" + r.database() + ".json"), r.toJson());
             }
         }
         out.flush();
@@ -156,10 +155,7 @@ public final class FastcopyCommand implements Callable<Integer> {
         }
         Endpoint source = CliEndpoints.resolve(src, hostsFile, "--src");
         Endpoint target = CliEndpoints.resolve(dst, hostsFile, "--dst");
-        List<String> dbs = databases != null ? databases : source.database() == null ? List.of() : List.of(source.database());
-        if (dbs.isEmpty()) {
-            throw new FastcopyException(FastcopyException.USAGE, "--db is missing and --src names no database");
-        }
+        List<String> dbs = CliEndpoints.databases(databases, source);
         return new CopySpec(source, target, dbs, jobs, indexJobs == null ? jobs : indexJobs,
                 size(splitLargerThan, "--split-larger-than"), dropIfExists, resume, verify, dryRun, workDir,
                 ringSlots, (int) Math.min(Integer.MAX_VALUE, size(bufferSize, "--buffer-size")), keepLedger,
@@ -183,13 +179,5 @@ public final class FastcopyCommand implements Callable<Integer> {
         }
     }
 
-    private static void writeReport(Path file, CopyReport report) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, Json.write(report.toJson()));
-        } catch (IOException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "could not write the report " + file + ": " + e.getMessage(), e);
-        }
-    }
 
 }

@@ -61,10 +61,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         Endpoint source = CliEndpoints.resolve(src, hostsFile, "--src");
         Endpoint target = CliEndpoints.resolve(dst, hostsFile, "--dst");
-        List<String> dbs = databases != null ? databases : source.database() == null ? List.of() : List.of(source.database());
-        if (dbs.isEmpty()) {
-            throw new FastcopyException(FastcopyException.USAGE, "--db is missing and --src names no database");
-        }
+        List<String> dbs = CliEndpoints.databases(databases, source);
         Connections connections = Connections.fromSystem();
         PrintWriter out = spec.commandLine().getOut();
         int differing = 0;

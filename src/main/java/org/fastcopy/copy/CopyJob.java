@@ -308,58 +308,36 @@ public final class CopyJob {
      * finished its schema (so it holds nothing but a partial schema).
      */
     private boolean prepareTarget(Endpoint target, TargetDatabase.State state, SchemaDump dump) {
+        // refuseEarly has already turned away every state the options do not allow.
         switch (state) {
-            case ABSENT -> {
-                if (spec.resume()) {
-                    throw new FastcopyException(FastcopyException.USAGE, "--resume: database " + target.database()
-                            + " does not exist on " + target.name() + ": nothing to resume");
-                }
-                createTarget(target, dump);
-                return false;
-            }
+            case ABSENT -> createTarget(target, dump);
             case EMPTY -> {
-                if (spec.resume()) {
-                    throw new FastcopyException(FastcopyException.USAGE, "--resume: database " + target.database()
-                            + " on " + target.name() + " holds no fastcopy ledger: nothing to resume");
-                }
                 if (spec.dropIfExists()) {
                     TargetDatabase.drop(connections, target);
                     createTarget(target, dump);
                 } else {
                     initLedger(target);
                 }
-                return false;
             }
             case RESUMABLE -> {
-                if (spec.dropIfExists()) {
-                    TargetDatabase.drop(connections, target);
-                    createTarget(target, dump);
-                    return false;
+                boolean preDataDone = !spec.dropIfExists()
+                        && withTarget(target, c -> Ledger.get(c, "pre-data").isPresent());
+                if (preDataDone) {
+                    return true;
                 }
-                if (!spec.resume()) {
-                    throw new FastcopyException(FastcopyException.USAGE, "database " + target.database() + " on " + target.name()
-                            + " holds an unfinished fastcopy run: add --resume to continue it or --drop-if-exists to start over");
-                }
-                boolean preDataDone = withTarget(target, c -> Ledger.get(c, "pre-data").isPresent());
-                if (!preDataDone) {
-                    log.info("the earlier run stopped inside pre-data: recreating {}", target);
-                    TargetDatabase.drop(connections, target);
-                    createTarget(target, dump);
-                    return false;
-                }
-                return true;
-            }
-            case NOT_EMPTY -> {
                 if (!spec.dropIfExists()) {
-                    throw new FastcopyException(FastcopyException.USAGE, "database " + target.database() + " on " + target.name()
-                            + " already exists and is not empty: use --drop-if-exists to replace it");
+                    log.info("the earlier run stopped inside pre-data: recreating {}", target);
                 }
                 TargetDatabase.drop(connections, target);
                 createTarget(target, dump);
-                return false;
+            }
+            case NOT_EMPTY -> {
+                TargetDatabase.drop(connections, target);
+                createTarget(target, dump);
             }
             default -> throw new IllegalStateException(state.toString());
         }
+        return false;
     }
 
     /**

@@ -21,7 +21,7 @@ import java.util.Set;
  * A run that finishes drops the schema; the schema-only comparison leaves it out meanwhile.
  *
  * <p>Three kinds of marks: units of table data ({@link #markUnitDone}), schema statements that
- * ran (post-data entries, {@link #markStepDone}), and run-level facts such as the phase reached
+ * ran (post-data entries, {@link #markStepsSql}, appended to the batch that runs them), and run-level facts such as the phase reached
  * ({@link #put}).
  */
 public final class Ledger {
@@ -63,15 +63,6 @@ public final class Ledger {
             ps.setString(1, unitKey);
             ps.setLong(2, rows);
             ps.setLong(3, bytes);
-            ps.executeUpdate();
-        }
-    }
-
-    /** Marks a schema step done; call inside the transaction that ran it. */
-    public static void markStepDone(Connection target, String stepKey) throws SQLException {
-        try (PreparedStatement ps = target.prepareStatement(
-                "INSERT INTO _fastcopy.step (key) VALUES (?) ON CONFLICT (key) DO NOTHING")) {
-            ps.setString(1, stepKey);
             ps.executeUpdate();
         }
     }

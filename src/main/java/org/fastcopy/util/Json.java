@@ -1,5 +1,10 @@
 package org.fastcopy.util;
 
+import org.fastcopy.FastcopyException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
 
@@ -9,6 +14,16 @@ import java.util.Map;
  */
 public final class Json {
     private Json() {
+    }
+
+    /** Writes a report file, creating its directory; a failure is a one-line error naming the file. */
+    public static void writeFile(Path file, Object value) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, write(value));
+        } catch (IOException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "could not write the report " + file + ": " + e.getMessage(), e);
+        }
     }
 
     public static String write(Object value) {
