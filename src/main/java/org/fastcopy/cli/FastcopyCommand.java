@@ -6,6 +6,7 @@ import org.fastcopy.FastcopyException;
 import org.fastcopy.copy.CopyJob;
 import org.fastcopy.copy.CopyReport;
 import org.fastcopy.copy.CopySpec;
+import org.fastcopy.data.EncodingErrors;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.metrics.CopyMetrics;
@@ -109,6 +110,18 @@ public final class FastcopyCommand implements Callable<Integer> {
     @Option(names = "--keep-ledger", description = "Keep the _fastcopy ledger schema on the target after success.")
     boolean keepLedger;
 
+    @Option(names = "--encoding-errors", paramLabel = "POLICY", defaultValue = "fail",
+            converter = EncodingErrorsConverter.class,
+            description = "Rows of a SQL_ASCII source whose bytes are not valid UTF8 in the target: fail (name the "
+                    + "table and count them, commit nothing of it), replace (invalid bytes become U+FFFD) or skip "
+                    + "(leave the rows out); replaced and skipped rows are counted per table in the report.")
+    EncodingErrors encodingErrors;
+
+    @Option(names = "--pg-bin", paramLabel = "DIR",
+            description = "Directory of the pg_dump and pg_restore to use (default: PG_BIN, then the newest installed "
+                    + "that is not older than the source server).")
+    Path pgBin;
+
     @Option(names = "--hosts-file", paramLabel = "FILE",
             description = "A pg_service.conf-format file of endpoint names (default: conf/hosts.conf).")
     Path hostsFile;
@@ -159,7 +172,7 @@ public final class FastcopyCommand implements Callable<Integer> {
         return new CopySpec(source, target, dbs, jobs, indexJobs == null ? jobs : indexJobs,
                 size(splitLargerThan, "--split-larger-than"), dropIfExists, resume, verify, dryRun, workDir,
                 ringSlots, (int) Math.min(Integer.MAX_VALUE, size(bufferSize, "--buffer-size")), keepLedger,
-                size(maintenanceWorkMem, "--maintenance-work-mem"));
+                size(maintenanceWorkMem, "--maintenance-work-mem"), encodingErrors, pgBin);
     }
 
     private PrometheusEndpoint startMetrics(PrometheusMeterRegistry registry) {
@@ -168,6 +181,18 @@ public final class FastcopyCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new FastcopyException(FastcopyException.USAGE, "cannot serve metrics on --metrics-bind " + metricsBind
                     + " --metrics-port " + metricsPort + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** fail|replace|skip, in lower case as the help shows them. */
+    static final class EncodingErrorsConverter implements picocli.CommandLine.ITypeConverter<EncodingErrors> {
+        @Override
+        public EncodingErrors convert(String value) {
+            try {
+                return EncodingErrors.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not one of fail, replace, skip");
+            }
         }
     }
 

@@ -60,6 +60,19 @@ public final class PgBinaries {
         return Optional.empty();
     }
 
+    /**
+     * pg_dump and pg_restore from exactly {@code dir}, as a user named it ({@code option} in the
+     * message); no search, so a wrong directory is an error rather than a silent fallback.
+     */
+    public static PgBinaries at(Path dir, String option) {
+        List<String> missing = List.of("pg_dump", "pg_restore").stream().filter(p -> !Files.isExecutable(dir.resolve(p))).toList();
+        if (!missing.isEmpty()) {
+            throw new FastcopyException(FastcopyException.USAGE, option + " " + dir + " holds no executable "
+                    + String.join(" or ", missing) + ": point it at the bin directory of PostgreSQL client programs");
+        }
+        return new PgBinaries(dir);
+    }
+
     private static PgBinaries find(Map<String, String> env, List<String> programs, String what) {
         List<Path> tried = new ArrayList<>();
         String pgBin = env.get("PG_BIN");

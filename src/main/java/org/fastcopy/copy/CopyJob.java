@@ -5,6 +5,7 @@ import org.fastcopy.data.CopyFormat;
 import org.fastcopy.data.CopyResult;
 import org.fastcopy.data.CopySettings;
 import org.fastcopy.data.DataPhase;
+import org.fastcopy.data.EncodingErrors;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.ledger.Ledger;
@@ -146,7 +147,7 @@ public final class CopyJob {
             }
 
             clock.start("schema dump", "pg_dump --schema-only in the snapshot");
-            SchemaDump dump = SchemaDump.dump(connections, source, snapshot.id(), workDir);
+            SchemaDump dump = SchemaDump.dump(connections, source, snapshot.id(), workDir, spec.pgBin());
             RestoreScript preData = dump.render(Section.PRE_DATA);
             RestoreScript postData = dump.render(Section.POST_DATA);
 
@@ -175,6 +176,8 @@ public final class CopyJob {
                     + spec.indexJobs() + " connections");
             DataPhase.Result data;
             DdlReport post;
+            EncodingErrors checked;
+            Map<String, java.util.concurrent.atomic.LongAdder> invalid = new java.util.concurrent.ConcurrentHashMap<>();
             Progress progress = new Progress(plan, doneUnits, meters);
             EntryTables entryTables = EntryTables.read(snapshot.holder(), postData.entries());
             StepMarks marks = entries -> Ledger.markStepsSql(entries.stream().map(StepMarks::key).toList());
@@ -189,6 +192,7 @@ public final class CopyJob {
                             : "SET maintenance_work_mem = '" + (spec.maintenanceWorkMem() >> 10) + "kB'")) {
                 scheduler.start(postTodo, spec.indexJobs());
                 CopyFormat format = chooseFormat(source, target);
+                EncodingErrors check = encodingCheck(source, target, format);
                 DataPhase phase = new DataPhase(connections, source, target, snapshot, format,
                         new CopySettings(spec.ringSlots(), spec.bufferBytes(), 16), progress, spec.jobs(),
                         new DataPhase.Listener() {
@@ -205,6 +209,10 @@ public final class CopyJob {
                             @Override
                             public void unitDone(PlannedUnit unit, CopyResult result) {
                                 progress.unitDone(unit, result);
+                                if (result.invalidRows() > 0) {
+                                    invalid.computeIfAbsent(unit.table().displayName(), k -> new java.util.concurrent.atomic.LongAdder())
+                                            .add(result.invalidRows());
+                                }
                                 listener.unitCommitted(db, unit);
                             }
 
@@ -212,12 +220,13 @@ public final class CopyJob {
                             public void tableLoaded(SourceTable table) {
                                 scheduler.tableLoaded(table.schema(), table.name());
                             }
-                        });
+                        }, check);
                 long dataStarted = System.nanoTime();
                 try (Progress.Reporter reporter = progress.startReporter()) {
                     data = phase.run(plan, doneUnits);
                 }
                 meters.phaseDone("data", System.nanoTime() - dataStarted);
+                checked = check;
                 post = scheduler.awaitCompletion();
             }
             meters.phaseDone("post-data", post.elapsedNanos());
@@ -244,6 +253,11 @@ public final class CopyJob {
             clock.start("analyze", tables.size() + " tables on " + spec.indexJobs() + " connections");
             analyze(target, tables);
 
+            Map<String, Long> invalidRows = new java.util.TreeMap<>();
+            invalid.forEach((t, n) -> invalidRows.put(t, n.sum()));
+            Map<String, String> onPurpose = new HashMap<>();
+            invalidRows.forEach((t, n) -> onPurpose.put(t, "--encoding-errors " + checked.name().toLowerCase(java.util.Locale.ROOT)
+                    + " " + CopyReport.treatment(checked) + " " + n + " row(s) not valid UTF8"));
             VerifyMode mode = spec.verify();
             clock.start("verify", mode.name().toLowerCase(java.util.Locale.ROOT));
             Verifier.Result verified = Verifier.verify(tables, mode, spec.jobs(),
@@ -252,7 +266,7 @@ public final class CopyJob {
                         snapshot.importInto(c);
                         return c;
                     },
-                    () -> connections.open(target, "fastcopy-verify"));
+                    () -> connections.open(target, "fastcopy-verify"), onPurpose);
             meters.verified(verified.mismatches().size());
             if (!verified.ok()) {
                 clock.finish();
@@ -271,7 +285,7 @@ public final class CopyJob {
             clock.finish();
             return new CopyReport(db, source.toString(), target.toString(), plan, data.rows() + progress.rowsFromLedger(),
                     data.bytes(), data.retries(), sequences.size(), verified, mode, clock.orderedMillis(), resumed,
-                    progress.perTable());
+                    progress.perTable(), checked, invalidRows);
         }
     }
 
@@ -400,6 +414,36 @@ public final class CopyJob {
             return f;
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.CONNECTION, "could not compare the servers: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The --encoding-errors policy when the source's text needs checking, else null. Only a
+     * SQL_ASCII source sends bytes its server never validated; every other encoding is converted
+     * by the source server into the UTF-8 the sessions speak. Binary COPY is only chosen for equal
+     * encodings, where the target takes the bytes as the source held them.
+     */
+    private EncodingErrors encodingCheck(Endpoint source, Endpoint target, CopyFormat format) {
+        if (format != CopyFormat.TEXT) {
+            return null;
+        }
+        String from = serverEncoding(source);
+        String to = serverEncoding(target);
+        if (!from.equals("SQL_ASCII") || to.equals("SQL_ASCII")) {
+            return null;
+        }
+        log.info("source is SQL_ASCII, target {}: every row is checked for valid UTF8 (--encoding-errors {})", to,
+                spec.encodingErrors().name().toLowerCase(java.util.Locale.ROOT));
+        return spec.encodingErrors();
+    }
+
+    private String serverEncoding(Endpoint ep) {
+        try (Connection c = connections.open(ep, "fastcopy"); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT current_setting('server_encoding')")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.CONNECTION, "could not read the encoding of " + ep + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.fastcopy.copy;
 
+import org.fastcopy.data.EncodingErrors;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.CopyPlan.PlannedUnit;
 import org.fastcopy.util.ByteSize;
@@ -17,13 +18,28 @@ import java.util.Map;
  *
  * @param phaseMillis wall time of each step, in order
  * @param perTable    rows, bytes and copy nanos per table, largest first
+ * @param encodingErrors the --encoding-errors policy when rows were checked, else null
+ * @param invalidRows rows per table that were not valid UTF-8 and that policy replaced or skipped
  */
 public record CopyReport(String database, String source, String target, CopyPlan plan, long rows, long bytes,
                          long retries, int sequences, Verifier.Result verify, VerifyMode verifyMode,
-                         Map<String, Long> phaseMillis, boolean resumed, Map<String, long[]> perTable) {
+                         Map<String, Long> phaseMillis, boolean resumed, Map<String, long[]> perTable,
+                         EncodingErrors encodingErrors, Map<String, Long> invalidRows) {
+
+    public CopyReport(String database, String source, String target, CopyPlan plan, long rows, long bytes,
+                      long retries, int sequences, Verifier.Result verify, VerifyMode verifyMode,
+                      Map<String, Long> phaseMillis, boolean resumed, Map<String, long[]> perTable) {
+        this(database, source, target, plan, rows, bytes, retries, sequences, verify, verifyMode, phaseMillis, resumed,
+                perTable, null, Map.of());
+    }
 
     static CopyReport dryRun(String database, CopyPlan plan) {
         return new CopyReport(database, "", "", plan, 0, 0, 0, 0, null, VerifyMode.NONE, Map.of(), false, Map.of());
+    }
+
+    /** "replaced" or "left out", as the policy treated invalid rows. */
+    static String treatment(EncodingErrors policy) {
+        return policy == EncodingErrors.SKIP ? "left out" : "replaced invalid bytes by U+FFFD in";
     }
 
     public boolean isDryRun() {
@@ -69,9 +85,15 @@ public record CopyReport(String database, String source, String target, CopyPlan
             double mbs = v[2] == 0 ? 0 : (v[1] / 1048576.0) / (v[2] / 1e9);
             out.add(String.format(Locale.ROOT, "  %-42s %,14d %12s %10.1f", e.getKey(), v[0], ByteSize.format(v[1]), mbs));
         });
+        if (encodingErrors != null) {
+            long total = invalidRows.values().stream().mapToLong(Long::longValue).sum();
+            out.add(String.format(Locale.ROOT, "  rows not valid UTF8 (--encoding-errors %s): %,d", encodingErrors.name().toLowerCase(Locale.ROOT), total));
+            invalidRows.forEach((t, n) -> out.add(String.format(Locale.ROOT, "    %s: %s %,d rows", t, treatment(encodingErrors), n)));
+        }
         if (verify != null && verifyMode != VerifyMode.NONE) {
             out.add(String.format(Locale.ROOT, "  verify (%s): %d tables, %,d rows, %s", verifyMode.name().toLowerCase(Locale.ROOT),
                     verify.tablesCompared(), verify.rowsCompared(), verify.ok() ? "all equal" : verify.mismatches().size() + " differ"));
+            verify.explained().forEach(e -> out.add("    differs on purpose: " + e));
         }
         if (retries > 0) {
             out.add("  retried units: " + retries);
@@ -104,7 +126,14 @@ public record CopyReport(String database, String source, String target, CopyPlan
             v.put("tablesCompared", verify.tablesCompared());
             v.put("rowsCompared", verify.rowsCompared());
             v.put("mismatches", verify.mismatches().stream().map(Object::toString).toList());
+            v.put("explained", verify.explained());
             m.put("verify", v);
+        }
+        if (encodingErrors != null) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("policy", encodingErrors.name().toLowerCase(Locale.ROOT));
+            e.put("invalidRows", new LinkedHashMap<>(invalidRows));
+            m.put("encodingErrors", e);
         }
         List<Object> tables = new ArrayList<>();
         perTable.forEach((k, v) -> {

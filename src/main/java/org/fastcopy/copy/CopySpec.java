@@ -1,6 +1,7 @@
 package org.fastcopy.copy;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.data.EncodingErrors;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.verify.VerifyMode;
 
@@ -27,11 +28,14 @@ import java.util.List;
  * @param keepLedger      keep the _fastcopy schema on the target after success
  * @param maintenanceWorkMem maintenance_work_mem of the index-building sessions, in bytes; 0 keeps
  *                        the target server's own setting
+ * @param encodingErrors  what to do with source rows whose bytes are not valid in the target's
+ *                        encoding (a SQL_ASCII source): fail, replace or skip
+ * @param pgBin           the directory of pg_dump and pg_restore, or null to search for them
  */
 public record CopySpec(Endpoint source, Endpoint target, List<String> databases, int jobs, int indexJobs,
                        long splitLargerThan, boolean dropIfExists, boolean resume, VerifyMode verify,
                        boolean dryRun, Path workDir, int ringSlots, int bufferBytes, boolean keepLedger,
-                       long maintenanceWorkMem) {
+                       long maintenanceWorkMem, EncodingErrors encodingErrors, Path pgBin) {
     public static final int MAX_JOBS = 256;
     /** Index builds sort in memory up to this; the server default (64MB) spills big ones to disk. */
     public static final long DEFAULT_MAINTENANCE_WORK_MEM = 256L << 20;
@@ -42,6 +46,27 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
                     boolean dryRun, Path workDir, int ringSlots, int bufferBytes, boolean keepLedger) {
         this(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify, dryRun, workDir,
                 ringSlots, bufferBytes, keepLedger, DEFAULT_MAINTENANCE_WORK_MEM);
+    }
+
+    /** A spec that fails on invalid bytes and searches for pg_dump. */
+    public CopySpec(Endpoint source, Endpoint target, List<String> databases, int jobs, int indexJobs,
+                    long splitLargerThan, boolean dropIfExists, boolean resume, VerifyMode verify,
+                    boolean dryRun, Path workDir, int ringSlots, int bufferBytes, boolean keepLedger,
+                    long maintenanceWorkMem) {
+        this(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify, dryRun, workDir,
+                ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, EncodingErrors.FAIL, null);
+    }
+
+    /** This spec with another --encoding-errors policy. */
+    public CopySpec withEncodingErrors(EncodingErrors policy) {
+        return new CopySpec(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify,
+                dryRun, workDir, ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, policy, pgBin);
+    }
+
+    /** This spec with pg_dump and pg_restore taken from {@code dir}. */
+    public CopySpec withPgBin(Path dir) {
+        return new CopySpec(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify,
+                dryRun, workDir, ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, encodingErrors, dir);
     }
 
     public CopySpec {
@@ -74,6 +99,16 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
         }
         if (maintenanceWorkMem != 0 && (maintenanceWorkMem < (1L << 20) || maintenanceWorkMem > (2047L << 20))) {
             throw usage("--maintenance-work-mem must be 0 (server default) or between 1MB and 2047MB");
+        }
+        if (encodingErrors == null) {
+            throw usage("--encoding-errors must be one of fail, replace, skip");
+        }
+        if (pgBin != null) {
+            org.fastcopy.cluster.PgBinaries.at(pgBin, "--pg-bin");
+        }
+        if (dryRun && resume) {
+            throw usage("--dry-run and --resume contradict each other: a dry run prints a new plan, "
+                    + "a resumed run keeps the recorded one");
         }
         if (source.host().equals(target.host()) && source.port() == target.port()) {
             throw usage("--src and --dst are the same server (" + source.host() + ":" + source.port()

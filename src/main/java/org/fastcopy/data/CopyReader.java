@@ -16,12 +16,15 @@ final class CopyReader {
     private final CopyRing ring;
     private final CopyProgress progress;
     private final int progressEvery;
+    /** Null when the bytes need no check (the servers convert, or nothing needs converting). */
+    private final Utf8Rows utf8;
     private long rows;
     private long bytes;
     private int sinceProgress;
 
-    CopyReader(CopyUnit unit, CopyOut source, CopyRing ring, CopyProgress progress, int progressEvery) {
+    CopyReader(CopyUnit unit, CopyOut source, CopyRing ring, CopyProgress progress, int progressEvery, Utf8Rows utf8) {
         this.unit = unit;
+        this.utf8 = utf8;
         this.source = source;
         this.ring = ring;
         this.progress = progress;
@@ -31,7 +34,9 @@ final class CopyReader {
     /**
      * Streams the whole source into the ring. Returns true once the last slot is published, false
      * as soon as the writer has stopped (it failed; the source COPY is then still active).
-     * Checks for interrupts between rows.
+     * Checks for interrupts between rows. With a {@link Utf8Rows} each row (text COPY sends one per
+     * message) is checked first; under FAIL the rest of the stream is read and counted but not
+     * sent, and the end throws {@link InvalidEncodingException} instead of publishing the last slot.
      */
     boolean pump() throws SQLException, InterruptedException {
         CopyBuffer slot = null;
@@ -42,6 +47,9 @@ final class CopyReader {
             }
             rows++;
             bytes += row.length;
+            if (utf8 != null && (row = utf8.filter(row)) == null) {
+                continue;
+            }
             int off = 0;
             while (off < row.length) {
                 if (slot == null && (slot = ring.claim()) == null) {
@@ -55,6 +63,9 @@ final class CopyReader {
                     }
                 }
             }
+        }
+        if (utf8 != null && utf8.policy() == EncodingErrors.FAIL && utf8.invalidRows() > 0) {
+            throw new InvalidEncodingException(unit, utf8.invalidRows(), rows);
         }
         if (slot == null && (slot = ring.claim()) == null) {
             return false;
@@ -81,5 +92,10 @@ final class CopyReader {
 
     long bytes() {
         return bytes;
+    }
+
+    /** Rows the policy replaced or skipped (0 without a check). */
+    long invalidRows() {
+        return utf8 == null ? 0 : utf8.invalidRows();
     }
 }

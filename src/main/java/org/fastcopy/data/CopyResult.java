@@ -14,9 +14,21 @@ package org.fastcopy.data;
  * @param ringFullNanos time the reader waited for a free slot: the share of the copy in which the
  *                      target, not the source, set the pace
  * @param nanos         wall time of the copy
+ * @param invalidRows   source rows that were not valid UTF-8 and were replaced or skipped under
+ *                      {@link EncodingErrors} (skipped ones are in {@code sourceRows}, not in {@code rows})
  */
 public record CopyResult(CopyUnit unit, CopyFormat format, long rows, long sourceRows, long bytes,
-                         int maxRingFill, long ringFullNanos, long nanos) {
+                         int maxRingFill, long ringFullNanos, long nanos, long invalidRows) {
+
+    public CopyResult(CopyUnit unit, CopyFormat format, long rows, long sourceRows, long bytes,
+                      int maxRingFill, long ringFullNanos, long nanos) {
+        this(unit, format, rows, sourceRows, bytes, maxRingFill, ringFullNanos, nanos, 0);
+    }
+
+    /** Rows the source sent that were meant to reach the target: all but the skipped ones. */
+    public long expectedRows(EncodingErrors policy) {
+        return policy == EncodingErrors.SKIP ? sourceRows - invalidRows : sourceRows;
+    }
 
     /** Throughput in MB/s (10^6 bytes). */
     public double megabytesPerSecond() {

@@ -19,8 +19,19 @@ public final class CopySql {
      * A chunk needs a WHERE clause, so it is a query, with ONLY spelt out for the same reason.
      */
     public static String copyOut(CopyUnit unit, CopyFormat format) {
+        return copyOut(unit, format, null);
+    }
+
+    /**
+     * @param encoding COPY's ENCODING option, or null for the session's client_encoding. A
+     *                 SQL_ASCII source needs 'SQL_ASCII' here: converting its unvalidated bytes to
+     *                 the session's UTF8 makes the server check them, and a single bad byte fails
+     *                 the whole COPY on the source before fastcopy can apply --encoding-errors.
+     */
+    public static String copyOut(CopyUnit unit, CopyFormat format, String encoding) {
         String table = qualified(unit.sourceSchema(), unit.sourceTable());
-        String with = " TO STDOUT WITH (FORMAT " + format.option() + ")";
+        String with = " TO STDOUT WITH (FORMAT " + format.option()
+                + (encoding == null ? "" : ", ENCODING " + org.fastcopy.util.Sql.literal(encoding)) + ")";
         if (unit.blocks().isWhole()) {
             return "COPY " + table + columnList(unit.columns()) + with;
         }

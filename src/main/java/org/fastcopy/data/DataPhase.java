@@ -72,9 +72,22 @@ public final class DataPhase {
     private final CopyProgress progress;
     private final int jobs;
     private final Listener listener;
+    private final EncodingErrors encodingErrors;
 
     public DataPhase(Connections connections, Endpoint source, Endpoint target, SourceSnapshot snapshot,
                      CopyFormat format, CopySettings settings, CopyProgress progress, int jobs, Listener listener) {
+        this(connections, source, target, snapshot, format, settings, progress, jobs, listener, null);
+    }
+
+    /**
+     * @param encodingErrors the policy for rows that are not valid UTF-8 when the source is
+     *                       SQL_ASCII and the target validates its text (TEXT format only); null
+     *                       for any other pair of servers
+     */
+    public DataPhase(Connections connections, Endpoint source, Endpoint target, SourceSnapshot snapshot,
+                     CopyFormat format, CopySettings settings, CopyProgress progress, int jobs, Listener listener,
+                     EncodingErrors encodingErrors) {
+        this.encodingErrors = encodingErrors;
         this.connections = connections;
         this.source = source;
         this.target = target;
@@ -223,8 +236,8 @@ public final class DataPhase {
                         st.execute("TRUNCATE ONLY " + qualified(unit.targetSchema(), unit.targetTable()));
                     }
                 }
-                CopyResult r = copier.copy(unit, src, dst, format, whole);
-                if (r.rows() != r.sourceRows()) {
+                CopyResult r = copier.copy(unit, src, dst, format, whole, encodingErrors);
+                if (r.rows() != r.expectedRows(encodingErrors)) {
                     throw new FastcopyException(FastcopyException.FAILED, unit.label() + ": the source sent " + r.sourceRows()
                             + " rows but the target kept " + r.rows() + " (a trigger or rule on the target table?)");
                 }

@@ -55,6 +55,16 @@ public final class StreamCopier {
      *               target's current transaction
      */
     public CopyResult copy(CopyUnit unit, Connection source, Connection target, CopyFormat format, boolean freeze) {
+        return copy(unit, source, target, format, freeze, null);
+    }
+
+    /**
+     * {@link #copy(CopyUnit, Connection, Connection, CopyFormat, boolean)} checking every row of a
+     * TEXT stream for valid UTF-8 under {@code encodingErrors} (null: no check). For a source whose
+     * server does not validate its text (SQL_ASCII) and a target that does.
+     */
+    public CopyResult copy(CopyUnit unit, Connection source, Connection target, CopyFormat format, boolean freeze,
+                           EncodingErrors encodingErrors) {
         Objects.requireNonNull(unit, "unit");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(target, "target");
@@ -68,7 +78,7 @@ public final class StreamCopier {
         }
         try {
             return new UnitCopy(unit, source, target, format, freeze, slots, writerName, progress,
-                    settings.progressEvery()).run();
+                    settings.progressEvery(), encodingErrors).run();
         } finally {
             busy.set(false);
         }

@@ -32,6 +32,7 @@ final class UnitCopy {
     private final String writerName;
     private final CopyProgress progress;
     private final int progressEvery;
+    private final EncodingErrors encodingErrors;
 
     private CopyIn copyIn;
     private CopyOut copyOut;
@@ -41,7 +42,9 @@ final class UnitCopy {
     private final List<Throwable> cleanupFailures = new ArrayList<>();
 
     UnitCopy(CopyUnit unit, Connection source, Connection target, CopyFormat format, boolean freeze,
-             CopyBuffer[] slots, String writerName, CopyProgress progress, int progressEvery) {
+             CopyBuffer[] slots, String writerName, CopyProgress progress, int progressEvery,
+             EncodingErrors encodingErrors) {
+        this.encodingErrors = encodingErrors;
         this.unit = unit;
         this.source = source;
         this.target = target;
@@ -66,10 +69,13 @@ final class UnitCopy {
         Throwable localFailure = null;
         int fillAtEnd = 0;
         try {
-            copyOut = PgCopy.manager(source).copyOut(CopySql.copyOut(unit, format));
+            boolean checkUtf8 = encodingErrors != null && format == CopyFormat.TEXT;
+            // The check exists for SQL_ASCII sources, whose bytes must come out unconverted.
+            copyOut = PgCopy.manager(source).copyOut(CopySql.copyOut(unit, format, checkUtf8 ? "SQL_ASCII" : null));
             writer = new CopyWriter(copyIn);
             ring = CopyRing.start(slots, writer, writerName);
-            reader = new CopyReader(unit, copyOut, ring, progress, progressEvery);
+            reader = new CopyReader(unit, copyOut, ring, progress, progressEvery,
+                    checkUtf8 ? new Utf8Rows(encodingErrors) : null);
             if (reader.pump()) {
                 ring.awaitWriter();
                 complete = true;
@@ -93,6 +99,11 @@ final class UnitCopy {
             String what = copyOut == null ? "source COPY did not start" : "source COPY failed";
             throw failure(FastcopyException.FAILED, Side.SOURCE, what, sourceFailure, fillAtEnd);
         }
+        if (localFailure instanceof InvalidEncodingException e) {
+            // Already one line naming the table and the count; ring and server state add nothing.
+            cleanupFailures.forEach(e::addSuppressed);
+            throw e;
+        }
         if (localFailure instanceof Error e) {
             cleanupFailures.forEach(e::addSuppressed);
             throw e;
@@ -104,7 +115,7 @@ final class UnitCopy {
             throw failure(FastcopyException.FAILED, Side.TARGET, "target COPY failed", writer.failure(), fillAtEnd);
         }
         CopyResult result = new CopyResult(unit, format, writer.rows(), copyOut.getHandledRowCount(),
-                reader.bytes(), ring.maxFill(), ring.fullNanos(), System.nanoTime() - started);
+                reader.bytes(), ring.maxFill(), ring.fullNanos(), System.nanoTime() - started, reader.invalidRows());
         if (log.isDebugEnabled()) {
             log.debug("{}: {} rows, {} bytes in {} ms ({} MB/s, {}), ring max {}/{}, full {} ms", unit.label(),
                     result.rows(), result.bytes(), result.nanos() / 1_000_000,

@@ -54,9 +54,14 @@ public final class SchemaDump {
      *                           server is installed, or with pg_dump's error when it fails
      */
     public static SchemaDump dump(Connections connections, Endpoint source, String snapshotId, Path workdir) {
+        return dump(connections, source, snapshotId, workdir, null);
+    }
+
+    /** @param pgBin the directory of pg_dump and pg_restore (--pg-bin), or null to search for them */
+    public static SchemaDump dump(Connections connections, Endpoint source, String snapshotId, Path workdir, Path pgBin) {
         Objects.requireNonNull(snapshotId, "snapshotId");
         ServerVersion server = ServerVersion.of(connections, source);
-        PgBinaries bin = clientFor(server, "source " + source);
+        PgBinaries bin = pgBin == null ? clientFor(server, "source " + source) : checkClient(PgBinaries.at(pgBin, "--pg-bin"), server, "source " + source);
         Path archive = workdir.resolve("schema.dump");
         List<String> cmd = new ArrayList<>(List.of(bin.program("pg_dump").toString(),
                 "--schema-only", "--format=custom", "--snapshot=" + snapshotId,
@@ -155,10 +160,14 @@ public final class SchemaDump {
                         + server.major() + " or newer found for " + whose + " (PostgreSQL " + server.text()
                         + "): install the PostgreSQL " + server.major() + " client programs or set PG_BIN"));
         // PG_BIN is taken as found, whatever its version: ask the program itself
+        return checkClient(bin, server, whose);
+    }
+
+    private static PgBinaries checkClient(PgBinaries bin, ServerVersion server, String whose) {
         int clientMajor = programMajor(bin.program("pg_dump"));
         if (clientMajor < server.major()) {
             throw new FastcopyException(FastcopyException.FAILED, "pg_dump in " + bin.bindir() + " is version " + clientMajor
-                    + ", older than " + whose + " (PostgreSQL " + server.text() + "): point PG_BIN at PostgreSQL "
+                    + ", older than " + whose + " (PostgreSQL " + server.text() + "): point --pg-bin or PG_BIN at PostgreSQL "
                     + server.major() + " or newer client programs");
         }
         return bin;

@@ -31,10 +31,21 @@ public record TableDigest(long rows, BigInteger hashSum) {
      * inheritance child's local columns) while holding the same rows.
      */
     public static String query(String schema, String table, List<String> columns, VerifyMode mode) {
+        return query(schema, table, columns, mode, false);
+    }
+
+    /**
+     * @param toUtf8 hash the row's text converted to UTF-8 instead of its bytes in the server
+     *               encoding: md5(text) hashes those bytes, so 'é' in a LATIN1 database and in a
+     *               UTF8 one would hash apart. Not for SQL_ASCII, whose bytes are passed on
+     *               unconverted (and convert_to would refuse the invalid ones).
+     */
+    public static String query(String schema, String table, List<String> columns, VerifyMode mode, boolean toUtf8) {
         String from = " FROM ONLY " + qualified(schema, table) + " AS t";
         if (mode == VerifyMode.CHECKSUMS && !columns.isEmpty()) {
             String row = columns.stream().map(c -> "t." + ident(c)).collect(Collectors.joining(", ", "ROW(", ")"));
-            return "SELECT count(*), coalesce(sum(('x' || substr(md5(" + row + "::text), 1, 16))::bit(64)::bigint::numeric), 0)" + from;
+            String text = toUtf8 ? "convert_to(" + row + "::text, 'UTF8')" : row + "::text";
+            return "SELECT count(*), coalesce(sum(('x' || substr(md5(" + text + "), 1, 16))::bit(64)::bigint::numeric), 0)" + from;
         }
         return "SELECT count(*), 0" + from;
     }

@@ -23,8 +23,17 @@ import java.util.function.Supplier;
  * one big table does not leave the other jobs idle at the end.
  */
 public final class Verifier {
-    /** Per-table outcome. */
-    public record Result(List<Mismatch> mismatches, long tablesCompared, long rowsCompared) {
+    /**
+     * Per-table outcome.
+     *
+     * @param explained differences the run made on purpose (rows an --encoding-errors policy
+     *                  replaced or skipped): reported, but not counted as mismatches
+     */
+    public record Result(List<Mismatch> mismatches, long tablesCompared, long rowsCompared, List<String> explained) {
+        public Result(List<Mismatch> mismatches, long tablesCompared, long rowsCompared) {
+            this(mismatches, tablesCompared, rowsCompared, List.of());
+        }
+
         public boolean ok() {
             return mismatches.isEmpty();
         }
@@ -40,6 +49,17 @@ public final class Verifier {
      */
     public static Result verify(List<SourceTable> tables, VerifyMode mode, int jobs,
                                 Supplier<Connection> source, Supplier<Connection> target) {
+        return verify(tables, mode, jobs, source, target, java.util.Map.of());
+    }
+
+    /**
+     * @param changedOnPurpose tables (display names) the copy changed on purpose, with why; a
+     *                         difference there becomes an explained line, and the same tables
+     *                         found equal are not mentioned
+     */
+    public static Result verify(List<SourceTable> tables, VerifyMode mode, int jobs,
+                                Supplier<Connection> source, Supplier<Connection> target,
+                                java.util.Map<String, String> changedOnPurpose) {
         if (mode == VerifyMode.NONE || tables.isEmpty()) {
             return new Result(List.of(), 0, 0);
         }
@@ -60,9 +80,19 @@ public final class Verifier {
                 compared += r[0];
                 rows += r[1];
             }
-            List<Mismatch> sorted = new ArrayList<>(mismatches);
+            List<Mismatch> sorted = new ArrayList<>();
+            List<String> explained = new ArrayList<>();
+            for (Mismatch m : mismatches) {
+                String why = changedOnPurpose.get(m.table());
+                if (why == null) {
+                    sorted.add(m);
+                } else {
+                    explained.add(m + ": " + why);
+                }
+            }
             sorted.sort((a, b) -> a.table().compareTo(b.table()));
-            return new Result(List.copyOf(sorted), compared, rows);
+            explained.sort(null);
+            return new Result(List.copyOf(sorted), compared, rows, List.copyOf(explained));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FastcopyException(FastcopyException.INTERRUPTED, "verify interrupted");
@@ -84,11 +114,12 @@ public final class Verifier {
         try (Connection src = source.get(); Connection dst = target.get()) {
             canonical(src);
             canonical(dst);
+            boolean srcToUtf8 = hashesConverted(src);
+            boolean dstToUtf8 = hashesConverted(dst);
             SourceTable t;
             while ((t = queue.poll()) != null) {
-                String sql = TableDigest.query(t.schema(), t.name(), t.columns(), mode);
-                TableDigest a = digest(src, sql, t, "source");
-                TableDigest b = digest(dst, sql, t, "target");
+                TableDigest a = digest(src, TableDigest.query(t.schema(), t.name(), t.columns(), mode, srcToUtf8), t, "source");
+                TableDigest b = digest(dst, TableDigest.query(t.schema(), t.name(), t.columns(), mode, dstToUtf8), t, "target");
                 if (!a.equals(b)) {
                     mismatches.add(new Mismatch(t.displayName(), a, b));
                 }
@@ -99,6 +130,15 @@ public final class Verifier {
             throw new FastcopyException(FastcopyException.FAILED, "verify: " + e.getMessage(), e);
         }
         return new long[] {compared, rows};
+    }
+
+    /** UTF8 and SQL_ASCII text is hashed as stored; any other encoding converted to UTF-8 first. */
+    private static boolean hashesConverted(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT current_setting('server_encoding')")) {
+            rs.next();
+            String enc = rs.getString(1);
+            return !enc.equals("UTF8") && !enc.equals("SQL_ASCII");
+        }
     }
 
     private static void canonical(Connection c) throws SQLException {
