@@ -75,7 +75,7 @@ class SchemaDumpTest {
         } else {
             // PG_BIN is taken whatever its version; then pg_dump --version decides
             thrown.hasMessageMatching("pg_dump in .* is version \\d+, older than source flux1 \\(PostgreSQL 99\\.1\\):"
-                    + " point PG_BIN at PostgreSQL 99 or newer client programs");
+                    + " point --pg-bin or PG_BIN at PostgreSQL 99 or newer client programs");
         }
     }
 }
