@@ -241,6 +241,12 @@ public final class CopyJob {
                 return null;
             });
 
+            List<String> matviews = populatedMatviews(snapshot, source);
+            if (!matviews.isEmpty()) {
+                clock.start("materialized views", matviews.size() + " to refresh");
+                withTarget(target, c -> MaterializedViews.refresh(c, matviews));
+            }
+
             // Large objects are data, so the schema-only dump has none: copied with their oids,
             // owners, privileges and comments, and verified here (exit 5 naming the oids).
             clock.start("large objects", "");
@@ -444,6 +450,15 @@ public final class CopyJob {
             return rs.getString(1);
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.CONNECTION, "could not read the encoding of " + ep + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> populatedMatviews(SourceSnapshot snapshot, Endpoint source) {
+        try {
+            return MaterializedViews.populated(snapshot.holder());
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "reading the materialized views of " + source + ": "
+                    + e.getMessage(), e);
         }
     }
 
