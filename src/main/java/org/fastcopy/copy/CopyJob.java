@@ -156,7 +156,13 @@ public final class CopyJob {
 
             Map<String, Long> doneUnits = Map.of();
             java.util.Set<String> doneSteps = java.util.Set.of();
+            Map<String, java.util.concurrent.atomic.LongAdder> invalid = new java.util.concurrent.ConcurrentHashMap<>();
             if (resumed) {
+                withTarget(target, c -> Ledger.getAll(c, DataPhase.INVALID_ROWS_PREFIX)).values().forEach(v -> {
+                    int tab = v.lastIndexOf('\t');
+                    invalid.computeIfAbsent(v.substring(0, tab), k -> new java.util.concurrent.atomic.LongAdder())
+                            .add(Long.parseLong(v.substring(tab + 1)));
+                });
                 doneUnits = withTarget(target, Ledger::doneUnits);
                 doneSteps = withTarget(target, Ledger::doneSteps);
                 log.info("[{}] resuming: {} of {} units already copied", db, doneUnits.size(), plan.units().size());
@@ -177,7 +183,6 @@ public final class CopyJob {
             DataPhase.Result data;
             DdlReport post;
             EncodingErrors checked;
-            Map<String, java.util.concurrent.atomic.LongAdder> invalid = new java.util.concurrent.ConcurrentHashMap<>();
             Progress progress = new Progress(plan, doneUnits, meters);
             EntryTables entryTables = EntryTables.read(snapshot.holder(), postData.entries());
             StepMarks marks = entries -> Ledger.markStepsSql(entries.stream().map(StepMarks::key).toList());
@@ -262,8 +267,10 @@ public final class CopyJob {
             Map<String, Long> invalidRows = new java.util.TreeMap<>();
             invalid.forEach((t, n) -> invalidRows.put(t, n.sum()));
             Map<String, String> onPurpose = new HashMap<>();
-            invalidRows.forEach((t, n) -> onPurpose.put(t, "--encoding-errors " + checked.name().toLowerCase(java.util.Locale.ROOT)
-                    + " " + CopyReport.treatment(checked) + " " + n + " row(s) not valid UTF8"));
+            // A resumed run knows the counts of earlier units from the ledger; the policy is this run's.
+            EncodingErrors policy = checked == null ? spec.encodingErrors() : checked;
+            invalidRows.forEach((t, n) -> onPurpose.put(t, "--encoding-errors " + policy.name().toLowerCase(java.util.Locale.ROOT)
+                    + " " + CopyReport.treatment(policy) + " " + n + " row(s) not valid UTF8"));
             VerifyMode mode = spec.verify();
             clock.start("verify", mode.name().toLowerCase(java.util.Locale.ROOT));
             Verifier.Result verified = Verifier.verify(tables, mode, spec.jobs(),
@@ -291,7 +298,7 @@ public final class CopyJob {
             clock.finish();
             return new CopyReport(db, source.toString(), target.toString(), plan, data.rows() + progress.rowsFromLedger(),
                     data.bytes(), data.retries(), sequences.size(), verified, mode, clock.orderedMillis(), resumed,
-                    progress.perTable(), checked, invalidRows);
+                    progress.perTable(), invalidRows.isEmpty() ? checked : policy, invalidRows);
         }
     }
 

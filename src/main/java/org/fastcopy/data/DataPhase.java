@@ -42,6 +42,8 @@ import static org.fastcopy.util.Sql.qualified;
 public final class DataPhase {
     private static final Logger log = LoggerFactory.getLogger(DataPhase.class);
     static final int ATTEMPTS = 4;
+    /** Ledger key prefix of a unit's rows changed by --encoding-errors; value: table TAB count. */
+    public static final String INVALID_ROWS_PREFIX = "invalid-rows ";
     private static final long FIRST_BACKOFF_MS = 500;
 
     /** Told about progress; called from worker threads, must be thread-safe and quick. */
@@ -242,6 +244,10 @@ public final class DataPhase {
                             + " rows but the target kept " + r.rows() + " (a trigger or rule on the target table?)");
                 }
                 Ledger.markUnitDone(dst, u.key(), r.rows(), r.bytes());
+                if (r.invalidRows() > 0) {
+                    // Committed with the rows, so a resumed run can still explain this table's difference.
+                    Ledger.put(dst, INVALID_ROWS_PREFIX + u.key(), u.table().displayName() + "\t" + r.invalidRows());
+                }
                 dst.commit();
                 return r;
             } catch (SQLException e) {

@@ -125,6 +125,22 @@ public final class Ledger {
         }
     }
 
+    /** Run-level facts whose keys start with {@code prefix}, by key. */
+    public static Map<String, String> getAll(Connection target, String prefix) {
+        Map<String, String> out = new HashMap<>();
+        try (PreparedStatement ps = target.prepareStatement("SELECT key, value FROM _fastcopy.run WHERE starts_with(key, ?)")) {
+            ps.setString(1, prefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw fail("read the fastcopy ledger", e);
+        }
+        return out;
+    }
+
     /** Removes the ledger after a finished run. */
     public static void drop(Connection target) {
         run(target, "DROP SCHEMA IF EXISTS _fastcopy CASCADE", "drop the fastcopy ledger");

@@ -2,6 +2,12 @@ package org.fastcopy.cli;
 
 import org.fastcopy.FastcopyException;
 import org.fastcopy.cluster.LocalCluster;
+import org.fastcopy.copy.CopyJob;
+import org.fastcopy.copy.CopyReport;
+import org.fastcopy.copy.CopySpec;
+import org.fastcopy.data.EncodingErrors;
+import org.fastcopy.plan.CopyPlan.PlannedUnit;
+import org.fastcopy.verify.VerifyMode;
 import org.fastcopy.testing.ClusterExtension;
 import org.fastcopy.testing.TestClusters;
 import org.junit.jupiter.api.Test;
@@ -15,8 +21,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.fastcopy.util.Sql.ident;
 
 /**
@@ -129,6 +137,33 @@ class CopyEncodingTest {
             assertThat(count(dst, "SELECT count(*) FROM notes WHERE id IN (7, 42, 99)")).isZero();
             assertThat(count(dst, "SELECT count(*) FROM clean")).isEqualTo(50);
         }
+    }
+
+    @Test
+    void aResumedRunStillCountsAndExplainsTheRowsAnEarlierRunReplaced() throws Exception {
+        String db = sqlAsciiSourceWithLatin1Bytes("enc_resume");
+        CopySpec first = new CopySpec(clusters.flux1().endpoint(db), clusters.flux2().endpoint(db), List.of(db), 1, 1,
+                1L << 30, false, false, VerifyMode.CHECKSUMS, false, work, 64, 64 * 1024, false)
+                .withEncodingErrors(EncodingErrors.REPLACE);
+        CopyJob.Listener crashAfterNotes = new CopyJob.Listener() {
+            @Override
+            public void unitCommitted(String database, PlannedUnit unit) {
+                if (unit.key().contains("notes")) {
+                    throw new FastcopyException(FastcopyException.FAILED, "simulated crash after notes");
+                }
+            }
+        };
+        assertThatThrownBy(() -> new CopyJob(first, clusters.flux1().connections(), crashAfterNotes).run())
+                .hasMessageContaining("simulated crash");
+
+        CopySpec resume = new CopySpec(first.source(), first.target(), first.databases(), 1, 1, 1L << 30, false, true,
+                VerifyMode.CHECKSUMS, false, work, 64, 64 * 1024, false).withEncodingErrors(EncodingErrors.REPLACE);
+        CopyReport report = new CopyJob(resume, clusters.flux1().connections()).run().get(0);
+
+        assertThat(report.resumed()).isTrue();
+        assertThat(report.invalidRows()).containsExactly(Map.entry("public.notes", (long) BAD));
+        assertThat(report.verify().ok()).isTrue();
+        assertThat(report.verify().explained()).singleElement().asString().startsWith("public.notes (same 100 rows, different checksum)");
     }
 
     @Test

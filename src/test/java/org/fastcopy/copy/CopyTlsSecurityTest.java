@@ -80,9 +80,14 @@ class CopyTlsSecurityTest {
     }
 
     @AfterAll
-    static void stopIt() {
+    static void stopIt() throws java.io.IOException {
         if (tls != null) {
-            tls.stop();
+            tls.destroy(); // stops it and removes its directory: nothing else uses this cluster
+        }
+        try (java.util.stream.Stream<Path> left = Files.walk(base)) {
+            for (Path p : left.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
