@@ -46,6 +46,7 @@ import java.util.concurrent.Callable;
                 "  fastcopy --src flux1 --dst flux2 --db mttv3,mttflat --drop-if-exists --verify checksums",
                 "  fastcopy --src flux1 --dst flux2 --db mttv3 --resume       # after a crash or a kill",
                 "  fastcopy --src flux1 --dst flux2 --db mttv3 --dry-run      # print the plan only",
+                "  fastcopy --src flux1 --dst flux2 --db mttv3 --encoding-errors replace   # SQL_ASCII source, UTF8 target",
                 "  fastcopy demo                                              # two local clusters, generated MTT data",
                 "",
                 "Endpoints (--src/--dst) follow libpq: a service name from conf/hosts.conf (or --hosts-file),",
@@ -118,8 +119,8 @@ public final class FastcopyCommand implements Callable<Integer> {
     EncodingErrors encodingErrors;
 
     @Option(names = "--pg-bin", paramLabel = "DIR",
-            description = "Directory of the pg_dump and pg_restore to use (default: PG_BIN, then the newest installed "
-                    + "that is not older than the source server).")
+            description = "Directory of the pg_dump and pg_restore to use (default: the oldest installed "
+                    + "/usr/lib/postgresql/*/bin not older than the source server, else PG_BIN).")
     Path pgBin;
 
     @Option(names = "--hosts-file", paramLabel = "FILE",
