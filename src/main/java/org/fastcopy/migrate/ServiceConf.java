@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -227,9 +226,5 @@ public final class ServiceConf {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             ch.force(true);
         }
-    }
-
-    static String describePermissions(Path p) throws IOException {
-        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
 }

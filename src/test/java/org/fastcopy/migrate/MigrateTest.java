@@ -1,6 +1,8 @@
 package org.fastcopy.migrate;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.cluster.LocalCluster;
 import org.fastcopy.convert.ConvertListener;
@@ -162,11 +164,14 @@ class MigrateTest {
         AtomicReference<String> portAtPhase4Start = new AtomicReference<>();
         AtomicReference<String> portDuringConversion = new AtomicReference<>();
         AtomicReference<String> flux2BeforeDrop = new AtomicReference<>();
+        AtomicReference<String> scrapeDuringPhase4 = new AtomicReference<>();
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MigrateListener watch = new MigrateListener() {
             @Override
             public void phaseStarted(Phase phase) {
                 if (phase == Phase.CONVERT) {
                     portAtPhase4Start.set(ServiceConf.read(conf, "mttflat").value("port"));
+                    scrapeDuringPhase4.set(prometheus.scrape());
                 }
                 if (phase == Phase.DROP_FLUX2_COPIES) {
                     try {
@@ -189,8 +194,14 @@ class MigrateTest {
             }
         };
         StringWriter out = new StringWriter();
-        job(plan, watch, out).run(Phase.select(null, null), true);
+        new MigrateJob(plan, clusters.flux1().connections(), watch, prometheus, CopyMetrics.Factory.NONE,
+                new PrintWriter(out, true)).run(Phase.select(null, null), true);
         System.out.println(out);
+
+        assertThat(scrapeDuringPhase4.get()).as("metrics while phase 4 runs")
+                .contains("fastcopy_migrate_phase 4.0", "fastcopy_migrate_phases_done 3.0");
+        assertThat(prometheus.scrape()).contains("fastcopy_migrate_phase 0.0", "fastcopy_migrate_phases_done 8.0",
+                "fastcopy_migrate_phase_duration_seconds_count{phase=\"convert\"} 1");
 
         assertThat(portAtPhase4Start.get()).as("service port when phase 4 starts").isEqualTo(flux2Port);
         assertThat(portDuringConversion.get()).as("service port while a range commits").isEqualTo(flux2Port);
