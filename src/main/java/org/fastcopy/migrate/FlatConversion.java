@@ -1,0 +1,63 @@
+package org.fastcopy.migrate;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.convert.ConvertJob;
+import org.fastcopy.convert.ConvertListener;
+import org.fastcopy.convert.ConvertReport;
+import org.fastcopy.convert.ConvertSpec;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+
+import java.nio.file.Path;
+
+/**
+ * The one place the migration calls the converter (convert grows in parallel; its API changes land
+ * here only). Phase 4: a full conversion with auto ranges and the converter's own count check per
+ * base table and per range. A resumed phase finds the converter's unfinished run in the flat
+ * database and continues it; finished ranges are not converted again.
+ */
+final class FlatConversion {
+    /** Auto ranges per worker, as convert's command line uses. */
+    static final int RANGES_PER_JOB = 4;
+
+    private FlatConversion() {
+    }
+
+    static ConvertReport convert(Endpoint server, String v3, String flat, int jobs, Path workDir, Connections connections,
+                                 ConvertListener listener) {
+        ConvertSpec spec = new ConvertSpec(server, server, v3, flat, ConvertSpec.parseRanges("auto"), jobs,
+                RANGES_PER_JOB, true, false, true, workDir);
+        ConvertReport report = new ConvertJob(spec, connections, listener).run();
+        if (!report.verifyMismatches().isEmpty()) {
+            throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "convert verify: row counts differ (v3 minus flat): "
+                    + report.verifyMismatches());
+        }
+        return report;
+    }
+
+    /**
+     * test_run rows per second of the last finished full conversion recorded in a flat database's
+     * convert ledger (wall time from its first range's start to its last range's end), or null.
+     */
+    static Double previousRowsPerSecond(java.sql.Connection flat) {
+        String sql = "SELECT sum(p.rows), extract(epoch FROM max(p.finished) - min(p.started)) FROM _convert.part p "
+                + "WHERE p.part_key LIKE 'test_run:%' AND p.run_id = (SELECT max(run_id) FROM _convert.run "
+                + "WHERE finished IS NOT NULL AND kind = 'full')";
+        try (java.sql.Statement st = flat.createStatement()) {
+            try (java.sql.ResultSet probe = st.executeQuery("SELECT to_regclass('_convert.part') IS NOT NULL")) {
+                probe.next();
+                if (!probe.getBoolean(1)) {
+                    return null;
+                }
+            }
+            try (java.sql.ResultSet rs = st.executeQuery(sql)) {
+                rs.next();
+                long rows = rs.getLong(1);
+                double seconds = rs.getDouble(2);
+                return rows > 0 && seconds > 0 ? rows / seconds : null;
+            }
+        } catch (java.sql.SQLException e) {
+            return null;
+        }
+    }
+}
