@@ -623,6 +623,9 @@ public final class Report {
             Map<String, List<double[]>> peakPoints = new LinkedHashMap<>();
             Map<String, List<Double>> failedAt = new LinkedHashMap<>();
             for (CopyRun r : runs) {
+                if (Double.isNaN(r.sizeMb)) {
+                    continue; // no size known (neither the .md nor a successful run): nothing to place on x
+                }
                 if (r.ok()) {
                     wallPoints.computeIfAbsent(r.tool, k -> new ArrayList<>()).add(new double[] {r.sizeMb, r.wall});
                     peakPoints.computeIfAbsent(r.tool, k -> new ArrayList<>()).add(new double[] {r.sizeMb, r.peak});
@@ -774,7 +777,9 @@ public final class Report {
                 md.line("Not run.").blank();
                 return;
             }
-            md.line("Score +- JMH's 99.9% error over the measurement iterations of one fork. Hand-off: MiB/s"
+            md.line("Score +- JMH's 99.9% error over the measurement iterations of one fork; \"noisy\" marks an"
+                    + " error above a third of the score (a busy machine: compare with the load average above)."
+                    + " Hand-off: MiB/s"
                     + " moved from reader to writer thread; transform: rows/s on one thread; planners: time per"
                     + " plan of ten thousand weekly children.").blank();
             md.line("| benchmark | parameters | where | score | +- | unit |");
@@ -782,9 +787,10 @@ public final class Report {
             List<JmhRow> all = new ArrayList<>(jmh);
             all.addAll(jmh1);
             for (JmhRow r : all) {
+                boolean noisy = r.error > r.score / 3;
                 md.line("| " + r.shortName() + " | " + r.params + " | " + (r.where.isEmpty() ? "all cores" : r.where)
                         + " | " + fmt(r.score, r.score >= 100 ? 0 : 2) + " | " + fmt(r.error, r.error >= 100 ? 0 : 2)
-                        + " | " + r.unit + " |");
+                        + (noisy ? " (noisy)" : "") + " | " + r.unit + " |");
             }
             md.blank();
             md.line("Peer ratios, same run:").blank();
@@ -995,7 +1001,7 @@ public final class Report {
                 g.setColor(Color.DARK_GRAY);
                 g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 12));
                 g.drawString("x on the axis: a failed run", LEFT + pw + 15, legendY + 10);
-                g.drawString("(no time plotted)", LEFT + pw + 15, legendY + 25);
+                g.drawString("(its value is not plotted)", LEFT + pw + 15, legendY + 25);
             }
             if (series.values().stream().allMatch(List::isEmpty)) {
                 g.setColor(Color.RED);
