@@ -430,7 +430,8 @@ public final class Report {
                 return "n/a";
             }
             String m = fmt(median, decimals);
-            return n == 1 ? m : m + " [" + fmt(min, decimals) + "-" + fmt(max, decimals) + "]";
+            // one run, or runs that all agree: no spread to show
+            return n == 1 || min == max ? m : m + " [" + fmt(min, decimals) + "-" + fmt(max, decimals) + "]";
         }
     }
 
