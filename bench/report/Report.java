@@ -53,6 +53,15 @@ public final class Report {
             System.exit(2);
             return;
         }
+        try {
+            write(o);
+        } catch (IllegalArgumentException e) { // a file that is not what it claims to be
+            System.err.println("Report: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static void write(Options o) throws IOException {
         Path report = o.report;
         Path plots = report.toAbsolutePath().getParent().resolve("plots");
         Files.createDirectories(plots);
