@@ -19,7 +19,8 @@ final class IdMaps {
     final LongLongMap build;
     final LongLongMap buildInstall;
 
-    private IdMaps(int submits, int installs, int builds) {
+    /** Empty maps sized for the given row counts; {@link #load} fills them from the flat database. */
+    IdMaps(int submits, int installs, int builds) {
         submit = new LongLongMap(submits);
         install = new LongLongMap(installs);
         build = new LongLongMap(builds);
