@@ -63,7 +63,7 @@ public final class ConvertJob {
             log.info("2. plan");
             ConvertLedger.Run run = ConvertLedger.unfinishedRun(flat);
             String note = "";
-            try (SourceSnapshot snap = SourceSnapshot.export(open(v3))) {
+            try (SourceSnapshot snap = SourceSnapshot.exportLocked(open(v3))) {
                 session(snap.holder());
                 if (run != null) {
                     note = "resumed run " + run.id();
@@ -241,9 +241,17 @@ public final class ConvertJob {
                 } catch (java.util.concurrent.ExecutionException e) {
                     first = first == null ? e.getCause() : first;
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                     all.forEach(RangeWorker::halt);
-                    throw new FastcopyException(FastcopyException.INTERRUPTED, "interrupted");
+                    // Interrupted, each worker rolls back its range (the ledger mark goes with
+                    // it); wait for that, so the flat side holds no transaction of ours at exit.
+                    pool.shutdownNow();
+                    try {
+                        pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException again) {
+                        // stop waiting; the caller is leaving anyway
+                    }
+                    Thread.currentThread().interrupt();
+                    throw new FastcopyException(FastcopyException.INTERRUPTED, "convert interrupted");
                 }
             }
             if (first != null) {

@@ -43,6 +43,8 @@ public final class DataPhase {
     private static final Logger log = LoggerFactory.getLogger(DataPhase.class);
     static final int ATTEMPTS = 4;
     private static final long FIRST_BACKOFF_MS = 500;
+    /** How long an interrupted phase waits for its workers to roll back and close. */
+    private static final long STOP_MILLIS = 10_000;
 
     /** Told about progress; called from worker threads, must be thread-safe and quick. */
     public interface Listener {
@@ -129,6 +131,10 @@ public final class DataPhase {
             }
             return new Result(units, rows, bytes, retries);
         } catch (InterruptedException e) {
+            // The workers stop between rows on their interrupt and roll back the unit in hand:
+            // let them, so the run's end finds no transaction of ours still open on either side.
+            pool.shutdownNow();
+            awaitWorkers(pool);
             Thread.currentThread().interrupt();
             throw new FastcopyException(FastcopyException.INTERRUPTED, "copy interrupted");
         } catch (ExecutionException e) {
@@ -136,6 +142,16 @@ public final class DataPhase {
                     : new FastcopyException(FastcopyException.FAILED, "copy worker failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private static void awaitWorkers(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(STOP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                log.warn("copy workers still running {} ms after the interrupt", STOP_MILLIS);
+            }
+        } catch (InterruptedException again) {
+            Thread.currentThread().interrupt();
         }
     }
 
