@@ -241,7 +241,7 @@ public final class ConvertJob {
                 } catch (java.util.concurrent.ExecutionException e) {
                     first = first == null ? e.getCause() : first;
                 } catch (InterruptedException e) {
-                    all.forEach(RangeWorker::halt);
+                    all.forEach(RangeWorker::cancel);
                     // Interrupted, each worker rolls back its range (the ledger mark goes with
                     // it); wait for that, so the flat side holds no transaction of ours at exit.
                     pool.shutdownNow();
@@ -294,10 +294,29 @@ public final class ConvertJob {
             halted = true;
         }
 
+        /**
+         * Halts and cancels the range in flight: the flat side's COPY is where a range spends its
+         * time (socket writes and the final end of COPY), and no interrupt reaches into it.
+         */
+        void cancel() {
+            halted = true;
+            Connection c = flatSession;
+            if (c != null) {
+                try {
+                    c.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+                } catch (SQLException e) {
+                    log.warn("worker {}: could not cancel the range in flight: {}", id, e.getMessage());
+                }
+            }
+        }
+
+        private volatile Connection flatSession;
+
         void work(SourceSnapshot snap, Endpoint flatEp) {
             String current = "(none)";
             try (Connection v3 = open(spec.source().withDatabase(spec.v3Database()));
                  Connection flat = open(flatEp)) {
+                flatSession = flat;
                 snap.importInto(v3);
                 session(v3);
                 flat.setAutoCommit(false);
