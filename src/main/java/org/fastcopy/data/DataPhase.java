@@ -155,6 +155,42 @@ public final class DataPhase {
         }
     }
 
+    private static boolean hasSqlState(Throwable t, String state) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof CopyException ce && state.equals(ce.sqlState())
+                    || c instanceof SQLException se && state.equals(se.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Why a reader could not lock its table although the snapshot holds a lock on it: someone
+     * asked for an exclusive lock after the snapshot, and waits for the run's end while the run
+     * waits for it. Names the sessions so the operator can choose.
+     */
+    private String lockedOut(SourceTable t) {
+        String table = qualified(t.schema(), t.name());
+        StringBuilder who = new StringBuilder();
+        try (Connection c = connections.open(source, "fastcopy");
+             java.sql.PreparedStatement ps = c.prepareStatement(SourceSnapshot.lockWaitersSql())) {
+            ps.setString(1, table);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    who.append(who.length() == 0 ? "" : ", ").append("pid ").append(rs.getInt(1)).append(" (")
+                            .append(rs.getString(3)).append(')');
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            who.append("(could not list them: ").append(e.getMessage()).append(')');
+        }
+        return t.schema() + "." + t.name() + ": no lock on the source table within " + SourceSnapshot.LOCK_TIMEOUT
+                + ": session(s) " + (who.length() == 0 ? "(gone by now)" : who)
+                + " asked for an exclusive lock on it after the snapshot and wait for this run to end, and every"
+                + " reader queues behind them; cancel them or rerun (--resume) once they are done";
+    }
+
     private void countDown(Map<String, AtomicInteger> remaining, SourceTable t) {
         if (remaining.get(CopyPlan.tableKey(t)).decrementAndGet() == 0) {
             listener.tableLoaded(t);
@@ -213,6 +249,9 @@ public final class DataPhase {
                                     ? new FastcopyException(FastcopyException.FAILED, u.unit().label() + ": gave up after "
                                     + attempt + " attempts: " + e.getMessage(), e)
                                     : e;
+                            if (hasSqlState(e, SourceSnapshot.LOCK_NOT_AVAILABLE)) {
+                                named = new FastcopyException(FastcopyException.FAILED, lockedOut(u.table()), e);
+                            }
                             if (failure.compareAndSet(null, named)) {
                                 log.error("{}", named.getMessage());
                             }

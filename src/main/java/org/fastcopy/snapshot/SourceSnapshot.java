@@ -28,6 +28,17 @@ import static org.fastcopy.util.Sql.qualified;
 public final class SourceSnapshot implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SourceSnapshot.class);
     private static final int ATTEMPTS = 3;
+    /**
+     * How long a session reading through the snapshot waits for a table lock. The snapshot holds
+     * ACCESS SHARE on every table, so no one can hold a lock that blocks a reader; a reader waits
+     * only when someone asked for ACCESS EXCLUSIVE (TRUNCATE, ALTER TABLE, ...) after the
+     * snapshot: that request waits for the snapshot's lock, and every later request queues behind
+     * it. The run would wait for itself through the server, so it stops instead, naming the
+     * session in the way ({@link #lockWaitersSql}).
+     */
+    public static final String LOCK_TIMEOUT = "5s";
+    /** SQLSTATE of a lock wait cut short by lock_timeout. */
+    public static final String LOCK_NOT_AVAILABLE = "55P03";
     /** Table names per LOCK statement: keeps each statement's text small. */
     private static final int LOCK_BATCH = 500;
     private final Connection holder;
@@ -169,10 +180,22 @@ public final class SourceSnapshot implements AutoCloseable {
                 // SET TRANSACTION SNAPSHOT must come before any query of the transaction.
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 st.execute("SET TRANSACTION SNAPSHOT " + literal(id));
+                st.execute("SET LOCAL lock_timeout = " + literal(LOCK_TIMEOUT));
             }
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "could not import source snapshot " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A query naming the sessions waiting for a conflicting lock on a table ({@code ?}: its
+     * schema-qualified, quoted name): pid, lock mode and query, one row each.
+     */
+    public static String lockWaitersSql() {
+        return "SELECT l.pid, l.mode, left(regexp_replace(a.query, '\\s+', ' ', 'g'), 80)"
+                + " FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a USING (pid)"
+                + " WHERE l.locktype = 'relation' AND l.relation = ?::regclass AND NOT l.granted"
+                + " AND l.mode = 'AccessExclusiveLock'";
     }
 
     /** The holder session itself, already inside the snapshot (used for catalogue reads). */
