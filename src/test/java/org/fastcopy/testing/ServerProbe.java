@@ -57,6 +57,12 @@ public final class ServerProbe {
         }
         try (Connection c = clusters.connect(cluster, db); ResultSet rs = c.createStatement().executeQuery(sql)) {
             return rs.next() ? rs.getLong(1) : 0;
+        } catch (RuntimeException | SQLException e) {
+            // dropped (and maybe recreated) by the run between the check and the query
+            if (!databaseExists(cluster, db)) {
+                return 0;
+            }
+            throw e;
         }
     }
 
