@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
                 "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --incremental",
                 "",
                 "bin/convert takes the same arguments as fastcopy convert.",
-                "Exit codes: 0 ok, 2 usage, 3 connection, 4 failed, 5 verify mismatch, 130 interrupted."})
+                "Exit codes: 0 ok, 2 usage, 3 connection, 4 failed, 5 verify mismatch, 130 SIGINT, 143 SIGTERM."})
 public final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -52,7 +52,7 @@ import java.util.concurrent.Callable;
                 "Endpoints (--src/--dst) follow libpq: a service name from conf/hosts.conf (or --hosts-file),",
                 "PGSERVICEFILE or ~/.pg_service.conf, a postgresql:// URI, a key=value conninfo, or a host name",
                 "with PGPORT/PGUSER. Passwords come from ~/.pgpass, PGPASSFILE or PGPASSWORD, never from a flag.",
-                "Exit codes: 0 ok, 2 usage, 3 connection, 4 failed, 5 verify mismatch, 130 interrupted."})
+                "Exit codes: 0 ok, 2 usage, 3 connection, 4 failed, 5 verify mismatch, 130 SIGINT, 143 SIGTERM."})
 public final class FastcopyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

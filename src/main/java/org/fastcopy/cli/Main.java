@@ -12,6 +12,7 @@ import java.io.PrintWriter;
  * sets {@code -Dfastcopy.program=convert} and lands on the convert command directly, so both
  * launchers share one jar and one error contract: a {@link FastcopyException} prints as one line
  * and exits with its code, a bad option exits 2, anything unexpected exits 4 with its stack trace.
+ * SIGINT and SIGTERM stop the run cleanly ({@link SignalStop}) and exit 130 and 143.
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -20,7 +21,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        SignalStop stop = SignalStop.install(Thread.currentThread(), System.err);
+        int code = run(args);
+        stop.finished();
+        System.exit(code);
     }
 
     /** Runs a command line and returns the exit code (tests call this instead of main). */

@@ -246,6 +246,16 @@ public final class LocalCluster implements AutoCloseable {
                 "-m", "fast", "-w", "-t", "60", "stop")), 90, "pg_ctl stop");
     }
 
+    /**
+     * Restarts the server on its port ({@code pg_ctl restart -m fast}: sessions are terminated
+     * with SQLSTATE 57P01) and returns once it accepts connections again.
+     */
+    public void restart() {
+        run(OsUser.asServerUser(List.of(bin.program("pg_ctl").toString(), "-D", dataDir.toString(),
+                "-l", dataDir.resolve("server.log").toString(), "-m", "fast", "-w", "-t", "120", "restart")),
+                150, "pg_ctl restart");
+    }
+
     private void stopQuietly() {
         try {
             stop();

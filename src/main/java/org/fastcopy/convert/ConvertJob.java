@@ -63,7 +63,7 @@ public final class ConvertJob {
             log.info("2. plan");
             ConvertLedger.Run run = ConvertLedger.unfinishedRun(flat);
             String note = "";
-            try (SourceSnapshot snap = SourceSnapshot.export(open(v3))) {
+            try (SourceSnapshot snap = SourceSnapshot.exportLocked(open(v3))) {
                 session(snap.holder());
                 if (run != null) {
                     note = "resumed run " + run.id();
@@ -241,9 +241,17 @@ public final class ConvertJob {
                 } catch (java.util.concurrent.ExecutionException e) {
                     first = first == null ? e.getCause() : first;
                 } catch (InterruptedException e) {
+                    all.forEach(RangeWorker::cancel);
+                    // Interrupted, each worker rolls back its range (the ledger mark goes with
+                    // it); wait for that, so the flat side holds no transaction of ours at exit.
+                    pool.shutdownNow();
+                    try {
+                        pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException again) {
+                        // stop waiting; the caller is leaving anyway
+                    }
                     Thread.currentThread().interrupt();
-                    all.forEach(RangeWorker::halt);
-                    throw new FastcopyException(FastcopyException.INTERRUPTED, "interrupted");
+                    throw new FastcopyException(FastcopyException.INTERRUPTED, "convert interrupted");
                 }
             }
             if (first != null) {
@@ -286,10 +294,29 @@ public final class ConvertJob {
             halted = true;
         }
 
+        /**
+         * Halts and cancels the range in flight: the flat side's COPY is where a range spends its
+         * time (socket writes and the final end of COPY), and no interrupt reaches into it.
+         */
+        void cancel() {
+            halted = true;
+            Connection c = flatSession;
+            if (c != null) {
+                try {
+                    c.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+                } catch (SQLException e) {
+                    log.warn("worker {}: could not cancel the range in flight: {}", id, e.getMessage());
+                }
+            }
+        }
+
+        private volatile Connection flatSession;
+
         void work(SourceSnapshot snap, Endpoint flatEp) {
             String current = "(none)";
             try (Connection v3 = open(spec.source().withDatabase(spec.v3Database()));
                  Connection flat = open(flatEp)) {
+                flatSession = flat;
                 snap.importInto(v3);
                 session(v3);
                 flat.setAutoCommit(false);

@@ -126,7 +126,7 @@ public final class CopyJob {
         Path workDir = spec.workDir().resolve(db);
 
         clock.start("snapshot", "exporting one snapshot on " + source);
-        try (SourceSnapshot snapshot = SourceSnapshot.export(connections.open(source, "fastcopy-snapshot"))) {
+        try (SourceSnapshot snapshot = SourceSnapshot.exportLocked(connections.open(source, "fastcopy-snapshot"))) {
             listener.snapshotExported(db, snapshot.id());
             clock.start("plan", "reading the source catalogue");
             List<SourceTable> tables = SourceCatalog.tables(snapshot.holder());

@@ -45,6 +45,8 @@ public final class DataPhase {
     /** Ledger key prefix of a unit's rows changed by --encoding-errors; value: table TAB count. */
     public static final String INVALID_ROWS_PREFIX = "invalid-rows ";
     private static final long FIRST_BACKOFF_MS = 500;
+    /** How long an interrupted phase waits for its workers to roll back and close. */
+    private static final long STOP_MILLIS = 10_000;
 
     /** Told about progress; called from worker threads, must be thread-safe and quick. */
     public interface Listener {
@@ -144,6 +146,10 @@ public final class DataPhase {
             }
             return new Result(units, rows, bytes, retries);
         } catch (InterruptedException e) {
+            // The workers stop between rows on their interrupt and roll back the unit in hand:
+            // let them, so the run's end finds no transaction of ours still open on either side.
+            pool.shutdownNow();
+            awaitWorkers(pool);
             Thread.currentThread().interrupt();
             throw new FastcopyException(FastcopyException.INTERRUPTED, "copy interrupted");
         } catch (ExecutionException e) {
@@ -152,6 +158,52 @@ public final class DataPhase {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static void awaitWorkers(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(STOP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                log.warn("copy workers still running {} ms after the interrupt", STOP_MILLIS);
+            }
+        } catch (InterruptedException again) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean hasSqlState(Throwable t, String state) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof CopyException ce && state.equals(ce.sqlState())
+                    || c instanceof SQLException se && state.equals(se.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Why a reader could not lock its table although the snapshot holds a lock on it: someone
+     * asked for an exclusive lock after the snapshot, and waits for the run's end while the run
+     * waits for it. Names the sessions so the operator can choose.
+     */
+    private String lockedOut(SourceTable t) {
+        String table = qualified(t.schema(), t.name());
+        StringBuilder who = new StringBuilder();
+        try (Connection c = connections.open(source, "fastcopy");
+             java.sql.PreparedStatement ps = c.prepareStatement(SourceSnapshot.lockWaitersSql())) {
+            ps.setString(1, table);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    who.append(who.length() == 0 ? "" : ", ").append("pid ").append(rs.getInt(1)).append(" (")
+                            .append(rs.getString(3)).append(')');
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            who.append("(could not list them: ").append(e.getMessage()).append(')');
+        }
+        return t.schema() + "." + t.name() + ": no lock on the source table within " + SourceSnapshot.LOCK_TIMEOUT
+                + ": session(s) " + (who.length() == 0 ? "(gone by now)" : who)
+                + " asked for an exclusive lock on it after the snapshot and wait for this run to end, and every"
+                + " reader queues behind them; cancel them or rerun (--resume) once they are done";
     }
 
     private void countDown(Map<String, AtomicInteger> remaining, SourceTable t) {
@@ -212,6 +264,9 @@ public final class DataPhase {
                                     ? new FastcopyException(FastcopyException.FAILED, u.unit().label() + ": gave up after "
                                     + attempt + " attempts: " + e.getMessage(), e)
                                     : e;
+                            if (hasSqlState(e, SourceSnapshot.LOCK_NOT_AVAILABLE)) {
+                                named = new FastcopyException(FastcopyException.FAILED, lockedOut(u.table()), e);
+                            }
                             if (failure.compareAndSet(null, named)) {
                                 log.error("{}", named.getMessage());
                             }

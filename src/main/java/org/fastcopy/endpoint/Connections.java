@@ -84,7 +84,7 @@ public final class Connections {
             if (c == null) {
                 throw new IllegalStateException("PgJDBC did not accept " + url);
             }
-            return c;
+            return OpenConnections.track(c);
         } catch (SQLException e) {
             throw ConnectFailure.translate(ep, e, pw.source());
         }

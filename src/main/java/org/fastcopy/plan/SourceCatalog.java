@@ -23,11 +23,7 @@ public final class SourceCatalog {
     // Plain and unlogged tables (pg_dump copies unlogged tables' data too); partitioned parents
     // ('p') have no storage, their leaves are listed themselves. Extension members are left to
     // CREATE EXTENSION, as pg_dump does. Temporary tables belong to other sessions.
-    private static final String TABLES = """
-            SELECT c.oid, n.nspname, c.relname,
-                   pg_catalog.pg_relation_size(c.oid) AS bytes,
-                   pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::bigint AS pages,
-                   c.reltuples
+    private static final String DATA_TABLES = """
               FROM pg_catalog.pg_class c
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind = 'r'
@@ -37,8 +33,18 @@ public final class SourceCatalog {
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                                 WHERE d.classid = 'pg_catalog.pg_class'::regclass
                                   AND d.objid = c.oid AND d.deptype = 'e')
+            """;
+
+    private static final String TABLES = """
+            SELECT c.oid, n.nspname, c.relname,
+                   pg_catalog.pg_relation_size(c.oid) AS bytes,
+                   pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::bigint AS pages,
+                   c.reltuples
+            """ + DATA_TABLES + """
              ORDER BY bytes DESC, n.nspname, c.relname
             """;
+
+    private static final String NAMES = "SELECT c.oid, n.nspname, c.relname\n" + DATA_TABLES;
 
     private static final String COLUMNS = """
             SELECT a.attrelid, a.attname
@@ -47,6 +53,21 @@ public final class SourceCatalog {
                AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
              ORDER BY a.attrelid, a.attnum
             """;
+
+    /** A table whose rows a copy reads, by oid and name only (cheap: no sizes, no locks). */
+    public record TableRef(long oid, String schema, String name) {
+    }
+
+    /** The tables {@link #tables} lists, without sizes or columns: what the snapshot session locks. */
+    public static List<TableRef> tableRefs(Connection source) throws SQLException {
+        List<TableRef> out = new ArrayList<>();
+        try (PreparedStatement ps = source.prepareStatement(NAMES); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new TableRef(rs.getLong(1), rs.getString(2), rs.getString(3)));
+            }
+        }
+        return out;
+    }
 
     public static List<SourceTable> tables(Connection source) {
         try {

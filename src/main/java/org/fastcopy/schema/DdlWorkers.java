@@ -112,14 +112,20 @@ final class DdlWorkers implements AutoCloseable {
                 w.session.cancel();
             }
         }
+        // Closing on an interrupt (a signal stopping the run) still waits for the cancelled
+        // statements to end, so each session closes outside a statement; the flag is restored.
+        boolean interrupted = Thread.interrupted();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
         for (Thread t : threads) {
             try {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                interrupted = true;
                 break;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         for (Worker w : workers) {
             if (!threads.isEmpty() && w.state != Worker.State.STOPPED) {

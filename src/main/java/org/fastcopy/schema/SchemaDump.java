@@ -65,6 +65,9 @@ public final class SchemaDump {
         Path archive = workdir.resolve("schema.dump");
         List<String> cmd = new ArrayList<>(List.of(bin.program("pg_dump").toString(),
                 "--schema-only", "--format=custom", "--snapshot=" + snapshotId,
+                // Waiting longer means an exclusive lock request queued behind the snapshot's own
+                // locks: a wait that would never end (see SourceSnapshot.LOCK_TIMEOUT).
+                "--lock-wait-timeout=" + org.fastcopy.snapshot.SourceSnapshot.LOCK_TIMEOUT,
                 // The archive also carries the database itself (encoding, locale, owner, comment,
                 // settings); pg_restore leaves those items out unless asked (renderDatabase).
                 "--create",

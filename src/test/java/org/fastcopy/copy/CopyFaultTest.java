@@ -3,7 +3,9 @@ package org.fastcopy.copy;
 import org.fastcopy.cluster.LocalCluster;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.ledger.Ledger;
+import org.fastcopy.testing.CliProcess;
 import org.fastcopy.testing.ClusterExtension;
+import org.fastcopy.testing.ServerProbe;
 import org.fastcopy.testing.TestClusters;
 import org.fastcopy.verify.VerifyMode;
 import org.junit.jupiter.api.Test;
@@ -48,7 +50,8 @@ import static org.fastcopy.copy.CopyFixture.text;
 @ExtendWith(ClusterExtension.class)
 class CopyFaultTest {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final String SLOW_CHECK = """
+    /** A CHECK function that sleeps 1 ms per row, in fastcopy's COPY writers only. */
+    static final String SLOW_CHECK = """
             CREATE FUNCTION slow_in_fastcopy(v text) RETURNS boolean LANGUAGE plpgsql AS $$
             BEGIN
                 IF current_setting('application_name') LIKE 'fastcopy-copy-%' THEN
@@ -59,9 +62,11 @@ class CopyFaultTest {
 
     private final TestClusters clusters;
     private final Path work = Path.of("target", "copy-fault-work");
+    private final ServerProbe probe;
 
     CopyFaultTest(TestClusters clusters) {
         this.clusters = clusters;
+        this.probe = new ServerProbe(clusters);
     }
 
     @ParameterizedTest(name = "the {0} backend")
@@ -127,43 +132,32 @@ class CopyFaultTest {
         Path dir = work.resolve(db).toAbsolutePath();
         Files.createDirectories(dir);
         // One stream: about 0.2 s per table, so the ledger is seen growing long before the end.
-        List<String> args = List.of("--src", conninfo(clusters.flux1()), "--dst", conninfo(clusters.flux2()), "--db", db,
-                "--jobs", "1", "--verify", "checksums", "--keep-ledger", "--workdir", dir.toString());
+        List<String> args = List.of("--src", CliProcess.conninfo(clusters.flux1()), "--dst",
+                CliProcess.conninfo(clusters.flux2()), "--db", db, "--jobs", "1", "--verify", "checksums",
+                "--keep-ledger", "--workdir", dir.toString());
 
-        Process first = child(args, dir.resolve("first.log"));
+        CliProcess first = CliProcess.start(args, dir.resolve("first.log"));
         try {
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            long done = 0;
-            while (done < 3) {
-                assertThat(first.isAlive()).as("the first run ended before the kill; its log: %s", log(dir, "first.log"))
-                        .isTrue();
-                assertThat(System.nanoTime()).as("3 units committed within %s", DEADLINE).isLessThan(deadline);
-                done = unitsDone(db);
-                if (done < 3) {
-                    Thread.sleep(20);
-                }
-            }
+            probe.await("3 units committed", DEADLINE, first::isAlive, () -> probe.unitsDone(db) >= 3);
         } finally {
-            first.destroyForcibly();
-            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            first.destroy();
         }
         // A COMMIT sent just before the kill still lands: read the ledger once the run's backends are gone.
-        awaitNoBackends(clusters.flux2(), db);
-        Map<String, String> before = ledger(db);
+        probe.awaitNoRunBackends(DEADLINE);
+        Map<String, String> before = probe.unitMarks(db);
         assertThat(before.size()).as("units committed before the kill").isGreaterThanOrEqualTo(3).isLessThan(tables);
 
         List<String> resumeArgs = new ArrayList<>(args);
         resumeArgs.add("--resume");
-        Process second = child(resumeArgs, dir.resolve("resume.log"));
-        assertThat(second.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)).as("resume finished").isTrue();
-        assertThat(second.exitValue()).as("exit code; log: %s", log(dir, "resume.log")).isZero();
+        CliProcess second = CliProcess.start(resumeArgs, dir.resolve("resume.log"));
+        assertThat(second.await(DEADLINE)).as("exit code of the resumed run; log: %s", second.log()).isZero();
 
         String report = Files.readString(dir.resolve("report-" + db + ".json"));
         assertThat(report).contains("\"resumed\": true").contains("\"mode\": \"checksums\"")
                 .contains("\"tablesCompared\": " + tables).contains("\"mismatches\": []");
         // One unit per table, and perTable lists what this run copied: exactly the units the first left.
         assertThat(report.split("\"table\": ", -1)).hasSize(tables - before.size() + 1);
-        Map<String, String> after = ledger(db);
+        Map<String, String> after = probe.unitMarks(db);
         assertThat(after).hasSize(tables).containsAllEntriesOf(before);
         try (Connection dst = clusters.connect(clusters.flux2(), db)) {
             assertThat(scalar(dst, "SELECT sum(n) FROM (SELECT count(*) AS n FROM t1 UNION ALL SELECT count(*) FROM t"
@@ -286,60 +280,4 @@ class CopyFaultTest {
         }
     }
 
-    private long unitsDone(String db) throws SQLException {
-        try (Connection c = clusters.connect(clusters.flux2(), "postgres")) {
-            if (scalar(c, "SELECT count(*) FROM pg_database WHERE datname = '" + db + "'") == 0) {
-                return 0;
-            }
-        }
-        try (Connection c = clusters.connect(clusters.flux2(), db)) {
-            return text(c, "SELECT to_regclass('_fastcopy.unit')") == null ? 0 : scalar(c, "SELECT count(*) FROM _fastcopy.unit");
-        }
-    }
-
-    /** Unit key -> done_at, as the target's ledger holds them. */
-    private Map<String, String> ledger(String db) throws SQLException {
-        Map<String, String> out = new TreeMap<>();
-        try (Connection c = clusters.connect(clusters.flux2(), db);
-             ResultSet rs = c.createStatement().executeQuery("SELECT key, done_at::text FROM _fastcopy.unit")) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2));
-            }
-        }
-        return out;
-    }
-
-    private void awaitNoBackends(LocalCluster cluster, String db) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        try (Connection c = clusters.connect(cluster, "postgres")) {
-            while (scalar(c, "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db
-                    + "' AND application_name LIKE 'fastcopy%' AND application_name <> 'fastcopy-test'") > 0) {
-                assertThat(System.nanoTime()).as("the killed run's backends exit within %s", DEADLINE).isLessThan(deadline);
-                Thread.sleep(20);
-            }
-        }
-    }
-
-    private static String conninfo(LocalCluster c) {
-        return "host=127.0.0.1 port=" + c.port() + " user=postgres passfile=" + c.passfile().toAbsolutePath();
-    }
-
-    /** fastcopy's CLI in a JVM of its own, with this test's classpath, output to {@code logFile}. */
-    private static Process child(List<String> args, Path logFile) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("org.fastcopy.cli.Main");
-        cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-    }
-
-    private static String log(Path dir, String name) {
-        try {
-            return Files.readString(dir.resolve(name));
-        } catch (Exception e) {
-            return "(no log: " + e + ")";
-        }
-    }
 }
