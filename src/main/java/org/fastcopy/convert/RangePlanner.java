@@ -117,4 +117,22 @@ final class RangePlanner {
         }
         return fromCuts(cuts);
     }
+
+    /**
+     * Rows per range, by where each week's first row falls: exact for auto ranges (cut on week
+     * starts), an estimate for explicit cuts inside a week; only progress and ETA use it.
+     */
+    static List<Long> rowsPerRange(List<Week> weeks, List<TimeRange> ranges) {
+        List<Long> out = new ArrayList<>();
+        for (TimeRange r : ranges) {
+            long n = 0;
+            for (Week w : weeks) {
+                if ((r.lo() == null || !w.first().isBefore(r.lo())) && (r.hi() == null || w.first().isBefore(r.hi()))) {
+                    n += w.rows();
+                }
+            }
+            out.add(n);
+        }
+        return out;
+    }
 }
