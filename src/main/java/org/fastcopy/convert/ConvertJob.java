@@ -74,8 +74,10 @@ public final class ConvertJob {
             log.info("2. plan");
             ConvertLedger.Run run = ConvertLedger.unfinishedRun(flat);
             String note = "";
-            try (SourceSnapshot snap = SourceSnapshot.export(open(v3))) {
-                session(snap.holder());
+            try (SourceSnapshot snap = SourceSnapshot.export(open(v3)); Connection workConn = open(v3)) {
+                // The holder only holds the snapshot: its transaction lives all run long, so it must not
+                // collect locks. Reads go through short transactions on another session.
+                V3Session work = new V3Session(workConn, snap);
                 if (run != null) {
                     note = "resumed run " + run.id();
                     log.info("   resuming unfinished run {} ({}): its plan is kept", run.id(), run.kind());
@@ -84,7 +86,7 @@ public final class ConvertJob {
                     if (last != null && !spec.incremental()) {
                         return nothingToDo(flat, last, t0);
                     }
-                    run = plan(flat, snap.holder(), last);
+                    run = plan(flat, work, last);
                 }
                 List<ConvertLedger.Part> parts = ConvertLedger.parts(flat, run.id());
                 log.info("3. snapshot {}; 4. base tables", snap.id());
@@ -94,7 +96,7 @@ public final class ConvertJob {
                     ConvertLedger.Part p = part(parts, "base:" + t.table);
                     if (!p.done()) {
                         long s = System.nanoTime();
-                        base(t, run, snap.holder(), flat, maps);
+                        base(t, run, work, flat, maps);
                         seconds.put(p.key(), (System.nanoTime() - s) / 1e9);
                     }
                 }
@@ -103,7 +105,7 @@ public final class ConvertJob {
                 log.info("5. test_run ranges on {} workers", spec.jobs());
                 long s5 = System.nanoTime();
                 List<ConvertLedger.Part> todo = parts.stream().filter(p -> p.ord() >= 0 && !p.done()).toList();
-                ranges(run, snap, flatEp, maps, todo, seconds);
+                ranges(run, snap, work, flatEp, maps, todo, seconds);
                 double rangeSeconds = (System.nanoTime() - s5) / 1e9;
                 log.info("6. watermarks");
                 ConvertLedger.finishRun(flat, run);
@@ -112,7 +114,7 @@ public final class ConvertJob {
                 VerifyOutcome verified = null;
                 if (spec.verify().enabled()) {
                     log.info("8. verify ({})", spec.verify().describe());
-                    verified = verify(snap.holder(), flat, List.of(run));
+                    verified = verify(work, flat, List.of(run));
                 }
                 ConvertReport report = report(run, note, ConvertLedger.parts(flat, run.id()), seconds, maps,
                         todo.isEmpty() ? 0 : rangeSeconds, (System.nanoTime() - t0) / 1e9, verified);
@@ -170,14 +172,13 @@ public final class ConvertJob {
 
     // ---- 2. plan --------------------------------------------------------------------------
 
-    private ConvertLedger.Run plan(Connection flat, Connection v3, ConvertLedger.Run last) throws SQLException {
+    private ConvertLedger.Run plan(Connection flat, V3Session v3, ConvertLedger.Run last) throws SQLException {
         String kind = last == null ? "full" : "incremental";
         LocalDateTime from = last == null ? null : ConvertLedger.watermark(flat, "test_run");
-        LocalDateTime to;
-        try (Statement st = v3.createStatement();
-             ResultSet rs = st.executeQuery("SELECT max(start_timestamp) FROM test_run WHERE test_run_id <> 0")) {
-            rs.next();
-            to = ConvertLedger.ldt(rs.getTimestamp(1));
+        LocalDateTime to = null;
+        for (Object[] row : v3.perRelation("test_run", "max(r.start_timestamp)", "r.test_run_id <> 0", 1)) {
+            LocalDateTime t = row[1] == null ? null : ((Timestamp) row[1]).toLocalDateTime();
+            to = t != null && (to == null || t.isAfter(to)) ? t : to;
         }
         if (to != null && from != null && !to.isAfter(from)) {
             to = from; // no newer test_run rows: an empty range set, base tables still checked
@@ -206,6 +207,16 @@ public final class ConvertJob {
      * One base table in one flat transaction: the v3 rows whose id is above the largest id already
      * converted (ids are serial: a later run's rows are above it, and a resumed one finds none).
      */
+    private void base(FlatTable t, ConvertLedger.Run run, V3Session work, Connection flat, IdMaps maps)
+            throws SQLException {
+        Connection v3 = work.begin();
+        try {
+            base(t, run, v3, flat, maps);
+        } finally {
+            work.end();
+        }
+    }
+
     private void base(FlatTable t, ConvertLedger.Run run, Connection v3, Connection flat, IdMaps maps)
             throws SQLException {
         Timestamp started = now();
@@ -230,11 +241,13 @@ public final class ConvertJob {
 
     // ---- 5. test_run ranges ---------------------------------------------------------------
 
-    private void ranges(ConvertLedger.Run run, SourceSnapshot snap, Endpoint flatEp, IdMaps maps,
+    private void ranges(ConvertLedger.Run run, SourceSnapshot snap, V3Session work, Endpoint flatEp, IdMaps maps,
                         List<ConvertLedger.Part> todo, Map<String, Double> seconds) throws SQLException {
         if (todo.isEmpty()) {
             return;
         }
+        // Which children hold rows of which range: each range then reads (and locks) only its own.
+        List<RangePlanner.Week> spans = RangePlanner.spans(work, TimeRange.runBounds(run.from(), run.to()));
         ConcurrentLinkedQueue<ConvertLedger.Part> queue = new ConcurrentLinkedQueue<>(todo);
         AtomicInteger committed = new AtomicInteger();
         Map<String, Double> times = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -244,7 +257,7 @@ public final class ConvertJob {
         List<RangeWorker> all = new ArrayList<>();
         try (ConvertProgress progress = new ConvertProgress(todo, meters)) {
             for (int i = 0; i < workers; i++) {
-                RangeWorker w = new RangeWorker(i, run, queue, maps, times, committed, all, progress);
+                RangeWorker w = new RangeWorker(i, run, queue, maps, times, committed, all, progress, spans);
                 all.add(w);
             }
             for (RangeWorker w : all) {
@@ -286,12 +299,14 @@ public final class ConvertJob {
         private final AtomicInteger committed;
         private final List<RangeWorker> all;
         private final ConvertProgress progress;
+        private final List<RangePlanner.Week> spans;
         private volatile boolean halted;
 
         RangeWorker(int id, ConvertLedger.Run run, ConcurrentLinkedQueue<ConvertLedger.Part> queue, IdMaps maps,
                     Map<String, Double> times, AtomicInteger committed, List<RangeWorker> all,
-                    ConvertProgress progress) {
+                    ConvertProgress progress, List<RangePlanner.Week> spans) {
             this.progress = progress;
+            this.spans = spans;
             this.id = id;
             this.run = run;
             this.queue = queue;
@@ -307,10 +322,9 @@ public final class ConvertJob {
 
         void work(SourceSnapshot snap, Endpoint flatEp) {
             String current = "(none)";
-            try (Connection v3 = open(spec.source().withDatabase(spec.v3Database()));
+            try (Connection v3conn = open(spec.source().withDatabase(spec.v3Database()));
                  Connection flat = open(flatEp)) {
-                snap.importInto(v3);
-                session(v3);
+                V3Session session = new V3Session(v3conn, snap);
                 flat.setAutoCommit(false);
                 ConvertLedger.Part p;
                 while (!halted && (p = queue.poll()) != null) {
@@ -321,9 +335,13 @@ public final class ConvertJob {
                     String cond = p.range().condition();
                     where = cond.isEmpty() ? where : where + " AND " + cond;
                     try {
-                        TransformPipe.Result r = TransformPipe.run(v3, flat, FlatTable.TEST_RUN.copyOut(where),
+                        // One v3 transaction per range: its children's locks go when it ends.
+                        Connection v3 = session.begin();
+                        TransformPipe.Result r = TransformPipe.run(v3, flat,
+                                FlatTable.TEST_RUN.copyOutOf(RangePlanner.relationsOf(spans, p.range()), where),
                                 FlatTable.TEST_RUN.copyIn(), new RowTransform(FlatTable.TEST_RUN, maps, 0, -1),
                                 "w" + id, progress.rangeStarted(p.key()));
+                        session.end();
                         ConvertLedger.markDone(flat, run.id(), p.key(), r.rows(), r.dangling(), started, null);
                         flat.commit();
                         long nanos = System.nanoTime() - s;
@@ -383,7 +401,7 @@ public final class ConvertJob {
      * Flat against v3 ({@link FlatVerifier}): the base tables up to the largest v3 id any finished
      * run saw, and the test_run ranges of {@code runs}; dangling references among all converted rows.
      */
-    private VerifyOutcome verify(Connection v3, Connection flat, List<ConvertLedger.Run> runs) throws SQLException {
+    private VerifyOutcome verify(V3Session v3, Connection flat, List<ConvertLedger.Run> runs) throws SQLException {
         List<FlatVerifier.Scope> scopes = new ArrayList<>();
         Map<String, String> converted = new LinkedHashMap<>();
         Map<String, Long> maxIds = new LinkedHashMap<>();
@@ -403,9 +421,11 @@ public final class ConvertJob {
                 v3Where += " AND r." + t.idColumn + " <= " + max;
                 converted.put(t.table, "r." + t.idColumn + " <= " + max);
             }
-            scopes.add(new FlatVerifier.Scope("base:" + t.table, t.table, v3Where, "r." + t.idColumn + " <> 0"));
+            scopes.add(new FlatVerifier.Scope("base:" + t.table, t.table, null, v3Where, "r." + t.idColumn + " <> 0"));
         }
-        converted.put("test_run", lastTo == null ? "false" : "r.start_timestamp <= " + TimeRange.sql(lastTo));
+        String convertedRuns = lastTo == null ? "false" : "r.start_timestamp <= " + TimeRange.sql(lastTo);
+        converted.put("test_run", convertedRuns);
+        List<RangePlanner.Week> spans = RangePlanner.spans(v3, convertedRuns);
         for (ConvertLedger.Run r : runs) {
             for (ConvertLedger.Part p : ConvertLedger.parts(flat, r.id())) {
                 if (p.ord() < 0) {
@@ -415,7 +435,7 @@ public final class ConvertJob {
                 String cond = p.range().condition();
                 where = "r.test_run_id <> 0 AND " + where + (cond.isEmpty() ? "" : " AND " + cond);
                 String key = (runs.size() > 1 ? "run " + r.id() + " " : "") + p.key();
-                scopes.add(new FlatVerifier.Scope(key, "test_run", where, where));
+                scopes.add(new FlatVerifier.Scope(key, "test_run", RangePlanner.relationsOf(spans, p.range()), where, where));
             }
         }
         flat.commit();
@@ -438,10 +458,6 @@ public final class ConvertJob {
             }
             lock(flat);
             flat.setAutoCommit(false);
-            v3.setAutoCommit(false);
-            try (Statement st = v3.createStatement()) {
-                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-            }
             List<ConvertLedger.Run> runs = ConvertLedger.finishedRuns(flat);
             if (runs.isEmpty()) {
                 throw new FastcopyException(FastcopyException.FAILED, spec.flatDatabase()
@@ -449,7 +465,7 @@ public final class ConvertJob {
             }
             log.info("verify only ({}): {} finished run(s) of {}", spec.verify().describe(), runs.size(),
                     spec.flatDatabase());
-            VerifyOutcome outcome = verify(v3, flat, runs);
+            VerifyOutcome outcome = verify(new V3Session(v3, null), flat, runs);
             ConvertLedger.Run last = runs.get(runs.size() - 1);
             List<ConvertReport.PartLine> lines = new ArrayList<>();
             Dangling dangling = new Dangling();
@@ -522,13 +538,6 @@ public final class ConvertJob {
         if (scalar(flat, "SELECT pg_try_advisory_lock(" + LOCK_KEY + ")::int") != 1) {
             throw new FastcopyException(FastcopyException.FAILED, "another convert is working on " + spec.flatDatabase()
                     + " (advisory lock " + LOCK_KEY + " is held)");
-        }
-    }
-
-    /** Fixed rendering on the v3 side, so text COPY carries values the flat side reads the same way. */
-    private static void session(Connection v3) throws SQLException {
-        try (Statement st = v3.createStatement()) {
-            st.execute("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3");
         }
     }
 

@@ -25,7 +25,10 @@ import java.util.stream.Collectors;
  * under the same session settings, so equal values print equally on two servers.
  *
  * <p>Rows are compared as two streams ordered by the v3 id (a merge), so {@code --full} needs
- * memory for two rows, not for a table.
+ * memory for two rows, not for a table. The v3 side never joins one inheritance tree to another
+ * (test_run to test_build to mpi_install would lock some 10,000 children and indexes at once, see
+ * {@link V3Session}): which submits, installs and builds exist, and each build's install, are read
+ * once into memory, and the references are resolved here, as the conversion promises (no match: 0).
  */
 final class FlatVerifier {
     private static final Logger log = LoggerFactory.getLogger(FlatVerifier.class);
@@ -33,8 +36,24 @@ final class FlatVerifier {
     private static final int DETAIL = 10;
     private static final int EXAMPLES = 5;
 
-    /** One part to check: the rows of {@code table} that satisfy the conditions (alias r on both sides). */
-    record Scope(String key, String table, String v3Where, String flatWhere) {
+    /**
+     * One part to check: the rows of {@code table} that satisfy the conditions (alias r on both sides).
+     *
+     * @param v3Relations where the v3 rows are ("ONLY child" items), or null for the table itself
+     */
+    record Scope(String key, String table, List<String> v3Relations, String v3Where, String flatWhere) {
+        /** The v3 FROM item, aliased r. */
+        String v3From() {
+            if (v3Relations == null) {
+                return table + " r";
+            }
+            if (v3Relations.isEmpty()) {
+                return "(SELECT * FROM ONLY " + table + " WHERE false) r";
+            }
+            List<String> b = new ArrayList<>();
+            v3Relations.forEach(rel -> b.add("SELECT * FROM " + rel));
+            return "(" + String.join(" UNION ALL ", b) + ") r";
+        }
     }
 
     /** One row that differs, or is missing, extra or duplicated on the flat side. */
@@ -117,37 +136,80 @@ final class FlatVerifier {
         }
     }
 
-    private final Connection v3;
+    private final V3Session v3Session;
     private final Connection flat;
     private final VerifyOptions options;
+    private final Ids ids = new Ids();
+    private Connection v3;
 
-    FlatVerifier(Connection v3, Connection flat, VerifyOptions options) {
-        this.v3 = v3;
+    /** @param flat in a transaction (autocommit off): the row streams use cursors */
+    FlatVerifier(V3Session v3, Connection flat, VerifyOptions options) {
+        this.v3Session = v3;
         this.flat = flat;
         this.options = options;
     }
 
-    /** Both connections must be in a transaction (autocommit off): the row streams use cursors. */
+    /** Which v3 rows exist, for resolving references as the conversion must. */
+    private static final class Ids {
+        final LongLongMap submit = new LongLongMap(1024);
+        final LongLongMap install = new LongLongMap(1024);
+        /** build id to its mpi_install_id, as in v3 */
+        final LongLongMap build = new LongLongMap(1024);
+
+        long submit(long v) {
+            return submit.get(v, IdMaps.MISSING) == IdMaps.MISSING ? 0 : v;
+        }
+
+        long install(long v) {
+            return install.get(v, IdMaps.MISSING) == IdMaps.MISSING ? 0 : v;
+        }
+
+        long build(long v) {
+            return build.get(v, IdMaps.MISSING) == IdMaps.MISSING ? 0 : v;
+        }
+
+        /** A test_run's install: its build's, if the build exists and its own install does. */
+        long installOfBuild(long v) {
+            long i = build.get(v, IdMaps.MISSING);
+            return i == IdMaps.MISSING ? 0 : install(i);
+        }
+    }
+
     Result verify(List<Scope> scopes, Map<String, String> danglingBounds) throws SQLException {
-        session(v3);
         session(flat);
+        loadIds();
         Map<String, long[]> counts = new LinkedHashMap<>();
         List<Diff> diffs = new ArrayList<>();
         long compared = 0;
         long differing = 0;
         for (Scope s : scopes) {
-            long a = scalar(v3, "SELECT count(*) FROM " + s.table + " r WHERE " + s.v3Where);
+            long a;
+            Compare c;
+            v3 = v3Session.begin();
+            try {
+                a = scalar(v3, "SELECT count(*) FROM " + s.v3From() + " WHERE " + s.v3Where);
+                c = compare(s);
+            } finally {
+                v3Session.end();
+            }
             long b = scalar(flat, "SELECT count(*) FROM " + s.table + " r WHERE " + s.flatWhere);
             counts.put(s.key, new long[]{a, b});
-            Compare c = compare(s);
             compared += c.rows;
             differing += c.differing;
             diffs.addAll(c.diffs);
             log.info("   verify {}: {} rows in v3, {} in flat, {} compared field by field, {} differ", s.key, a, b,
                     c.rows, c.differing);
         }
+        flat.commit();
         List<DanglingRef> dangling = dangling(danglingBounds);
         return new Result(counts, compared, differing, diffs, dangling, options.describe());
+    }
+
+    private void loadIds() throws SQLException {
+        v3Session.forEachRow("submit", "r.submit_id", "true", rs -> ids.submit.put(rs.getLong(1), 1));
+        v3Session.forEachRow("mpi_install", "r.mpi_install_id", "true", rs -> ids.install.put(rs.getLong(1), 1));
+        v3Session.forEachRow("test_build", "r.test_build_id, r.mpi_install_id", "true",
+                rs -> ids.build.put(rs.getLong(1), rs.getLong(2)));
     }
 
     // ---- field by field ---------------------------------------------------------------------
@@ -175,7 +237,8 @@ final class FlatVerifier {
         try (Statement sa = v3.createStatement(); Statement sb = flat.createStatement()) {
             sa.setFetchSize(2_000);
             sb.setFetchSize(2_000);
-            try (ResultSet a = sa.executeQuery(shape.v3Sql(v3Where)); ResultSet b = sb.executeQuery(shape.flatSql(flatWhere))) {
+            try (ResultSet a = sa.executeQuery(shape.v3Sql(s.v3From(), v3Where));
+                 ResultSet b = sb.executeQuery(shape.flatSql(flatWhere))) {
                 boolean hasA = a.next();
                 boolean hasB = b.next();
                 long lastB = Long.MIN_VALUE;
@@ -201,7 +264,7 @@ final class FlatVerifier {
                         hasB = b.next();
                     } else {
                         flatId = b.getLong(2);
-                        what = fieldDiff(shape, a, b);
+                        what = fieldDiff(shape, a, b, ids);
                         lastB = ib;
                         hasA = a.next();
                         hasB = b.next();
@@ -220,9 +283,19 @@ final class FlatVerifier {
     }
 
     /** The first field that differs, "field: v3 'x', flat 'y'", or null. */
-    private static String fieldDiff(Shape shape, ResultSet a, ResultSet b) throws SQLException {
+    private static String fieldDiff(Shape shape, ResultSet a, ResultSet b, Ids ids) throws SQLException {
         for (int i = 0; i < shape.fields.size(); i++) {
+            Field f = shape.fields.get(i);
             String x = a.getString(i + 3);
+            if (f.ref != null && x != null) {
+                long v = Long.parseLong(x);
+                x = Long.toString(switch (f.ref) {
+                    case "submit" -> ids.submit(v);
+                    case "install" -> ids.install(v);
+                    case "build" -> ids.build(v);
+                    default -> ids.installOfBuild(v);
+                });
+            }
             String y = b.getString(i + 3);
             if (x == null ? y != null : !x.equals(y)) {
                 return shape.fields.get(i).name + ": v3 " + quote(x) + ", flat " + quote(y);
@@ -246,8 +319,9 @@ final class FlatVerifier {
         if (options.sample() == 0) {
             return ids;
         }
+        Connection v3 = this.v3;
         try (Statement st = v3.createStatement(); ResultSet rs = st.executeQuery("SELECT r." + shape.id + " FROM "
-                + s.table + " r WHERE " + s.v3Where + " ORDER BY hashint8extended(r." + shape.id + "::bigint, "
+                + s.v3From() + " WHERE " + s.v3Where + " ORDER BY hashint8extended(r." + shape.id + "::bigint, "
                 + options.seed() + "), r." + shape.id + " LIMIT " + options.sample())) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));
@@ -261,45 +335,71 @@ final class FlatVerifier {
     /**
      * v3 references with no match, among the converted rows: {@code danglingBounds} maps a table to
      * its condition over alias r (the rows the flat database should hold); a table not named is unbounded.
+     * Read child by child and resolved in memory, never a join of two inheritance trees.
      */
     private List<DanglingRef> dangling(Map<String, String> danglingBounds) throws SQLException {
+        Map<String, Found> found = new LinkedHashMap<>();
+        for (String k : List.of(Dangling.MPI_INSTALL_SUBMIT, Dangling.TEST_BUILD_SUBMIT, Dangling.TEST_BUILD_INSTALL,
+                Dangling.TEST_RUN_SUBMIT, Dangling.TEST_RUN_BUILD, Dangling.TEST_RUN_INSTALL)) {
+            found.put(k, new Found());
+        }
+        v3Session.forEachRow("mpi_install", "r.mpi_install_id, r.submit_id", where("mpi_install", danglingBounds), rs -> {
+            long id = rs.getLong(1);
+            found.get(Dangling.MPI_INSTALL_SUBMIT).check(id, ids.submit.get(rs.getLong(2), IdMaps.MISSING) == IdMaps.MISSING);
+        });
+        v3Session.forEachRow("test_build", "r.test_build_id, r.submit_id, r.mpi_install_id",
+                where("test_build", danglingBounds), rs -> {
+                    long id = rs.getLong(1);
+                    found.get(Dangling.TEST_BUILD_SUBMIT).check(id, ids.submit.get(rs.getLong(2), IdMaps.MISSING) == IdMaps.MISSING);
+                    found.get(Dangling.TEST_BUILD_INSTALL).check(id, ids.install.get(rs.getLong(3), IdMaps.MISSING) == IdMaps.MISSING);
+                });
+        v3Session.forEachRow("test_run", "r.test_run_id, r.submit_id, r.test_build_id", where("test_run", danglingBounds),
+                rs -> {
+                    long id = rs.getLong(1);
+                    long b = rs.getLong(3);
+                    long bi = ids.build.get(b, IdMaps.MISSING);
+                    found.get(Dangling.TEST_RUN_SUBMIT).check(id, ids.submit.get(rs.getLong(2), IdMaps.MISSING) == IdMaps.MISSING);
+                    found.get(Dangling.TEST_RUN_BUILD).check(id, bi == IdMaps.MISSING);
+                    // The build exists but has no install to pass on: its own reference dangled (or was 0).
+                    found.get(Dangling.TEST_RUN_INSTALL).check(id, bi != IdMaps.MISSING && b != 0
+                            && (bi == 0 || ids.install.get(bi, IdMaps.MISSING) == IdMaps.MISSING));
+                });
         List<DanglingRef> out = new ArrayList<>();
-        String[][] kinds = {
-                {Dangling.MPI_INSTALL_SUBMIT, "mpi_install", "NOT EXISTS (SELECT 1 FROM submit s WHERE s.submit_id = r.submit_id)"},
-                {Dangling.TEST_BUILD_SUBMIT, "test_build", "NOT EXISTS (SELECT 1 FROM submit s WHERE s.submit_id = r.submit_id)"},
-                {Dangling.TEST_BUILD_INSTALL, "test_build",
-                        "NOT EXISTS (SELECT 1 FROM mpi_install i WHERE i.mpi_install_id = r.mpi_install_id)"},
-                {Dangling.TEST_RUN_SUBMIT, "test_run", "NOT EXISTS (SELECT 1 FROM submit s WHERE s.submit_id = r.submit_id)"},
-                {Dangling.TEST_RUN_BUILD, "test_run",
-                        "NOT EXISTS (SELECT 1 FROM test_build b WHERE b.test_build_id = r.test_build_id)"},
-                // The build exists but has no install to pass on: its own reference dangled (or was 0).
-                {Dangling.TEST_RUN_INSTALL, "test_run", "EXISTS (SELECT 1 FROM test_build b WHERE b.test_build_id = "
-                        + "r.test_build_id AND b.test_build_id <> 0 AND (b.mpi_install_id = 0 OR NOT EXISTS (SELECT 1 "
-                        + "FROM mpi_install i WHERE i.mpi_install_id = b.mpi_install_id)))"},
-        };
-        for (String[] k : kinds) {
-            String id = "r." + k[1] + "_id";
-            String where = " FROM " + k[1] + " r WHERE " + id + " <> 0 AND (" + danglingBounds.getOrDefault(k[1], "true")
-                    + ") AND " + k[2];
-            long n = scalar(v3, "SELECT count(*)" + where);
-            if (n == 0) {
-                continue;
+        found.forEach((k, f) -> {
+            if (f.count > 0) {
+                out.add(new DanglingRef(k, f.count, List.copyOf(f.first)));
             }
-            List<Long> ex = new ArrayList<>();
-            try (Statement st = v3.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT " + id + where + " ORDER BY " + id + " LIMIT " + EXAMPLES)) {
-                while (rs.next()) {
-                    ex.add(rs.getLong(1));
+        });
+        return out;
+    }
+
+    private static String where(String table, Map<String, String> bounds) {
+        return "r." + table + "_id <> 0 AND (" + bounds.getOrDefault(table, "true") + ")";
+    }
+
+    /** A count and the smallest few ids. */
+    private static final class Found {
+        long count;
+        final java.util.TreeSet<Long> first = new java.util.TreeSet<>();
+
+        void check(long id, boolean dangling) {
+            if (dangling) {
+                count++;
+                first.add(id);
+                if (first.size() > EXAMPLES) {
+                    first.pollLast();
                 }
             }
-            out.add(new DanglingRef(k[0], n, ex));
         }
-        return out;
     }
 
     // ---- the two sides' SQL ---------------------------------------------------------------------
 
-    private record Field(String name, String v3, String flat) {
+    /** @param ref how the v3 value (a raw id) resolves: submit, install, build, installOfBuild; null: as is */
+    private record Field(String name, String v3, String flat, String ref) {
+        Field(String name, String v3, String flat) {
+            this(name, v3, flat, null);
+        }
     }
 
     /**
@@ -314,8 +414,7 @@ final class FlatVerifier {
             String v3Joins = "";
             String flatJoins = "";
             if (!table.equals("submit")) {
-                f.add(new Field("submit_id", "coalesce(vs.submit_id, 0)", "fs.old_submit_id"));
-                v3Joins += " LEFT JOIN submit vs ON vs.submit_id = r.submit_id";
+                f.add(new Field("submit_id", "r.submit_id", "fs.old_submit_id", "submit"));
                 flatJoins += " LEFT JOIN submit fs ON fs.submit_id = r.submit_id";
             }
             switch (table) {
@@ -343,9 +442,8 @@ final class FlatVerifier {
                     }
                 }
                 case "test_build" -> {
-                    f.add(new Field("mpi_install_id", "coalesce(vi.mpi_install_id, 0)", "fi.old_mpi_install_id"));
-                    v3Joins += " LEFT JOIN mpi_install vi ON vi.mpi_install_id = r.mpi_install_id"
-                            + " LEFT JOIN compiler co ON co.compiler_id = r.test_build_compiler_id"
+                    f.add(new Field("mpi_install_id", "r.mpi_install_id", "fi.old_mpi_install_id", "install"));
+                    v3Joins += " LEFT JOIN compiler co ON co.compiler_id = r.test_build_compiler_id"
                             + " LEFT JOIN test_suites ts ON ts.test_suite_id = r.test_suite_id";
                     flatJoins += " LEFT JOIN mpi_install fi ON fi.mpi_install_id = r.mpi_install_id";
                     f.add(new Field("compiler_name", "co.compiler_name", "r.compiler_name"));
@@ -354,12 +452,9 @@ final class FlatVerifier {
                     f.add(new Field("test_suite_description", "ts.test_suite_description", "r.test_suite_description"));
                 }
                 case "test_run" -> {
-                    f.add(new Field("test_build_id", "coalesce(vb.test_build_id, 0)", "fb.old_test_build_id"));
-                    f.add(new Field("mpi_install_id", "CASE WHEN vb.test_build_id IS NULL THEN 0 ELSE "
-                            + "coalesce(vbi.mpi_install_id, 0) END", "fi.old_mpi_install_id"));
-                    v3Joins += " LEFT JOIN test_build vb ON vb.test_build_id = r.test_build_id"
-                            + " LEFT JOIN mpi_install vbi ON vbi.mpi_install_id = vb.mpi_install_id"
-                            + " LEFT JOIN test_names tn ON tn.test_name_id = r.test_name_id"
+                    f.add(new Field("test_build_id", "r.test_build_id", "fb.old_test_build_id", "build"));
+                    f.add(new Field("mpi_install_id", "r.test_build_id", "fi.old_mpi_install_id", "installOfBuild"));
+                    v3Joins += " LEFT JOIN test_names tn ON tn.test_name_id = r.test_name_id"
                             + " LEFT JOIN test_run_command c ON c.test_run_command_id = r.test_run_command_id";
                     flatJoins += " LEFT JOIN test_build fb ON fb.test_build_id = r.test_build_id"
                             + " LEFT JOIN mpi_install fi ON fi.mpi_install_id = r.mpi_install_id";
@@ -392,10 +487,10 @@ final class FlatVerifier {
             return new Shape(table, id, "old_" + id, List.copyOf(f), v3Joins, flatJoins);
         }
 
-        String v3Sql(String where) {
+        String v3Sql(String from, String where) {
             StringJoiner cols = new StringJoiner(", ");
             fields.forEach(x -> cols.add("(" + x.v3 + ")::text"));
-            return "SELECT r." + id + ", NULL::bigint, " + cols + " FROM " + table + " r" + v3Joins + " WHERE " + where
+            return "SELECT r." + id + ", NULL::bigint, " + cols + " FROM " + from + v3Joins + " WHERE " + where
                     + " ORDER BY r." + id;
         }
 
