@@ -109,7 +109,7 @@ public final class ConvertJob {
                 double rangeSeconds = (System.nanoTime() - s5) / 1e9;
                 log.info("6. watermarks");
                 ConvertLedger.finishRun(flat, run);
-                log.info("7. indexes");
+                log.info("7. indexes and foreign keys");
                 indexes(flatEp);
                 VerifyOutcome verified = null;
                 if (spec.verify().enabled()) {
@@ -222,8 +222,15 @@ public final class ConvertJob {
         Timestamp started = now();
         long maxOld = scalar(flat, "SELECT coalesce(max(old_" + t.table + "_id), 0) FROM " + t.table);
         String where = "r." + t.idColumn + " > " + maxOld;
-        long rows = scalar(v3, "SELECT count(*) FROM " + t.table + " r WHERE r." + t.idColumn + " <> 0 AND " + where);
-        long maxV3 = scalar(v3, "SELECT coalesce(max(" + t.idColumn + "), 0) FROM " + t.table);
+        long rows;
+        long maxV3;
+        // One pass (each query on a parent plans and locks all its weekly children): the count and the largest id.
+        try (Statement st = v3.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE r."
+                + t.idColumn + " <> 0 AND " + where + "), coalesce(max(r." + t.idColumn + "), 0) FROM " + t.table + " r")) {
+            rs.next();
+            rows = rs.getLong(1);
+            maxV3 = rs.getLong(2);
+        }
         long first = 1;
         if (rows > 0) {
             // Reserve exactly this many ids; the COPY reads the same snapshot, so the same rows.
@@ -392,6 +399,17 @@ public final class ConvertJob {
             throw new FastcopyException(FastcopyException.FAILED, "flat indexes failed: " + e.getMessage(), e);
         } finally {
             pool.shutdownNow();
+        }
+        // One after the other: each takes a lock on the referenced table that the others' conflicts with.
+        try (Connection c = open(flatEp); Statement st = c.createStatement()) {
+            for (Map.Entry<String, String> fk : FlatSchema.foreignKeys().entrySet()) {
+                if (scalar(c, "SELECT count(*) FROM pg_constraint WHERE conname = " + literal(fk.getKey())) == 0) {
+                    st.execute(fk.getValue());
+                }
+            }
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "flat foreign keys failed: " + e.getMessage()
+                    + sqlState(e), e);
         }
     }
 

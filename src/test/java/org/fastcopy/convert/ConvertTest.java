@@ -177,6 +177,10 @@ class ConvertTest {
         assertTrue((long) converted.verify().json().get("rows_compared") > 0);
         assertEquals(converted.testRunRows(), (long) registry.get(ConvertMeters.ROWS).tag("table", "test_run").counter().count());
         assertEquals(converted.mapBytes(), (long) registry.get(ConvertMeters.IDMAP_BYTES).gauge().value());
+        try (Connection c = clusters.connect(flux1, flat)) {
+            assertEquals(6, scalar(c, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"),
+                    "the foreign keys, added after the load");
+        }
 
         // --verify-only --full compares every row of every table.
         ConvertReport full = verifyOnly(flux1, v3, flat).run();
