@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code fastcopy convert} (or {@code bin/convert}): MTT v3 to mttflat, runbook steps 5, 6 and 9. */
@@ -114,7 +116,7 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         // Options are checked before anything connects: a bad --ranges costs nothing.
         VerifyOptions check = new VerifyOptions(verify || verifyOnly, verifyOnly, full, sample, seed);
-        java.util.List<java.time.LocalDateTime> cuts = ConvertSpec.parseRanges(ranges);
+        List<LocalDateTime> cuts = ConvertSpec.parseRanges(ranges);
         Endpoint source = CliEndpoints.resolve(src, hostsFile, "--src");
         Endpoint target = dst == null ? source : CliEndpoints.resolve(dst, hostsFile, "--dst");
         ConvertSpec cs = new ConvertSpec(source, target, db, flatDb, cuts, jobs, 4, setup, incremental, check, workDir);
