@@ -1,20 +1,27 @@
 package org.fastcopy.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.convert.ConvertJob;
 import org.fastcopy.convert.ConvertListener;
 import org.fastcopy.convert.ConvertReport;
 import org.fastcopy.convert.ConvertSpec;
+import org.fastcopy.convert.VerifyOptions;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.metrics.PrometheusEndpoint;
 import org.fastcopy.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code fastcopy convert} (or {@code bin/convert}): MTT v3 to mttflat, runbook steps 5, 6 and 9. */
@@ -28,14 +35,18 @@ import java.util.concurrent.Callable;
                 + "test_build) as streams, then test_run in date ranges on parallel workers. Each range commits with "
                 + "its ledger mark: a rerun resumes, never duplicates. The flat database keeps a watermark for "
                 + "--incremental.",
-                "The flat database and its tables are created when missing."},
+                "The flat database and its tables are created when missing.",
+                "--verify checks the result against v3: row counts per base table and per range, rows compared field "
+                + "by field (a seeded sample per range and table, every row with --full), dangling references listed. "
+                + "--verify-only does the same for what earlier runs converted, converting nothing."},
         footer = {"", "Examples:",
-                "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --ranges auto --jobs 4",
+                "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --ranges auto --jobs 4 --verify",
                 "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --ranges 2012-01-01,2013-01-01",
                 "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --incremental",
+                "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --verify-only --full",
                 "",
                 "bin/convert takes the same arguments as fastcopy convert.",
-                "Exit codes: 0 ok, 2 usage, 3 connection, 4 failed, 5 verify mismatch, 130 SIGINT, 143 SIGTERM."})
+                "Exit codes: 0 ok, 2 usage, 3 connection, 4 failed, 5 verify mismatch (as fastcopy verify), 130 SIGINT, 143 SIGTERM."})
 public final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -66,8 +77,23 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--incremental", description = "Convert only rows newer than the flat database's watermark.")
     boolean incremental;
 
-    @Option(names = "--verify", description = "Compare row counts per base table and per range at the end.")
+    @Option(names = "--verify", description = "After converting, compare flat with v3: counts per base table and "
+            + "range, a sample of rows field by field, dangling references. Exit 5 on a difference.")
     boolean verify;
+
+    @Option(names = "--verify-only", description = "Convert nothing; verify every finished run in --flat-db as "
+            + "--verify does.")
+    boolean verifyOnly;
+
+    @Option(names = "--full", description = "With --verify or --verify-only: compare every row, not a sample.")
+    boolean full;
+
+    @Option(names = "--sample", paramLabel = "N", defaultValue = "200",
+            description = "Rows compared field by field per range and per base table (without --full).")
+    int sample;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Picks the sample's rows.")
+    long seed;
 
     @Option(names = "--workdir", paramLabel = "DIR", defaultValue = "fastcopy-work", description = "Where the JSON report goes.")
     Path workDir;
@@ -75,21 +101,47 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--hosts-file", paramLabel = "FILE", description = "A pg_service.conf-format file of endpoint names.")
     Path hostsFile;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
+            description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics while the conversion runs (0: off).")
+    int metricsPort;
+
+    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = PrometheusEndpoint.DEFAULT_BIND,
+            description = "Address the metrics endpoint listens on.")
+    String metricsBind;
+
     @Override
     public Integer call() {
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw new FastcopyException(FastcopyException.USAGE, "--metrics-port " + metricsPort + " is not in [0, 65535]");
+        }
+        // Options are checked before anything connects: a bad --ranges costs nothing.
+        VerifyOptions check = new VerifyOptions(verify || verifyOnly, verifyOnly, full, sample, seed);
+        List<LocalDateTime> cuts = ConvertSpec.parseRanges(ranges);
         Endpoint source = CliEndpoints.resolve(src, hostsFile, "--src");
         Endpoint target = dst == null ? source : CliEndpoints.resolve(dst, hostsFile, "--dst");
-        ConvertSpec cs = new ConvertSpec(source, target, db, flatDb, ConvertSpec.parseRanges(ranges), jobs, 4, setup,
-                incremental, verify, workDir);
-        ConvertReport report = new ConvertJob(cs, Connections.fromSystem(), ConvertListener.NONE).run();
+        ConvertSpec cs = new ConvertSpec(source, target, db, flatDb, cuts, jobs, 4, setup, incremental, check, workDir);
+        PrometheusMeterRegistry registry = metricsPort == 0 ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ConvertReport report;
+        try (PrometheusEndpoint endpoint = registry == null ? null : startMetrics(registry)) {
+            report = new ConvertJob(cs, Connections.fromSystem(), ConvertListener.NONE, registry).run();
+        }
         PrintWriter out = spec.commandLine().getOut();
         report.lines().forEach(out::println);
         out.flush();
         Json.writeFile(workDir.resolve("convert-" + flatDb + ".json"), report.toJson());
         if (!report.verifyMismatches().isEmpty()) {
-            throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "verify: row counts differ (v3 minus flat): "
-                    + report.verifyMismatches());
+            throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "verify: " + report.verifyMismatches().size()
+                    + " difference(s), first: " + report.verifyMismatches().get(0) + "; see above");
         }
         return 0;
+    }
+
+    private PrometheusEndpoint startMetrics(PrometheusMeterRegistry registry) {
+        try {
+            return PrometheusEndpoint.start(registry, metricsBind, metricsPort);
+        } catch (IOException e) {
+            throw new FastcopyException(FastcopyException.USAGE, "cannot serve metrics on --metrics-bind " + metricsBind
+                    + " --metrics-port " + metricsPort + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.fastcopy.convert;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.fastcopy.snapshot.SourceSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,17 +45,27 @@ public final class ConvertJob {
     private final ConvertSpec spec;
     private final Connections connections;
     private final ConvertListener listener;
+    private final ConvertMeters meters;
 
     public ConvertJob(ConvertSpec spec, Connections connections, ConvertListener listener) {
+        this(spec, connections, listener, null);
+    }
+
+    /** @param registry where the meters go (the Prometheus endpoint's), or null for none */
+    public ConvertJob(ConvertSpec spec, Connections connections, ConvertListener listener, MeterRegistry registry) {
         this.spec = spec;
         this.connections = connections;
         this.listener = listener;
+        this.meters = new ConvertMeters(registry, spec.flatDatabase());
     }
 
     public ConvertReport run() {
         long t0 = System.nanoTime();
         Endpoint v3 = spec.source().withDatabase(spec.v3Database());
         Endpoint flatEp = spec.target().withDatabase(spec.flatDatabase());
+        if (spec.verify().only()) {
+            return verifyOnly(v3, flatEp, t0);
+        }
         log.info("1. flat setup: {}", flatEp);
         setup(flatEp);
         try (Connection flat = open(flatEp)) {
@@ -63,8 +74,11 @@ public final class ConvertJob {
             log.info("2. plan");
             ConvertLedger.Run run = ConvertLedger.unfinishedRun(flat);
             String note = "";
-            try (SourceSnapshot snap = SourceSnapshot.exportLocked(open(v3))) {
-                session(snap.holder());
+            try (SourceSnapshot snap = SourceSnapshot.exportLocked(open(v3)); Connection workConn = open(v3)) {
+                // The holder only holds the snapshot and an ACCESS SHARE lock per v3 table (one per table, not per
+                // index, so ten years of children fit the default lock table); it must not collect more
+                // locks all run long. Reads go through short transactions on another session.
+                V3Session work = new V3Session(workConn, snap);
                 if (run != null) {
                     note = "resumed run " + run.id();
                     log.info("   resuming unfinished run {} ({}): its plan is kept", run.id(), run.kind());
@@ -73,7 +87,7 @@ public final class ConvertJob {
                     if (last != null && !spec.incremental()) {
                         return nothingToDo(flat, last, t0);
                     }
-                    run = plan(flat, snap.holder(), last);
+                    run = plan(flat, work, last);
                 }
                 List<ConvertLedger.Part> parts = ConvertLedger.parts(flat, run.id());
                 log.info("3. snapshot {}; 4. base tables", snap.id());
@@ -83,27 +97,28 @@ public final class ConvertJob {
                     ConvertLedger.Part p = part(parts, "base:" + t.table);
                     if (!p.done()) {
                         long s = System.nanoTime();
-                        base(t, run, snap.holder(), flat, maps);
+                        base(t, run, work, flat, maps);
                         seconds.put(p.key(), (System.nanoTime() - s) / 1e9);
                     }
                 }
                 log.info("   id maps: {} entries, {} bytes", maps.entries(), maps.memoryBytes());
+                meters.idMaps(maps.memoryBytes());
                 log.info("5. test_run ranges on {} workers", spec.jobs());
                 long s5 = System.nanoTime();
                 List<ConvertLedger.Part> todo = parts.stream().filter(p -> p.ord() >= 0 && !p.done()).toList();
-                ranges(run, snap, flatEp, maps, todo, seconds);
+                ranges(run, snap, work, flatEp, maps, todo, seconds);
                 double rangeSeconds = (System.nanoTime() - s5) / 1e9;
                 log.info("6. watermarks");
                 ConvertLedger.finishRun(flat, run);
-                log.info("7. indexes");
+                log.info("7. indexes and foreign keys");
                 indexes(flatEp);
-                Map<String, Long> mismatches = Map.of();
-                if (spec.verify()) {
-                    log.info("8. verify counts");
-                    mismatches = verify(snap.holder(), flat, run, ConvertLedger.parts(flat, run.id()));
+                VerifyOutcome verified = null;
+                if (spec.verify().enabled()) {
+                    log.info("8. verify ({})", spec.verify().describe());
+                    verified = verify(work, flat, List.of(run));
                 }
                 ConvertReport report = report(run, note, ConvertLedger.parts(flat, run.id()), seconds, maps,
-                        todo.isEmpty() ? 0 : rangeSeconds, (System.nanoTime() - t0) / 1e9, mismatches);
+                        todo.isEmpty() ? 0 : rangeSeconds, (System.nanoTime() - t0) / 1e9, verified);
                 log.info("9. done");
                 return report;
             }
@@ -158,29 +173,30 @@ public final class ConvertJob {
 
     // ---- 2. plan --------------------------------------------------------------------------
 
-    private ConvertLedger.Run plan(Connection flat, Connection v3, ConvertLedger.Run last) throws SQLException {
+    private ConvertLedger.Run plan(Connection flat, V3Session v3, ConvertLedger.Run last) throws SQLException {
         String kind = last == null ? "full" : "incremental";
         LocalDateTime from = last == null ? null : ConvertLedger.watermark(flat, "test_run");
-        LocalDateTime to;
-        try (Statement st = v3.createStatement();
-             ResultSet rs = st.executeQuery("SELECT max(start_timestamp) FROM test_run WHERE test_run_id <> 0")) {
-            rs.next();
-            to = ConvertLedger.ldt(rs.getTimestamp(1));
+        LocalDateTime to = null;
+        for (Object[] row : v3.perRelation("test_run", "max(r.start_timestamp)", "r.test_run_id <> 0", 1)) {
+            LocalDateTime t = row[1] == null ? null : ((Timestamp) row[1]).toLocalDateTime();
+            to = t != null && (to == null || t.isAfter(to)) ? t : to;
         }
         if (to != null && from != null && !to.isAfter(from)) {
             to = from; // no newer test_run rows: an empty range set, base tables still checked
         }
         List<TimeRange> ranges;
+        List<RangePlanner.Week> weeks = List.of();
         if (to == null || to.equals(from)) {
             ranges = List.of();
-        } else if (spec.cuts() != null) {
-            ranges = RangePlanner.fromCuts(spec.cuts());
         } else {
-            ranges = RangePlanner.balanced(RangePlanner.weeks(v3, TimeRange.runBounds(from, to)),
-                    spec.jobs() * spec.rangesPerJob());
+            // Counted for explicit cuts too: the rows per range are what progress and ETA go by.
+            weeks = RangePlanner.weeks(v3, TimeRange.runBounds(from, to));
+            ranges = spec.cuts() != null ? RangePlanner.fromCuts(spec.cuts())
+                    : RangePlanner.balanced(weeks, spec.jobs() * spec.rangesPerJob());
         }
         List<String> baseKeys = BASE.stream().map(t -> "base:" + t.table).toList();
-        ConvertLedger.Run run = ConvertLedger.createRun(flat, kind, from, to, baseKeys, ranges);
+        ConvertLedger.Run run = ConvertLedger.createRun(flat, kind, from, to, baseKeys, ranges,
+                RangePlanner.rowsPerRange(weeks, ranges));
         log.info("   run {} ({}): test_run start_timestamp in ({}, {}], {} ranges", run.id(), kind,
                 from == null ? "-inf" : from, to, ranges.size());
         return run;
@@ -192,12 +208,30 @@ public final class ConvertJob {
      * One base table in one flat transaction: the v3 rows whose id is above the largest id already
      * converted (ids are serial: a later run's rows are above it, and a resumed one finds none).
      */
+    private void base(FlatTable t, ConvertLedger.Run run, V3Session work, Connection flat, IdMaps maps)
+            throws SQLException {
+        Connection v3 = work.begin();
+        try {
+            base(t, run, v3, flat, maps);
+        } finally {
+            work.end();
+        }
+    }
+
     private void base(FlatTable t, ConvertLedger.Run run, Connection v3, Connection flat, IdMaps maps)
             throws SQLException {
         Timestamp started = now();
         long maxOld = scalar(flat, "SELECT coalesce(max(old_" + t.table + "_id), 0) FROM " + t.table);
         String where = "r." + t.idColumn + " > " + maxOld;
-        long rows = scalar(v3, "SELECT count(*) FROM " + t.table + " r WHERE r." + t.idColumn + " <> 0 AND " + where);
+        long rows;
+        long maxV3;
+        // One pass (each query on a parent plans and locks all its weekly children): the count and the largest id.
+        try (Statement st = v3.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE r."
+                + t.idColumn + " <> 0 AND " + where + "), coalesce(max(r." + t.idColumn + "), 0) FROM " + t.table + " r")) {
+            rs.next();
+            rows = rs.getLong(1);
+            maxV3 = rs.getLong(2);
+        }
         long first = 1;
         if (rows > 0) {
             // Reserve exactly this many ids; the COPY reads the same snapshot, so the same rows.
@@ -207,18 +241,21 @@ public final class ConvertJob {
         }
         RowTransform transform = new RowTransform(t, maps, first, first + rows - 1);
         TransformPipe.Result r = TransformPipe.run(v3, flat, t.copyOut(where), t.copyIn(), transform, t.table);
-        ConvertLedger.markDone(flat, run.id(), "base:" + t.table, r.rows(), r.dangling(), started);
+        ConvertLedger.markDone(flat, run.id(), "base:" + t.table, r.rows(), r.dangling(), started, maxV3);
         flat.commit();
+        meters.committed(t.table, r.rows(), r.dangling());
         log.info("   {}: {} rows, dangling {}", t.table, r.rows(), r.dangling().asMap());
     }
 
     // ---- 5. test_run ranges ---------------------------------------------------------------
 
-    private void ranges(ConvertLedger.Run run, SourceSnapshot snap, Endpoint flatEp, IdMaps maps,
+    private void ranges(ConvertLedger.Run run, SourceSnapshot snap, V3Session work, Endpoint flatEp, IdMaps maps,
                         List<ConvertLedger.Part> todo, Map<String, Double> seconds) throws SQLException {
         if (todo.isEmpty()) {
             return;
         }
+        // Which children hold rows of which range: each range then reads (and locks) only its own.
+        List<RangePlanner.Week> spans = RangePlanner.spans(work, TimeRange.runBounds(run.from(), run.to()));
         ConcurrentLinkedQueue<ConvertLedger.Part> queue = new ConcurrentLinkedQueue<>(todo);
         AtomicInteger committed = new AtomicInteger();
         Map<String, Double> times = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -226,9 +263,9 @@ public final class ConvertJob {
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> new Thread(r, "convert-worker"));
         List<Future<?>> futures = new ArrayList<>();
         List<RangeWorker> all = new ArrayList<>();
-        try {
+        try (ConvertProgress progress = new ConvertProgress(todo, meters)) {
             for (int i = 0; i < workers; i++) {
-                RangeWorker w = new RangeWorker(i, run, queue, maps, times, committed, all);
+                RangeWorker w = new RangeWorker(i, run, queue, maps, times, committed, all, progress, spans);
                 all.add(w);
             }
             for (RangeWorker w : all) {
@@ -277,10 +314,15 @@ public final class ConvertJob {
         private final Map<String, Double> times;
         private final AtomicInteger committed;
         private final List<RangeWorker> all;
+        private final ConvertProgress progress;
+        private final List<RangePlanner.Week> spans;
         private volatile boolean halted;
 
         RangeWorker(int id, ConvertLedger.Run run, ConcurrentLinkedQueue<ConvertLedger.Part> queue, IdMaps maps,
-                    Map<String, Double> times, AtomicInteger committed, List<RangeWorker> all) {
+                    Map<String, Double> times, AtomicInteger committed, List<RangeWorker> all,
+                    ConvertProgress progress, List<RangePlanner.Week> spans) {
+            this.progress = progress;
+            this.spans = spans;
             this.id = id;
             this.run = run;
             this.queue = queue;
@@ -314,11 +356,10 @@ public final class ConvertJob {
 
         void work(SourceSnapshot snap, Endpoint flatEp) {
             String current = "(none)";
-            try (Connection v3 = open(spec.source().withDatabase(spec.v3Database()));
+            try (Connection v3conn = open(spec.source().withDatabase(spec.v3Database()));
                  Connection flat = open(flatEp)) {
                 flatSession = flat;
-                snap.importInto(v3);
-                session(v3);
+                V3Session session = new V3Session(v3conn, snap);
                 flat.setAutoCommit(false);
                 ConvertLedger.Part p;
                 while (!halted && (p = queue.poll()) != null) {
@@ -329,14 +370,24 @@ public final class ConvertJob {
                     String cond = p.range().condition();
                     where = cond.isEmpty() ? where : where + " AND " + cond;
                     try {
-                        TransformPipe.Result r = TransformPipe.run(v3, flat, FlatTable.TEST_RUN.copyOut(where),
+                        // One v3 transaction per range: its children's locks go when it ends.
+                        Connection v3 = session.begin();
+                        TransformPipe.Result r = TransformPipe.run(v3, flat,
+                                FlatTable.TEST_RUN.copyOutOf(RangePlanner.relationsOf(spans, p.range()), where),
                                 FlatTable.TEST_RUN.copyIn(), new RowTransform(FlatTable.TEST_RUN, maps, 0, -1),
-                                "w" + id);
-                        ConvertLedger.markDone(flat, run.id(), p.key(), r.rows(), r.dangling(), started);
+                                "w" + id, progress.rangeStarted(p.key()));
+                        session.end();
+                        ConvertLedger.markDone(flat, run.id(), p.key(), r.rows(), r.dangling(), started, null);
                         flat.commit();
-                        times.put(p.key(), (System.nanoTime() - s) / 1e9);
-                        log.info("   {}: {} rows in {} ms (worker {})", p.key(), r.rows(), (System.nanoTime() - s) / 1_000_000, id);
+                        long nanos = System.nanoTime() - s;
+                        progress.rangeEnded(p.key(), r.rows(), true);
+                        meters.committed("test_run", r.rows(), r.dangling());
+                        meters.rangeDone(nanos);
+                        times.put(p.key(), nanos / 1e9);
+                        log.info("   {}: {} rows in {} ms, {} rows/s (worker {})", p.key(), r.rows(), nanos / 1_000_000,
+                                Math.round(r.rows() / Math.max(1e-9, nanos / 1e9)), id);
                     } catch (SQLException | RuntimeException e) {
+                        progress.rangeEnded(p.key(), 0, false);
                         flat.rollback();
                         throw e;
                     }
@@ -377,53 +428,120 @@ public final class ConvertJob {
         } finally {
             pool.shutdownNow();
         }
+        // One after the other: each takes a lock on the referenced table that the others' conflicts with.
+        try (Connection c = open(flatEp); Statement st = c.createStatement()) {
+            for (Map.Entry<String, String> fk : FlatSchema.foreignKeys().entrySet()) {
+                if (scalar(c, "SELECT count(*) FROM pg_constraint WHERE conname = " + literal(fk.getKey())) == 0) {
+                    st.execute(fk.getValue());
+                }
+            }
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "flat foreign keys failed: " + e.getMessage()
+                    + sqlState(e), e);
+        }
     }
 
     // ---- 8. verify ------------------------------------------------------------------------
 
-    /** Per range and base table, v3 rows in the snapshot minus flat rows; only differences returned. */
-    private Map<String, Long> verify(Connection v3, Connection flat, ConvertLedger.Run run,
-                                     List<ConvertLedger.Part> parts) throws SQLException {
-        Map<String, Long> diff = new LinkedHashMap<>();
-        for (FlatTable t : BASE) {
-            long a = scalar(v3, "SELECT count(*) FROM " + t.table + " r WHERE r." + t.idColumn + " <> 0");
-            long b = scalar(flat, "SELECT count(*) FROM " + t.table + " WHERE old_" + t.table + "_id <> 0");
-            if (a != b) {
-                diff.put(t.table, a - b);
+    /**
+     * Flat against v3 ({@link FlatVerifier}): the base tables up to the largest v3 id any finished
+     * run saw, and the test_run ranges of {@code runs}; dangling references among all converted rows.
+     */
+    private VerifyOutcome verify(V3Session v3, Connection flat, List<ConvertLedger.Run> runs) throws SQLException {
+        List<FlatVerifier.Scope> scopes = new ArrayList<>();
+        Map<String, String> converted = new LinkedHashMap<>();
+        Map<String, Long> maxIds = new LinkedHashMap<>();
+        LocalDateTime lastTo = null;
+        for (ConvertLedger.Run r : ConvertLedger.finishedRuns(flat)) {
+            for (ConvertLedger.Part p : ConvertLedger.parts(flat, r.id())) {
+                if (p.ord() < 0 && p.maxId() != null) {
+                    maxIds.merge(p.key().substring("base:".length()), p.maxId(), Math::max);
+                }
             }
+            lastTo = r.to() != null && (lastTo == null || r.to().isAfter(lastTo)) ? r.to() : lastTo;
         }
-        for (ConvertLedger.Part p : parts) {
-            if (p.ord() < 0) {
-                continue;
+        for (FlatTable t : BASE) {
+            String v3Where = "r." + t.idColumn + " <> 0";
+            Long max = maxIds.get(t.table);
+            if (max != null) {
+                v3Where += " AND r." + t.idColumn + " <= " + max;
+                converted.put(t.table, "r." + t.idColumn + " <= " + max);
             }
-            String where = TimeRange.runBounds(run.from(), run.to());
-            String cond = p.range().condition();
-            where = cond.isEmpty() ? where : where + " AND " + cond;
-            long a = scalar(v3, "SELECT count(*) FROM test_run r WHERE r.test_run_id <> 0 AND " + where);
-            long b = scalar(flat, "SELECT count(*) FROM test_run r WHERE r.test_run_id <> 0 AND " + where);
-            if (a != b) {
-                diff.put(p.key(), a - b);
+            scopes.add(new FlatVerifier.Scope("base:" + t.table, t.table, null, v3Where, "r." + t.idColumn + " <> 0"));
+        }
+        String convertedRuns = lastTo == null ? "false" : "r.start_timestamp <= " + TimeRange.sql(lastTo);
+        converted.put("test_run", convertedRuns);
+        List<RangePlanner.Week> spans = RangePlanner.spans(v3, convertedRuns);
+        for (ConvertLedger.Run r : runs) {
+            for (ConvertLedger.Part p : ConvertLedger.parts(flat, r.id())) {
+                if (p.ord() < 0) {
+                    continue;
+                }
+                String where = TimeRange.runBounds(r.from(), r.to());
+                String cond = p.range().condition();
+                where = "r.test_run_id <> 0 AND " + where + (cond.isEmpty() ? "" : " AND " + cond);
+                String key = (runs.size() > 1 ? "run " + r.id() + " " : "") + p.key();
+                scopes.add(new FlatVerifier.Scope(key, "test_run", RangePlanner.relationsOf(spans, p.range()), where, where));
             }
         }
         flat.commit();
-        if (!diff.isEmpty()) {
-            log.error("verify: row counts differ (v3 minus flat): {}", diff);
+        FlatVerifier.Result result = new FlatVerifier(v3, flat, spec.verify()).verify(scopes, converted);
+        flat.commit();
+        VerifyOutcome outcome = result.outcome();
+        meters.verified(outcome.problems().size());
+        if (!outcome.ok()) {
+            log.error("verify: {} problem(s): {}", outcome.problems().size(), outcome.problems().get(0));
         }
-        return diff;
+        return outcome;
+    }
+
+    /** {@code --verify-only}: no conversion; every finished run checked, under the convert lock. */
+    private ConvertReport verifyOnly(Endpoint v3Ep, Endpoint flatEp, long t0) {
+        try (Connection flat = open(flatEp); Connection v3 = open(v3Ep)) {
+            if (scalar(flat, "SELECT (to_regclass('_convert.run') IS NOT NULL)::int") == 0) {
+                throw new FastcopyException(FastcopyException.FAILED, spec.flatDatabase()
+                        + " holds no conversion to verify (no _convert ledger): run convert first");
+            }
+            lock(flat);
+            flat.setAutoCommit(false);
+            List<ConvertLedger.Run> runs = ConvertLedger.finishedRuns(flat);
+            if (runs.isEmpty()) {
+                throw new FastcopyException(FastcopyException.FAILED, spec.flatDatabase()
+                        + " has no finished conversion to verify: finish it first (rerun convert to resume)");
+            }
+            log.info("verify only ({}): {} finished run(s) of {}", spec.verify().describe(), runs.size(),
+                    spec.flatDatabase());
+            VerifyOutcome outcome = verify(new V3Session(v3, null), flat, runs);
+            ConvertLedger.Run last = runs.get(runs.size() - 1);
+            List<ConvertReport.PartLine> lines = new ArrayList<>();
+            Dangling dangling = new Dangling();
+            for (ConvertLedger.Run r : runs) {
+                for (ConvertLedger.Part p : ConvertLedger.parts(flat, r.id())) {
+                    lines.add(new ConvertReport.PartLine((runs.size() > 1 ? "run " + r.id() + " " : "") + p.key(),
+                            p.rows() == null ? 0 : p.rows(), str(p.started()), str(p.finished()), seconds(p), false));
+                    dangling.addAll(Dangling.decode(p.dangling()));
+                }
+            }
+            flat.commit();
+            return new ConvertReport(last.id(), "verify-only", "verified " + runs.size() + " finished run(s); nothing "
+                    + "converted", lines, dangling.asMap(), 0, 0, 0, 0, (System.nanoTime() - t0) / 1e9, outcome);
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "verify " + spec.v3Database() + " -> "
+                    + spec.flatDatabase() + " failed: " + e.getMessage() + sqlState(e), e);
+        }
     }
 
     // ---- 9. report ------------------------------------------------------------------------
 
     private ConvertReport report(ConvertLedger.Run run, String note, List<ConvertLedger.Part> parts,
                                  Map<String, Double> seconds, IdMaps maps, double rangeSeconds, double total,
-                                 Map<String, Long> mismatches) {
+                                 VerifyOutcome verified) {
         List<ConvertReport.PartLine> lines = new ArrayList<>();
         Dangling dangling = new Dangling();
         long testRunRows = 0;
         for (ConvertLedger.Part p : parts) {
             long rows = p.rows() == null ? 0 : p.rows();
-            double sec = p.started() != null && p.finished() != null
-                    ? (p.finished().getTime() - p.started().getTime()) / 1000.0 : 0;
+            double sec = seconds(p);
             boolean here = seconds.containsKey(p.key());
             lines.add(new ConvertReport.PartLine(p.key(), rows, str(p.started()), str(p.finished()),
                     here ? seconds.get(p.key()) : sec, here));
@@ -433,7 +551,7 @@ public final class ConvertJob {
             }
         }
         return new ConvertReport(run.id(), run.kind(), note, lines, dangling.asMap(), maps.entries(),
-                maps.memoryBytes(), testRunRows, rangeSeconds, total, mismatches);
+                maps.memoryBytes(), testRunRows, rangeSeconds, total, verified);
     }
 
     private ConvertReport nothingToDo(Connection flat, ConvertLedger.Run last, long t0) throws SQLException {
@@ -448,7 +566,7 @@ public final class ConvertJob {
         flat.commit();
         return new ConvertReport(last.id(), last.kind(), "already converted by run " + last.id()
                 + "; nothing to do (--incremental converts newer rows)", lines, dangling.asMap(), 0, 0, 0, 0,
-                (System.nanoTime() - t0) / 1e9, Map.of());
+                (System.nanoTime() - t0) / 1e9, null);
     }
 
     // ---- helpers --------------------------------------------------------------------------
@@ -469,18 +587,15 @@ public final class ConvertJob {
         }
     }
 
-    /** Fixed rendering on the v3 side, so text COPY carries values the flat side reads the same way. */
-    private static void session(Connection v3) throws SQLException {
-        try (Statement st = v3.createStatement()) {
-            st.execute("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3");
-        }
-    }
-
     private static long scalar(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    private static double seconds(ConvertLedger.Part p) {
+        return p.started() != null && p.finished() != null ? (p.finished().getTime() - p.started().getTime()) / 1000.0 : 0;
     }
 
     private static Timestamp now() {

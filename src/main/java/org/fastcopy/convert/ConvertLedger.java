@@ -28,14 +28,21 @@ final class ConvertLedger {
             CREATE TABLE IF NOT EXISTS _convert.watermark (table_name text PRIMARY KEY,
                 max_start_timestamp timestamp, max_old_id bigint, run_id integer NOT NULL,
                 updated timestamptz NOT NULL DEFAULT clock_timestamp());
+            ALTER TABLE _convert.part ADD COLUMN IF NOT EXISTS expected bigint;
+            ALTER TABLE _convert.part ADD COLUMN IF NOT EXISTS max_id bigint;
             """;
 
     record Run(int id, String kind, LocalDateTime from, LocalDateTime to) {
     }
 
     /** One planned part: a base table (lo and hi null, ord < 0) or a test_run range. */
+    /**
+     * @param expected test_run rows the plan counted in this range (for progress and ETA), or null
+     * @param maxId    for a base table, the largest v3 id the snapshot held when it was converted: what
+     *                 verify counts up to, since later v3 rows are the next run's
+     */
     record Part(String key, int ord, LocalDateTime lo, LocalDateTime hi, Long rows, String dangling,
-                Timestamp started, Timestamp finished) {
+                Timestamp started, Timestamp finished, Long expected, Long maxId) {
         boolean done() {
             return finished != null;
         }
@@ -67,7 +74,7 @@ final class ConvertLedger {
 
     /** Stores a new run and its plan; commits. */
     static Run createRun(Connection flat, String kind, LocalDateTime from, LocalDateTime to, List<String> baseKeys,
-                         List<TimeRange> ranges) throws SQLException {
+                         List<TimeRange> ranges, List<Long> expected) throws SQLException {
         int id;
         try (PreparedStatement ps = flat.prepareStatement(
                 "INSERT INTO _convert.run (kind, from_ts, to_ts) VALUES (?, ?, ?) RETURNING run_id")) {
@@ -80,13 +87,14 @@ final class ConvertLedger {
             }
         }
         try (PreparedStatement ps = flat.prepareStatement(
-                "INSERT INTO _convert.part (run_id, part_key, ord, lo, hi) VALUES (?, ?, ?, ?, ?)")) {
+                "INSERT INTO _convert.part (run_id, part_key, ord, lo, hi, expected) VALUES (?, ?, ?, ?, ?, ?)")) {
             int ord = -baseKeys.size();
             for (String key : baseKeys) {
-                add(ps, id, key, ord++, null, null);
+                add(ps, id, key, ord++, null, null, null);
             }
-            for (TimeRange r : ranges) {
-                add(ps, id, r.key(), ord++, r.lo(), r.hi());
+            for (int i = 0; i < ranges.size(); i++) {
+                TimeRange r = ranges.get(i);
+                add(ps, id, r.key(), ord++, r.lo(), r.hi(), expected.get(i));
             }
             ps.executeBatch();
         }
@@ -94,27 +102,27 @@ final class ConvertLedger {
         return new Run(id, kind, from, to);
     }
 
-    private static void add(PreparedStatement ps, int run, String key, int ord, LocalDateTime lo, LocalDateTime hi)
-            throws SQLException {
+    private static void add(PreparedStatement ps, int run, String key, int ord, LocalDateTime lo, LocalDateTime hi,
+                            Long expected) throws SQLException {
         ps.setInt(1, run);
         ps.setString(2, key);
         ps.setInt(3, ord);
         ps.setTimestamp(4, ts(lo));
         ps.setTimestamp(5, ts(hi));
+        ps.setObject(6, expected, java.sql.Types.BIGINT);
         ps.addBatch();
     }
 
     static List<Part> parts(Connection flat, int run) throws SQLException {
         List<Part> parts = new ArrayList<>();
-        try (PreparedStatement ps = flat.prepareStatement("SELECT part_key, ord, lo, hi, rows, dangling, started, finished "
-                + "FROM _convert.part WHERE run_id = ? ORDER BY ord")) {
+        try (PreparedStatement ps = flat.prepareStatement("SELECT part_key, ord, lo, hi, rows, dangling, started, finished, "
+                + "expected, max_id FROM _convert.part WHERE run_id = ? ORDER BY ord")) {
             ps.setInt(1, run);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long rows = rs.getLong(5);
-                    Long rowsOrNull = rs.wasNull() ? null : rows;
                     parts.add(new Part(rs.getString(1), rs.getInt(2), ldt(rs.getTimestamp(3)), ldt(rs.getTimestamp(4)),
-                            rowsOrNull, rs.getString(6), rs.getTimestamp(7), rs.getTimestamp(8)));
+                            rs.getObject(5, Long.class), rs.getString(6), rs.getTimestamp(7), rs.getTimestamp(8),
+                            rs.getObject(9, Long.class), rs.getObject(10, Long.class)));
                 }
             }
         }
@@ -122,15 +130,16 @@ final class ConvertLedger {
     }
 
     /** Marks a part done; call inside the transaction that wrote its rows. */
-    static void markDone(Connection flat, int run, String key, long rows, Dangling dangling, Timestamp started)
-            throws SQLException {
+    static void markDone(Connection flat, int run, String key, long rows, Dangling dangling, Timestamp started,
+                         Long maxId) throws SQLException {
         try (PreparedStatement ps = flat.prepareStatement("UPDATE _convert.part SET rows = ?, dangling = ?, started = ?, "
-                + "finished = clock_timestamp() WHERE run_id = ? AND part_key = ? AND finished IS NULL")) {
+                + "max_id = ?, finished = clock_timestamp() WHERE run_id = ? AND part_key = ? AND finished IS NULL")) {
             ps.setLong(1, rows);
             ps.setString(2, dangling.encode());
             ps.setTimestamp(3, started);
-            ps.setInt(4, run);
-            ps.setString(5, key);
+            ps.setObject(4, maxId, java.sql.Types.BIGINT);
+            ps.setInt(5, run);
+            ps.setString(6, key);
             if (ps.executeUpdate() != 1) {
                 throw new SQLException("part " + key + " of run " + run + " was already marked done: another convert ran?");
             }
@@ -160,6 +169,18 @@ final class ConvertLedger {
             st.execute("UPDATE _convert.run SET finished = clock_timestamp() WHERE run_id = " + run.id());
         }
         flat.commit();
+    }
+
+    /** Every finished run, oldest first. */
+    static List<Run> finishedRuns(Connection flat) throws SQLException {
+        List<Run> runs = new ArrayList<>();
+        try (Statement st = flat.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT run_id, kind, from_ts, to_ts FROM _convert.run WHERE finished IS NOT NULL ORDER BY run_id")) {
+            while (rs.next()) {
+                runs.add(new Run(rs.getInt(1), rs.getString(2), ldt(rs.getTimestamp(3)), ldt(rs.getTimestamp(4))));
+            }
+        }
+        return runs;
     }
 
     static LocalDateTime watermark(Connection flat, String table) throws SQLException {

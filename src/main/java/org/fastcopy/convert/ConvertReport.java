@@ -1,5 +1,7 @@
 package org.fastcopy.convert;
 
+import org.fastcopy.util.ByteSize;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,10 +14,15 @@ import java.util.Map;
  */
 public record ConvertReport(int runId, String kind, String note, List<PartLine> parts, Map<String, Long> dangling,
                             long mapEntries, long mapBytes, long testRunRows, double testRunSeconds,
-                            double totalSeconds, Map<String, Long> verifyMismatches) {
+                            double totalSeconds, VerifyOutcome verify) {
 
     public record PartLine(String key, long rows, String started, String finished, double seconds,
                            boolean thisProcess) {
+    }
+
+    /** What verify found wrong (empty when it found nothing or did not run). */
+    public List<String> verifyMismatches() {
+        return verify == null ? List.of() : verify.problems();
     }
 
     public double testRunRowsPerSecond() {
@@ -39,11 +46,11 @@ public record ConvertReport(int runId, String kind, String note, List<PartLine> 
             out.add("  none");
         }
         dangling.forEach((k, v) -> out.add(String.format(Locale.ROOT, "  %-28s %,10d", k, v)));
-        out.add(String.format(Locale.ROOT, "id maps: %,d entries, %,d bytes", mapEntries, mapBytes));
+        out.add(String.format(Locale.ROOT, "id maps: %,d entries, %s in memory", mapEntries, ByteSize.format(mapBytes)));
         out.add(String.format(Locale.ROOT, "test_run: %,d rows in %.2f s (%,.0f rows/s); total %.2f s", testRunRows,
                 testRunSeconds, testRunRowsPerSecond(), totalSeconds));
-        if (!verifyMismatches.isEmpty()) {
-            out.add("verify mismatches (v3 minus flat rows): " + verifyMismatches);
+        if (verify != null) {
+            out.addAll(verify.lines());
         }
         return out;
     }
@@ -72,7 +79,7 @@ public record ConvertReport(int runId, String kind, String note, List<PartLine> 
         m.put("test_run_seconds", testRunSeconds);
         m.put("test_run_rows_per_second", testRunRowsPerSecond());
         m.put("total_seconds", totalSeconds);
-        m.put("verify_mismatches", verifyMismatches);
+        m.put("verify", verify == null ? null : verify.json());
         return m;
     }
 

@@ -15,7 +15,7 @@ import java.util.List;
  */
 public record ConvertSpec(Endpoint source, Endpoint target, String v3Database, String flatDatabase,
                           List<LocalDateTime> cuts, int jobs, int rangesPerJob, boolean setup, boolean incremental,
-                          boolean verify, Path workDir) {
+                          VerifyOptions verify, Path workDir) {
     public ConvertSpec {
         if (jobs < 1) {
             throw new FastcopyException(FastcopyException.USAGE, "--jobs " + jobs + " must be at least 1");
@@ -30,6 +30,11 @@ public record ConvertSpec(Endpoint source, Endpoint target, String v3Database, S
             throw new FastcopyException(FastcopyException.USAGE, "--flat-db " + flatDatabase + " is the v3 database itself");
         }
         cuts = cuts == null ? null : List.copyOf(cuts);
+        verify = verify == null ? VerifyOptions.OFF : verify;
+        if (verify.only() && (incremental || setup || cuts != null)) {
+            throw new FastcopyException(FastcopyException.USAGE, "--verify-only converts nothing: drop "
+                    + (incremental ? "--incremental" : setup ? "--setup" : "--ranges"));
+        }
     }
 
     /** Parses the --ranges option: "auto" or cut points. */

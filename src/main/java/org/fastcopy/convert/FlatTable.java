@@ -1,5 +1,8 @@
 package org.fastcopy.convert;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One flat table's conversion: the v3 SELECT (joins to the dimensions, always LEFT so no row is
  * dropped) and the flat COPY column list, in matching order. The SELECT's leading columns are the
@@ -40,6 +43,12 @@ enum FlatTable {
             "old_test_run_id, submit_id, mpi_install_id, test_build_id, test_name, test_name_description, launcher, "
                     + "resource_mgr, parameters, network, np, full_command, " + Fields.COLUMNS, 3);
 
+    /** The v3 test_run columns its SELECT reads. */
+    private static final String RUN_COLUMNS = "r.test_run_id, r.submit_id, r.test_build_id, r.test_name_id, "
+            + "r.test_run_command_id, r.np, r.full_command, r.description_id, r.start_timestamp, r.submit_timestamp, "
+            + "r.duration, r.trial, r.test_result, r.environment_id, r.result_stdout, r.result_stderr, "
+            + "r.result_message_id, r.merge_stdout_stderr, r.exit_value, r.exit_signal";
+
     final String table;
     final String idColumn;
     final String select;
@@ -58,6 +67,22 @@ enum FlatTable {
     String copyOut(String where) {
         return "COPY (" + select + " WHERE r." + idColumn + " <> 0" + (where.isEmpty() ? "" : " AND " + where)
                 + ") TO STDOUT";
+    }
+
+    /**
+     * test_run's COPY over the given relations only ("ONLY child" items) instead of the parent, so the
+     * query locks just those (see {@link V3Session}). A simple UNION ALL of same-shaped branches,
+     * which the planner flattens into one append that the dimension joins then run over once.
+     */
+    String copyOutOf(List<String> relations, String where) {
+        String cond = "r." + idColumn + " <> 0" + (where.isEmpty() ? "" : " AND " + where);
+        List<String> branches = new ArrayList<>();
+        for (String rel : relations.isEmpty() ? List.of("ONLY " + table) : relations) {
+            branches.add("SELECT " + RUN_COLUMNS + " FROM " + rel + " r WHERE " + (relations.isEmpty() ? "false" : cond));
+        }
+        String from = " FROM " + table + " r";
+        String select = this.select.replace(from, " FROM (" + String.join(" UNION ALL ", branches) + ") r");
+        return "COPY (" + select + ") TO STDOUT";
     }
 
     String copyIn() {

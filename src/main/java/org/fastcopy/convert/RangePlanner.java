@@ -2,10 +2,7 @@ package org.fastcopy.convert;
 
 import org.fastcopy.FastcopyException;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
@@ -13,8 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-import static org.fastcopy.util.Sql.ident;
-import static org.fastcopy.util.Sql.literal;
 
 /**
  * Cuts test_run's start_timestamp axis into ranges: explicit cut points ({@code --ranges
@@ -27,7 +22,8 @@ final class RangePlanner {
     private RangePlanner() {
     }
 
-    record Week(String child, long rows, LocalDateTime first) {
+    /** @param child a FROM item, "ONLY name" */
+    record Week(String child, long rows, LocalDateTime first, LocalDateTime last) {
     }
 
     /** Parses --ranges cut points: dates or timestamps, strictly increasing. */
@@ -62,33 +58,44 @@ final class RangePlanner {
         return ranges;
     }
 
-    /** Row counts of test_run's children within the run's bounds, in time order, empty ones left out. */
-    static List<Week> weeks(Connection v3, String bounds) throws SQLException {
-        List<String> children = new ArrayList<>();
-        try (Statement st = v3.createStatement();
-             ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                     + "WHERE i.inhparent = 'public.test_run'::regclass ORDER BY 1")) {
-            while (rs.next()) {
-                children.add(rs.getString(1));
-            }
-        }
+    /**
+     * Row counts and timestamp spans of test_run's relations (the parent itself and each child, as
+     * "ONLY name") within the run's bounds, in time order, empty ones left out; batched short
+     * transactions (see {@link V3Session}).
+     */
+    static List<Week> weeks(V3Session v3, String bounds) throws SQLException {
+        return spans(v3, bounds, true);
+    }
+
+    /** As {@link #weeks} without the counts (rows 0): only min and max, which the start_timestamp indexes answer. */
+    static List<Week> spans(V3Session v3, String bounds) throws SQLException {
+        return spans(v3, bounds, false);
+    }
+
+    private static List<Week> spans(V3Session v3, String bounds, boolean count) throws SQLException {
         List<Week> weeks = new ArrayList<>();
-        for (int from = 0; from < children.size(); from += 200) {
-            List<String> parts = new ArrayList<>();
-            for (String child : children.subList(from, Math.min(children.size(), from + 200))) {
-                parts.add("SELECT " + literal(child) + ", count(*), min(r.start_timestamp) FROM ONLY " + ident(child)
-                        + " r WHERE " + bounds);
-            }
-            try (Statement st = v3.createStatement(); ResultSet rs = st.executeQuery(String.join(" UNION ALL ", parts))) {
-                while (rs.next()) {
-                    if (rs.getLong(2) > 0) {
-                        weeks.add(new Week(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toLocalDateTime()));
-                    }
-                }
+        for (Object[] row : v3.perRelation("test_run", (count ? "count(*)" : "0::bigint")
+                + ", min(r.start_timestamp), max(r.start_timestamp)", "r.test_run_id <> 0 AND " + bounds, 3)) {
+            if (row[2] != null) {
+                weeks.add(new Week((String) row[0], ((Number) row[1]).longValue(),
+                        ((java.sql.Timestamp) row[2]).toLocalDateTime(), ((java.sql.Timestamp) row[3]).toLocalDateTime()));
             }
         }
         weeks.sort(Comparator.comparing(Week::first));
         return weeks;
+    }
+
+    /** The relations with rows in {@code r} (their span overlaps it); a FROM list for that range alone. */
+    static List<String> relationsOf(List<Week> spans, TimeRange r) {
+        List<String> out = new ArrayList<>();
+        for (Week w : spans) {
+            boolean afterLo = r.lo() == null || !w.last().isBefore(r.lo());
+            boolean beforeHi = r.hi() == null || w.first().isBefore(r.hi());
+            if (afterLo && beforeHi) {
+                out.add(w.child());
+            }
+        }
+        return out;
     }
 
     /** About {@code n} ranges of equal rows: each cut at the week boundary nearest to k/n of the rows. */
@@ -116,5 +123,23 @@ final class RangePlanner {
             }
         }
         return fromCuts(cuts);
+    }
+
+    /**
+     * Rows per range, by where each week's first row falls: exact for auto ranges (cut on week
+     * starts), an estimate for explicit cuts inside a week; only progress and ETA use it.
+     */
+    static List<Long> rowsPerRange(List<Week> weeks, List<TimeRange> ranges) {
+        List<Long> out = new ArrayList<>();
+        for (TimeRange r : ranges) {
+            long n = 0;
+            for (Week w : weeks) {
+                if ((r.lo() == null || !w.first().isBefore(r.lo())) && (r.hi() == null || w.first().isBefore(r.hi()))) {
+                    n += w.rows();
+                }
+            }
+            out.add(n);
+        }
+        return out;
     }
 }

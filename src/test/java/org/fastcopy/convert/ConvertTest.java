@@ -8,6 +8,7 @@ import org.fastcopy.generate.MttV3Generator;
 import org.fastcopy.generate.YearSpan;
 import org.fastcopy.testing.ClusterExtension;
 import org.fastcopy.testing.TestClusters;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,6 +164,77 @@ class ConvertTest {
     }
 
     @Test
+    void verifyPassesOnACorrectConversionNamesACorruptedFlatFieldAndListsDanglingReferences(TestClusters clusters)
+            throws Exception {
+        LocalCluster flux1 = clusters.flux1();
+        String v3 = clusters.mttV3();
+        String flat = clusters.newDatabaseName("flatverify");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Endpoint ep = flux1.endpoint("postgres");
+        ConvertReport converted = new ConvertJob(new ConvertSpec(ep, ep, v3, flat, null, 2, 4, false, false,
+                VerifyOptions.sampled(20, 3), work), flux1.connections(), ConvertListener.NONE, registry).run();
+        assertTrue(converted.verify().ok(), "sampled verify: " + converted.verify().problems());
+        assertTrue((long) converted.verify().json().get("rows_compared") > 0);
+        assertEquals(converted.testRunRows(), (long) registry.get(ConvertMeters.ROWS).tag("table", "test_run").counter().count());
+        assertEquals(converted.mapBytes(), (long) registry.get(ConvertMeters.IDMAP_BYTES).gauge().value());
+        try (Connection c = clusters.connect(flux1, flat)) {
+            assertEquals(6, scalar(c, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"),
+                    "the foreign keys, added after the load");
+        }
+
+        // --verify-only --full compares every row of every table.
+        ConvertReport full = verifyOnly(flux1, v3, flat).run();
+        full.lines().forEach(System.out::println);
+        assertTrue(full.verify().ok(), "full verify: " + full.verify().problems());
+        long v3Rows = 0;
+        try (Connection c = clusters.connect(flux1, v3)) {
+            for (String t : TABLES) {
+                v3Rows += FlatOracle.expected(c, t).size();
+            }
+            // Dangling references listed per kind, with the independent count and real example ids.
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> listed = (List<Map<String, Object>>) full.verify().json().get("dangling");
+            for (String kind : List.of(Dangling.TEST_RUN_BUILD, Dangling.TEST_BUILD_INSTALL, Dangling.TEST_RUN_SUBMIT)) {
+                long expected = FlatOracle.dangling(c, kind);
+                Map<String, Object> entry = listed.stream().filter(m -> kind.equals(m.get("reference"))).findFirst()
+                        .orElse(Map.of("count", 0L, "example_v3_ids", List.of()));
+                assertEquals(expected, entry.get("count"), kind);
+                @SuppressWarnings("unchecked")
+                List<Long> examples = (List<Long>) entry.get("example_v3_ids");
+                assertEquals(Math.min(5, expected), examples.size(), kind);
+                if (kind.equals(Dangling.TEST_RUN_BUILD)) {
+                    assertTrue(expected > 0, "the fixture has dangling builds");
+                    assertEquals(examples.size(), scalar(c, "SELECT count(*) FROM test_run x WHERE x.test_run_id IN ("
+                            + join(examples) + ") AND NOT EXISTS (SELECT 1 FROM test_build b WHERE b.test_build_id = "
+                            + "x.test_build_id)"), "the examples are dangling test_runs");
+                }
+            }
+            assertTrue(full.lines().stream().anyMatch(l -> l.contains(Dangling.TEST_RUN_BUILD) && l.contains("e.g. v3 ids")),
+                    "printed: " + full.lines());
+        }
+        assertEquals(v3Rows, full.verify().json().get("rows_compared"));
+
+        // One flat field edited, one flat row deleted: verify names both by table, v3 id and field.
+        long edited;
+        long deleted;
+        try (Connection c = clusters.connect(flux1, flat); Statement st = c.createStatement()) {
+            edited = scalar(c, "SELECT old_test_run_id FROM test_run WHERE test_run_id <> 0 ORDER BY test_run_id OFFSET 7 LIMIT 1");
+            deleted = scalar(c, "SELECT old_test_run_id FROM test_run WHERE test_run_id <> 0 ORDER BY test_run_id OFFSET 9 LIMIT 1");
+            st.execute("UPDATE test_run SET test_name = test_name || '-edited' WHERE old_test_run_id = " + edited);
+            st.execute("DELETE FROM test_run WHERE old_test_run_id = " + deleted);
+        }
+        ConvertReport bad = verifyOnly(flux1, v3, flat).run();
+        List<String> problems = bad.verifyMismatches();
+        assertEquals(3, problems.size(), "one count, one field, one missing row: " + problems);
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("test_run:") && p.contains(" rows in v3, ")),
+                "a range's counts differ: " + problems);
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("test_run v3 test_run_id " + edited + " ")
+                && p.contains("test_name: v3 '") && p.contains("-edited'")), "the edited field: " + problems);
+        assertTrue(problems.stream().anyMatch(p -> p.equals("test_run v3 test_run_id " + deleted + ": missing in flat")),
+                "the deleted row: " + problems);
+    }
+
+    @Test
     void shouldRejectMalformedOrUnorderedCutPointsNamingTheValue() {
         FastcopyException bad = assertThrows(FastcopyException.class, () -> ConvertSpec.parseRanges("2012-01-01,2012-13-01"));
         assertEquals(FastcopyException.USAGE, bad.exitCode());
@@ -193,6 +265,23 @@ class ConvertTest {
         }
     }
 
+    private ConvertJob verifyOnly(LocalCluster cluster, String v3, String flat) {
+        Endpoint ep = cluster.endpoint("postgres");
+        return new ConvertJob(new ConvertSpec(ep, ep, v3, flat, null, 1, 4, false, false,
+                new VerifyOptions(true, true, true, 0, 1), work), cluster.connections(), ConvertListener.NONE);
+    }
+
+    private static long scalar(Connection c, String sql) throws Exception {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String join(List<Long> ids) {
+        return ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+    }
+
     private static long next(Statement st, String table, String column) throws Exception {
         try (ResultSet rs = st.executeQuery("SELECT nextval(pg_get_serial_sequence('" + table + "', '" + column + "'))")) {
             rs.next();
@@ -207,7 +296,7 @@ class ConvertTest {
     private ConvertJob job(LocalCluster cluster, String v3, String flat, int jobs, ConvertListener listener,
                            boolean incremental) {
         Endpoint ep = cluster.endpoint("postgres");
-        return new ConvertJob(new ConvertSpec(ep, ep, v3, flat, null, jobs, 4, false, incremental, true, work),
+        return new ConvertJob(new ConvertSpec(ep, ep, v3, flat, null, jobs, 4, false, incremental, VerifyOptions.sampled(50, 7), work),
                 cluster.connections(), listener);
     }
 }

@@ -1,0 +1,126 @@
+package org.fastcopy.convert;
+
+import org.fastcopy.snapshot.SourceSnapshot;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.fastcopy.util.Sql.ident;
+import static org.fastcopy.util.Sql.literal;
+
+/**
+ * A v3 connection that works in short transactions, each in the run's snapshot when there is one.
+ *
+ * <p>Why short: a query on an inheritance parent locks every child and every child's index
+ * (the planner opens them all before it excludes any by CHECK), and a transaction keeps its
+ * locks to the end. Ten years of weekly test_run children are about 600 tables and 4,000 indexes;
+ * PostgreSQL's shared lock table holds max_locks_per_transaction (64) x max_connections (100)
+ * by default. A worker that kept one transaction over all its ranges, or queried the parent
+ * while others did, would run out of shared memory. So every unit of work (a base table, a
+ * range, a batch of children) is its own transaction, and test_run is read through its children
+ * ({@code FROM ONLY child}), only those a range needs.
+ */
+final class V3Session {
+    /** Children per catalogue-wide batch: ~8 locks each (table and indexes), far below the default table. */
+    static final int BATCH = 50;
+
+    private final Connection c;
+    private final SourceSnapshot snapshot;
+
+    /** @param snapshot the run's snapshot, or null for plain READ COMMITTED transactions */
+    V3Session(Connection c, SourceSnapshot snapshot) throws SQLException {
+        this.c = c;
+        this.snapshot = snapshot;
+        try (Statement st = c.createStatement()) {
+            // Fixed rendering, so text COPY and ::text carry values the other side reads the same way.
+            st.execute("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3");
+        }
+        c.setAutoCommit(false);
+        c.commit();
+    }
+
+    /** Starts a transaction (in the snapshot) and returns the connection to use in it. */
+    Connection begin() {
+        if (snapshot != null) {
+            snapshot.importInto(c);
+        }
+        return c;
+    }
+
+    /** Ends the transaction, releasing its locks. */
+    void end() throws SQLException {
+        c.commit();
+    }
+
+    /** The parent (as ONLY) and its inheritance children, each as a FROM item "ONLY name". */
+    List<String> relations(String table) throws SQLException {
+        List<String> out = new ArrayList<>();
+        out.add("ONLY " + ident(table));
+        Connection x = begin();
+        try (Statement st = x.createStatement(); ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i "
+                + "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = " + literal("public." + table)
+                + "::regclass ORDER BY 1")) {
+            while (rs.next()) {
+                out.add("ONLY " + ident(rs.getString(1)));
+            }
+        } finally {
+            end();
+        }
+        return out;
+    }
+
+    /** One row per relation of {@code table}: {@code select} over alias r where {@code where}, in batches. */
+    List<Object[]> perRelation(String table, String select, String where, int columns) throws SQLException {
+        List<String> rels = relations(table);
+        List<Object[]> out = new ArrayList<>();
+        for (int from = 0; from < rels.size(); from += BATCH) {
+            List<String> sql = new ArrayList<>();
+            for (String rel : rels.subList(from, Math.min(rels.size(), from + BATCH))) {
+                sql.add("SELECT " + literal(rel) + "::text, " + select + " FROM " + rel + " r WHERE " + where);
+            }
+            Connection x = begin();
+            try (Statement st = x.createStatement(); ResultSet rs = st.executeQuery(String.join(" UNION ALL ", sql))) {
+                while (rs.next()) {
+                    Object[] row = new Object[columns + 1];
+                    for (int i = 0; i <= columns; i++) {
+                        row[i] = rs.getObject(i + 1);
+                    }
+                    out.add(row);
+                }
+            } finally {
+                end();
+            }
+        }
+        return out;
+    }
+
+    /** Streams {@code select} over alias r of every relation of {@code table} (batched transactions) to {@code row}. */
+    void forEachRow(String table, String select, String where, RowHandler row) throws SQLException {
+        List<String> rels = relations(table);
+        for (int from = 0; from < rels.size(); from += BATCH) {
+            List<String> sql = new ArrayList<>();
+            for (String rel : rels.subList(from, Math.min(rels.size(), from + BATCH))) {
+                sql.add("SELECT " + select + " FROM " + rel + " r WHERE " + where);
+            }
+            Connection x = begin();
+            try (Statement st = x.createStatement()) {
+                st.setFetchSize(10_000);
+                try (ResultSet rs = st.executeQuery(String.join(" UNION ALL ", sql))) {
+                    while (rs.next()) {
+                        row.accept(rs);
+                    }
+                }
+            } finally {
+                end();
+            }
+        }
+    }
+
+    interface RowHandler {
+        void accept(ResultSet rs) throws SQLException;
+    }
+}
