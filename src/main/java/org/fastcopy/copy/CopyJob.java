@@ -187,10 +187,11 @@ public final class CopyJob {
             EntryTables entryTables = EntryTables.read(snapshot.holder(), postData.entries());
             StepMarks marks = entries -> Ledger.markStepsSql(entries.stream().map(StepMarks::key).toList());
             java.util.Set<String> skip = doneSteps;
-            List<TocEntry> postTodo = postData.entries().stream().filter(e -> !skip.contains(StepMarks.key(e))).toList();
-            if (postTodo.size() < postData.entries().size()) {
+            List<TocEntry> postItems = PostDataScheduler.items(postData.entries(), entryTables);
+            List<TocEntry> postTodo = postItems.stream().filter(e -> !skip.contains(StepMarks.key(e))).toList();
+            if (postTodo.size() < postItems.size()) {
                 log.info("[{}] resuming: {} of {} post-data items already built", db,
-                        postData.entries().size() - postTodo.size(), postData.entries().size());
+                        postItems.size() - postTodo.size(), postItems.size());
             }
             try (PostDataScheduler scheduler = new PostDataScheduler(connections, target, entryTables, marks)
                     .sessionSetup(spec.maintenanceWorkMem() == 0 ? ""

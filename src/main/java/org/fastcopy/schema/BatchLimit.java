@@ -9,11 +9,18 @@ package org.fastcopy.schema;
  *                   max_locks_per_transaction x max_connections) cannot run out because of us,
  *                   whatever else the server does.
  * @param locks      the estimate per item
+ * @param groupOnly  a batch holds items of one lock group only (or one item without a group): a
+ *                   batch marks every group it touches busy, and an unrelated slow item (an index
+ *                   build) in it would hold the others' groups for its whole duration
  */
-record BatchLimit(int maxEntries, int maxLocks, LockEstimate locks) {
+record BatchLimit(int maxEntries, int maxLocks, LockEstimate locks, boolean groupOnly) {
 
     /** One item per transaction. */
     static final BatchLimit SINGLE = new BatchLimit(1, Integer.MAX_VALUE, (e, groupInBatch) -> 1);
+
+    BatchLimit(int maxEntries, int maxLocks, LockEstimate locks) {
+        this(maxEntries, maxLocks, locks, false);
+    }
 
     BatchLimit {
         if (maxEntries < 1 || maxLocks < 1) {

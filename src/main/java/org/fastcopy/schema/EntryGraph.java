@@ -222,7 +222,7 @@ final class EntryGraph {
         Group next = preferred != null && !preferred.busy && !preferred.ready.isEmpty() ? preferred : null;
         while (taken.size() < limit.maxEntries()) {
             Group g = next != null && !next.ready.isEmpty() ? next : heads.isEmpty() ? null : heads.first();
-            if (g == null) {
+            if (g == null || limit.groupOnly() && !taken.isEmpty() && (g != taken.get(0).group || !g.shared())) {
                 break;
             }
             Node n = g.ready.first();

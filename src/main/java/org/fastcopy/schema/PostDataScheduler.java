@@ -24,15 +24,19 @@ import java.util.function.Function;
  *     on COPY; an index slows COPY down);</li>
  * <li>FK CONSTRAINT: after its own table's and the referenced table's data and after every
  *     index and key of the referenced table, which is resolved from the source catalogue
- *     ({@link EntryTables}, pg_constraint.confrelid);</li>
+ *     ({@link EntryTables}, pg_constraint.confrelid); its VALIDATE after every key to the
+ *     referenced table;</li>
  * <li>RULE: at once, overlapping the data copy (COPY ignores rules);</li>
  * <li>privileges, then event triggers, after everything else, as pg_restore does.</li>
  * </ul>
  *
- * <p>Lock groups: the foreign keys that reference one table run one at a time, since each adds
- * triggers to that table and they serialise on its lock anyway; different referenced tables run
- * on different connections. The rules of one table, and the keys and triggers of one table,
- * likewise. Every item commits in a transaction of its own.
+ * <p>Lock groups: the foreign keys that reference one table run one batch at a time, since each
+ * adds triggers to that table and they serialise on its lock anyway; different referenced tables
+ * run on different connections. The rules of one table, and the keys and triggers of one table,
+ * likewise. A foreign key is added NOT VALID and validated once every key to its referenced table
+ * is in ({@link ForeignKeyValidation}), so it ends exactly as on the source. Keys to one table, and
+ * validations on one table, go several to a transaction within the server's
+ * max_locks_per_transaction; every other item commits in a transaction of its own.
  *
  * <p>Measured on an MTT-shaped database (1,620 children, 9,730 items, all tables loaded at once,
  * 2 cores shared with other work): 1 connection 55-91 s wall, 39.7 s server CPU; 2 connections
@@ -48,6 +52,26 @@ public final class PostDataScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PostDataScheduler.class);
     private static final String LOADED = "loaded:";
     private static final String KEYS = "keys:";
+    private static final String FK_ADDED = "fk-added:";
+    /**
+     * Items per transaction for the batchable types (foreign keys to one table, validations on
+     * one table): one commit, one ledger insert and one round trip for several items.
+     */
+    static final int MAX_ITEMS_PER_BATCH = 32;
+    /** Lock-table slots kept out of each batch's budget, as in pre-data. */
+    private static final int RESERVED_LOCKS = 8;
+    /**
+     * Slots one foreign key added NOT VALID takes: its table (SHARE ROW EXCLUSIVE), the key and
+     * the triggers' dependencies; an unsplit key plans its check query too, so it opens every
+     * index of its table (ACCESS SHARE; an MTT child has up to 8). Estimated high on purpose.
+     */
+    private static final int FK_LOCKS = 10;
+    /** The referenced table and its indexes, once per batch (their keys share one lock group). */
+    private static final int FK_GROUP_LOCKS = 4;
+    /** A validation: the referenced table and its key index (one group: one child per batch). */
+    private static final int VALIDATE_LOCKS = 3;
+    /** The child and its indexes, opened to plan the check query, once per batch. */
+    private static final int VALIDATE_GROUP_LOCKS = 10;
 
     private final Connections connections;
     private final Endpoint target;
@@ -58,6 +82,7 @@ public final class PostDataScheduler implements AutoCloseable {
     private EntryGraph graph;
     private DdlWorkers workers;
     private boolean closed;
+    private boolean splitForeignKeys = true;
 
     /** @param tables read from the source in the dump's snapshot, for the same items */
     public PostDataScheduler(Connections connections, Endpoint target, EntryTables tables) {
@@ -81,6 +106,12 @@ public final class PostDataScheduler implements AutoCloseable {
         return this;
     }
 
+    /** For measurements: foreign keys added valid in one step, as pg_restore does. */
+    synchronized PostDataScheduler splitForeignKeys(boolean split) {
+        this.splitForeignKeys = split;
+        return this;
+    }
+
     /**
      * Opens {@code jobs} target sessions and starts what needs no data (the rules). Call once,
      * after pre-data is on the target.
@@ -89,8 +120,10 @@ public final class PostDataScheduler implements AutoCloseable {
         if (graph != null || closed) {
             throw new IllegalStateException("post-data scheduler already started");
         }
-        EntryGraph g = new EntryGraph(postData, planner(tables));
-        workers = new DdlWorkers("post-data", g, BatchLimit.SINGLE, connections, target, jobs, marks, sessionSetup);
+        EntryGraph g = new EntryGraph(splitForeignKeys ? ForeignKeyValidation.split(postData, tables) : postData,
+                planner(tables));
+        workers = new DdlWorkers("post-data", g, batchLimit(maxLocksPerTransaction()), connections, target, jobs, marks,
+                sessionSetup);
         graph = g;
         loadedEarly.forEach(t -> g.open(LOADED + t));
         loadedEarly.clear();
@@ -157,6 +190,42 @@ public final class PostDataScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Foreign keys to one table, and validations on one table, go several to a transaction within
+     * the lock budget; everything else alone (it costs more than any budget). Not rules: a batch
+     * of them would hold its parent and several children while it waits for a child that is being
+     * loaded or indexed, and keys added in batches lock children too, so the two could deadlock.
+     */
+    /**
+     * The items as the scheduler runs them: every plain foreign key in two halves (see
+     * {@link ForeignKeyValidation}), each with a ledger key of its own. Split before dropping what
+     * a resumed run already did, so that a key added but not yet validated gets validated.
+     */
+    public static List<TocEntry> items(List<TocEntry> postData, EntryTables tables) {
+        return ForeignKeyValidation.split(postData, tables);
+    }
+
+    static BatchLimit batchLimit(int maxLocksPerTransaction) {
+        int budget = Math.max(FK_LOCKS + FK_GROUP_LOCKS, maxLocksPerTransaction - RESERVED_LOCKS);
+        return new BatchLimit(MAX_ITEMS_PER_BATCH, budget, (e, groupInBatch) -> switch (e.type()) {
+            case ForeignKeyValidation.ADD_TYPE -> FK_LOCKS + (groupInBatch ? 0 : FK_GROUP_LOCKS);
+            case ForeignKeyValidation.VALIDATE_TYPE -> VALIDATE_LOCKS + (groupInBatch ? 0 : VALIDATE_GROUP_LOCKS);
+            default -> Integer.MAX_VALUE / 2;
+        }, true);
+    }
+
+    private int maxLocksPerTransaction() {
+        try (java.sql.Connection c = connections.open(target, "fastcopy-post-data");
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT current_setting('max_locks_per_transaction')::int")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (java.sql.SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "cannot read max_locks_per_transaction on " + target + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     static Function<TocEntry, EntryPlan> planner(EntryTables tables) {
         return e -> {
             RestorePass pass = RestorePass.of(e);
@@ -166,13 +235,21 @@ public final class PostDataScheduler implements AutoCloseable {
             String group = null;
             switch (e.type()) {
                 case "RULE" -> group = table.map(t -> "rule:" + t).orElse(null);
-                case "FK CONSTRAINT" -> {
+                case ForeignKeyValidation.ADD_TYPE -> {
                     Optional<TableName> ref = tables.referenced(e);
                     if (ref.isPresent()) {
                         group = "fk:" + ref.get();
                         waits.add(Gate.countdown(KEYS + ref.get()));
+                        counts.add(FK_ADDED + ref.get());
                         tables.referencedData(e).forEach(t -> waits.add(Gate.external(LOADED + t)));
                     }
+                }
+                case ForeignKeyValidation.VALIDATE_TYPE -> {
+                    // after every key to the same table is added: each addition invalidates that
+                    // table's cached triggers, which a validation in between would read again
+                    group = table.map(t -> "table:" + t).orElse(null);
+                    tables.referenced(e).ifPresent(ref -> waits.add(Gate.countdown(FK_ADDED + ref)));
+                    tables.referencedData(e).forEach(t -> waits.add(Gate.external(LOADED + t)));
                 }
                 case "CONSTRAINT", "TRIGGER" -> group = table.map(t -> "table:" + t).orElse(null);
                 default -> {

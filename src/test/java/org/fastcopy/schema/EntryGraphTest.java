@@ -110,6 +110,21 @@ class EntryGraphTest {
     }
 
     @Test
+    void aGroupOnlyBatchHoldsItemsOfOneGroupAndAnUngroupedItemAlone() {
+        List<TocEntry> entries = List.of(entry(1, "FK CONSTRAINT", "a fk", "a"), entry(2, "FK CONSTRAINT", "b fk", "b"),
+                entry(3, "FK CONSTRAINT", "c fk", "c"), entry(4, "INDEX", "i", "i"), entry(5, "INDEX", "j", "j"));
+        EntryPlan one = new EntryPlan("fk:one", List.of(), List.of());
+        EntryPlan two = new EntryPlan("fk:two", List.of(), List.of());
+        EntryGraph g = graph(entries, Map.of(1, one, 2, one, 3, two));
+        BatchLimit groupOnly = new BatchLimit(100, 100, (e, seen) -> 1, true);
+
+        assertThat(ids(g.poll(null, groupOnly).entries())).containsExactly(1, 2);
+        assertThat(ids(g.poll(null, groupOnly).entries())).containsExactly(3);
+        assertThat(ids(g.poll(null, groupOnly).entries())).containsExactly(4);
+        assertThat(ids(g.poll(null, groupOnly).entries())).containsExactly(5);
+    }
+
+    @Test
     void aBatchNeverMixesSessionSettings() {
         SessionSettings other = SessionSettings.EMPTY.with("default_tablespace", "SET default_tablespace = 'fast';");
         List<TocEntry> entries = List.of(entry(1, "TABLE", "a", "a"),
