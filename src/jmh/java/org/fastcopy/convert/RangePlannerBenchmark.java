@@ -46,8 +46,9 @@ public class RangePlannerBenchmark {
         for (int i = 0; i < CHILDREN; i++) {
             // Skewed like real history: a few busy weeks, many quiet ones.
             long rows = (long) Math.exp(random.nextDouble() * Math.log(2_000_000));
-            weeks.add(new RangePlanner.Week(String.format("test_run_w%05d", i), rows,
-                    monday.plusWeeks(i).plusMinutes(random.nextInt(600))));
+            LocalDateTime first = monday.plusWeeks(i).plusMinutes(random.nextInt(600));
+            weeks.add(new RangePlanner.Week(String.format("test_run_w%05d", i), rows, first,
+                    first.plusDays(6)));
         }
         // A week is never split, so two targets inside one busy week share a cut: a few fewer ranges.
         int made = RangePlanner.balanced(weeks, ranges).size();

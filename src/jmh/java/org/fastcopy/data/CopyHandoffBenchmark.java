@@ -79,8 +79,9 @@ public class CopyHandoffBenchmark {
     public int disruptor() throws Exception {
         CopyWriter writer = new CopyWriter(sink.restart());
         CopyRing ring = CopyRing.start(slots, writer, StreamCopier.WRITER_THREAD_PREFIX + "bench");
+        // null: no UTF-8 check, as for every source that is not SQL_ASCII.
         CopyReader reader = new CopyReader(UNIT, source.restart(), ring, CopyProgress.NONE,
-                settings.progressEvery());
+                settings.progressEvery(), null);
         if (!reader.pump()) {
             ring.join(null, false);
             throw new IllegalStateException("writer stopped early: " + writer.failure());
