@@ -14,10 +14,10 @@ import org.fastcopy.metrics.PrometheusEndpoint;
 import org.fastcopy.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -101,28 +101,21 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--hosts-file", paramLabel = "FILE", description = "A pg_service.conf-format file of endpoint names.")
     Path hostsFile;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
-            description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics while the conversion runs (0: off).")
-    int metricsPort;
-
-    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = PrometheusEndpoint.DEFAULT_BIND,
-            description = "Address the metrics endpoint listens on.")
-    String metricsBind;
+    @Mixin
+    MetricsOptions metrics;
 
     @Override
     public Integer call() {
-        if (metricsPort < 0 || metricsPort > 65535) {
-            throw new FastcopyException(FastcopyException.USAGE, "--metrics-port " + metricsPort + " is not in [0, 65535]");
-        }
+        metrics.validate();
         // Options are checked before anything connects: a bad --ranges costs nothing.
         VerifyOptions check = new VerifyOptions(verify || verifyOnly, verifyOnly, full, sample, seed);
         List<LocalDateTime> cuts = ConvertSpec.parseRanges(ranges);
         Endpoint source = CliEndpoints.resolve(src, hostsFile, "--src");
         Endpoint target = dst == null ? source : CliEndpoints.resolve(dst, hostsFile, "--dst");
         ConvertSpec cs = new ConvertSpec(source, target, db, flatDb, cuts, jobs, 4, setup, incremental, check, workDir);
-        PrometheusMeterRegistry registry = metricsPort == 0 ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry registry = !metrics.enabled() ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ConvertReport report;
-        try (PrometheusEndpoint endpoint = registry == null ? null : startMetrics(registry)) {
+        try (PrometheusEndpoint endpoint = registry == null ? null : metrics.start(registry)) {
             report = new ConvertJob(cs, Connections.fromSystem(), ConvertListener.NONE, registry).run();
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -136,12 +129,4 @@ public final class ConvertCommand implements Callable<Integer> {
         return 0;
     }
 
-    private PrometheusEndpoint startMetrics(PrometheusMeterRegistry registry) {
-        try {
-            return PrometheusEndpoint.start(registry, metricsBind, metricsPort);
-        } catch (IOException e) {
-            throw new FastcopyException(FastcopyException.USAGE, "cannot serve metrics on --metrics-bind " + metricsBind
-                    + " --metrics-port " + metricsPort + ": " + e.getMessage(), e);
-        }
-    }
 }

@@ -17,10 +17,10 @@ import org.fastcopy.util.Json;
 import org.fastcopy.verify.VerifyMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -127,13 +127,8 @@ public final class FastcopyCommand implements Callable<Integer> {
             description = "A pg_service.conf-format file of endpoint names (default: conf/hosts.conf).")
     Path hostsFile;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
-            description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics while the copy runs (0: off).")
-    int metricsPort;
-
-    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = PrometheusEndpoint.DEFAULT_BIND,
-            description = "Address the metrics endpoint listens on; the meters name databases and tables.")
-    String metricsBind;
+    @Mixin
+    MetricsOptions metrics;
 
     @Override
     public Integer call() {
@@ -143,13 +138,11 @@ public final class FastcopyCommand implements Callable<Integer> {
             return 0;
         }
         CopySpec copy = copySpec();
-        if (metricsPort < 0 || metricsPort > 65535) {
-            throw new FastcopyException(FastcopyException.USAGE, "--metrics-port " + metricsPort + " is not in [0, 65535]");
-        }
+        metrics.validate();
         List<CopyReport> reports;
-        PrometheusMeterRegistry registry = metricsPort == 0 ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry registry = !metrics.enabled() ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Closed when the run ends, failed or not: a finished copy leaves no port open.
-        try (PrometheusEndpoint endpoint = registry == null ? null : startMetrics(registry)) {
+        try (PrometheusEndpoint endpoint = registry == null ? null : metrics.start(registry)) {
             reports = new CopyJob(copy, Connections.fromSystem(), CopyJob.Listener.NONE,
                     registry == null ? CopyMetrics.Factory.NONE : MicrometerCopyMetrics.factory(registry)).run();
         }
@@ -176,14 +169,6 @@ public final class FastcopyCommand implements Callable<Integer> {
                 size(maintenanceWorkMem, "--maintenance-work-mem"), encodingErrors, pgBin);
     }
 
-    private PrometheusEndpoint startMetrics(PrometheusMeterRegistry registry) {
-        try {
-            return PrometheusEndpoint.start(registry, metricsBind, metricsPort);
-        } catch (IOException e) {
-            throw new FastcopyException(FastcopyException.USAGE, "cannot serve metrics on --metrics-bind " + metricsBind
-                    + " --metrics-port " + metricsPort + ": " + e.getMessage(), e);
-        }
-    }
 
     /** fail|replace|skip, in lower case as the help shows them. */
     static final class EncodingErrorsConverter implements picocli.CommandLine.ITypeConverter<EncodingErrors> {

@@ -17,10 +17,10 @@ import org.fastcopy.migrate.Phase;
 import org.fastcopy.migrate.PlanParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,30 +75,23 @@ public final class MigrateCommand implements Callable<Integer> {
             + "failure (overrides the plan's notify).")
     String notifyCmd;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
-            description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics while the migration runs (0: off).")
-    int metricsPort;
-
-    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = PrometheusEndpoint.DEFAULT_BIND,
-            description = "Address the metrics endpoint listens on.")
-    String metricsBind;
+    @Mixin
+    MetricsOptions metrics;
 
     @Override
     public Integer call() {
         List<Phase> phases = Phase.select(only, from);
-        if (metricsPort < 0 || metricsPort > 65535) {
-            throw new FastcopyException(FastcopyException.USAGE, "--metrics-port " + metricsPort + " is not in [0, 65535]");
-        }
+        metrics.validate();
         MigratePlan plan = PlanParser.parse(planFile, MigrateCommand::resolver);
         if (notifyCmd != null) {
             plan = plan.withNotifyCommand(notifyCmd);
         }
         PrintWriter out = spec.commandLine().getOut();
-        PrometheusMeterRegistry prometheus = metricsPort == 0 || dryRun ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry prometheus = !metrics.enabled() || dryRun ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MeterRegistry registry = prometheus == null ? new SimpleMeterRegistry() : prometheus;
         CopyMetrics.Factory copyMetrics = prometheus == null ? CopyMetrics.Factory.NONE : MicrometerCopyMetrics.factory(prometheus);
         // Closed when the run ends, failed or not: a finished migration leaves no port open.
-        try (PrometheusEndpoint endpoint = prometheus == null ? null : startMetrics(prometheus)) {
+        try (PrometheusEndpoint endpoint = prometheus == null ? null : metrics.start(prometheus)) {
             MigrateJob job = new MigrateJob(plan, Connections.fromSystem(), MigrateListener.NONE, registry, copyMetrics, out);
             if (dryRun) {
                 job.dryRun(phases);
@@ -115,12 +108,4 @@ public final class MigrateCommand implements Callable<Integer> {
                 List.of(CliEndpoints.home().resolve("conf").resolve("hosts.conf")));
     }
 
-    private PrometheusEndpoint startMetrics(PrometheusMeterRegistry registry) {
-        try {
-            return PrometheusEndpoint.start(registry, metricsBind, metricsPort);
-        } catch (IOException e) {
-            throw new FastcopyException(FastcopyException.USAGE, "cannot serve metrics on --metrics-bind " + metricsBind
-                    + " --metrics-port " + metricsPort + ": " + e.getMessage(), e);
-        }
-    }
 }
