@@ -41,7 +41,7 @@ import java.util.stream.Stream;
 @Command(name = "cluster",
         mixinStandardHelpOptions = true,
         showDefaultValues = true,
-        description = {"Starts, stops and lists throwaway local PostgreSQL clusters (loopback only, fsync off) "
+        description = {"Starts, stops and lists throwaway local PostgreSQL clusters (loopback only; fsync off unless --durable) "
                 + "that stay up between commands, and writes a service file and a password file for them."},
         subcommands = {ClusterCommand.Start.class, ClusterCommand.Stop.class, ClusterCommand.Status.class},
         footer = {"", "Examples:",
@@ -76,6 +76,7 @@ public final class ClusterCommand {
             footer = {"", "Examples:",
                     "  fastcopy cluster start --workdir bench/work flux1 flux2",
                     "  fastcopy cluster start flux1",
+                    "  fastcopy cluster start --durable flux1   (fsync and synchronous_commit on, as in production)",
                     "",
                     "Then, with PGSERVICEFILE=DIR/pg_service.conf and PGPASSFILE=DIR/pgpass exported:",
                     "  psql service=flux1",
@@ -94,6 +95,12 @@ public final class ClusterCommand {
                 description = "Cluster names, also their service names (letters, digits, '_' and '-').")
         List<String> names;
 
+        @Option(names = "--durable", description = "Start with PostgreSQL's durable defaults (fsync, "
+                + "full_page_writes and synchronous_commit on, wal_level replica) instead of the bulk-load "
+                + "settings, for this start only: every commit then waits for its WAL flush, as on a production "
+                + "server. A cluster already running keeps the settings it was started with.")
+        boolean durable;
+
         @Override
         public Integer call() throws IOException {
             Path dir = workDir.absolute();
@@ -107,7 +114,7 @@ public final class ClusterCommand {
                 try {
                     for (String name : wanted) {
                         if (runningPort(dir, name).isEmpty()) {
-                            startedHere.add(LocalCluster.startDetached(name, dir));
+                            startedHere.add(LocalCluster.startDetached(name, dir, durable));
                         }
                     }
                 } catch (RuntimeException e) {

@@ -101,6 +101,13 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--hosts-file", paramLabel = "FILE", description = "A pg_service.conf-format file of endpoint names.")
     Path hostsFile;
 
+    @Option(names = "--toast-compression", paramLabel = "lz4|pglz", defaultValue = ConvertSpec.DEFAULT_TOAST_COMPRESSION,
+            description = "How the flat server compresses the large values it stores (stdout, stderr), set on the "
+                    + "loading sessions only (default_toast_compression): lz4 is several times cheaper in CPU than "
+                    + "PostgreSQL's default pglz and reads back faster; pglz where the flat data must stay readable "
+                    + "by servers built without lz4. A server without lz4 gets pglz, with a warning.")
+    String toastCompression;
+
     @Mixin
     MetricsOptions metrics;
 
@@ -112,7 +119,8 @@ public final class ConvertCommand implements Callable<Integer> {
         List<LocalDateTime> cuts = ConvertSpec.parseRanges(ranges);
         Endpoint source = CliEndpoints.resolve(src, hostsFile, "--src");
         Endpoint target = dst == null ? source : CliEndpoints.resolve(dst, hostsFile, "--dst");
-        ConvertSpec cs = new ConvertSpec(source, target, db, flatDb, cuts, jobs, 4, setup, incremental, check, workDir);
+        ConvertSpec cs = new ConvertSpec(source, target, db, flatDb, cuts, jobs, 4, setup, incremental, check, workDir,
+                toastCompression);
         PrometheusMeterRegistry registry = !metrics.enabled() ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ConvertReport report;
         try (PrometheusEndpoint endpoint = registry == null ? null : metrics.start(registry)) {

@@ -39,4 +39,19 @@ final class ClusterSettings {
         s.put("log_line_prefix", "'%m [%p] %d '");
         return s;
     }
+
+    /**
+     * Overrides, given on the postmaster's command line, that put back PostgreSQL's own durable
+     * defaults: every commit waits for its WAL flush, as on a production server. For benchmarks
+     * whose baseline is a per-row commit loop (the old MTT converter): with fsync off such a loop
+     * costs only its round trips, and any comparison against it flatters the loop.
+     */
+    static Map<String, String> durable() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("fsync", "on");
+        s.put("full_page_writes", "on");
+        s.put("synchronous_commit", "on");
+        s.put("wal_level", "replica");
+        return s;
+    }
 }

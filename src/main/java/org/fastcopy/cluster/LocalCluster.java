@@ -75,12 +75,21 @@ public final class LocalCluster implements AutoCloseable {
      * must stop it later, e.g. through {@link #existing}.
      */
     public static LocalCluster startDetached(String name, Path baseDir) {
+        return startDetached(name, baseDir, false);
+    }
+
+    /**
+     * As {@link #startDetached(String, Path)}; {@code durable} starts the server with PostgreSQL's
+     * durable defaults ({@link ClusterSettings#durable()}) over the bulk-load settings, for this run
+     * of the server only (the next start without it is fast again).
+     */
+    public static LocalCluster startDetached(String name, Path baseDir, boolean durable) {
         LocalCluster c = existing(name, baseDir);
         c.stopStale();
         if (!Files.exists(c.dataDir.resolve("PG_VERSION")) || !c.hasPassword()) {
             c.initdb();
         }
-        c.startServer();
+        c.startServer(durable);
         return c;
     }
 
@@ -201,13 +210,16 @@ public final class LocalCluster implements AutoCloseable {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private void startServer() {
+    private void startServer(boolean durable) {
+        // -c options win over postgresql.conf and last only as long as this postmaster.
+        String overrides = durable ? ClusterSettings.durable().entrySet().stream()
+                .map(e -> " -c " + e.getKey() + "=" + e.getValue()).collect(Collectors.joining()) : "";
         FastcopyException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int candidate = freePort();
             try {
                 run(OsUser.asServerUser(List.of(bin.program("pg_ctl").toString(), "-D", dataDir.toString(),
-                        "-l", dataDir.resolve("server.log").toString(), "-o", "-p " + candidate,
+                        "-l", dataDir.resolve("server.log").toString(), "-o", "-p " + candidate + overrides,
                         "-w", "-t", "120", "start")), 150, "pg_ctl start");
                 port = candidate;
                 writePassfile();

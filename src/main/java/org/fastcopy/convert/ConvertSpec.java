@@ -12,11 +12,26 @@ import java.util.List;
  *
  * @param cuts          explicit --ranges cut points, or null for auto
  * @param rangesPerJob  auto ranges per worker (more ranges than workers: one slow range cannot hold up the end)
+ * @param toastCompression how the flat side compresses large values as it loads them: "lz4" or "pglz"
  */
 public record ConvertSpec(Endpoint source, Endpoint target, String v3Database, String flatDatabase,
                           List<LocalDateTime> cuts, int jobs, int rangesPerJob, boolean setup, boolean incremental,
-                          VerifyOptions verify, Path workDir) {
+                          VerifyOptions verify, Path workDir, String toastCompression) {
+    /** The default compression for loads: lz4 (see {@link #toastCompression}). */
+    public static final String DEFAULT_TOAST_COMPRESSION = "lz4";
+
+    public ConvertSpec(Endpoint source, Endpoint target, String v3Database, String flatDatabase,
+                       List<LocalDateTime> cuts, int jobs, int rangesPerJob, boolean setup, boolean incremental,
+                       VerifyOptions verify, Path workDir) {
+        this(source, target, v3Database, flatDatabase, cuts, jobs, rangesPerJob, setup, incremental, verify, workDir,
+                DEFAULT_TOAST_COMPRESSION);
+    }
+
     public ConvertSpec {
+        if (!"lz4".equals(toastCompression) && !"pglz".equals(toastCompression)) {
+            throw new FastcopyException(FastcopyException.USAGE, "--toast-compression '" + toastCompression
+                    + "' is not lz4 or pglz");
+        }
         if (jobs < 1) {
             throw new FastcopyException(FastcopyException.USAGE, "--jobs " + jobs + " must be at least 1");
         }

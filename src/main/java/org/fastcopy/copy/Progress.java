@@ -116,11 +116,13 @@ final class Progress implements CopyProgress {
         }
         double secs = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
         double rate = bytes / secs;
-        double pct = Math.min(100.0, 100.0 * bytes / totalBytes);
+        // The total is the tables' size on disk, TOAST compressed; COPY streams the values
+        // uncompressed, so the bytes moved can pass it before the last unit is done.
+        double pct = unitsDone.get() >= totalUnits ? 100.0 : Math.min(99.9, 100.0 * bytes / totalBytes);
         String eta = rate > 0 && bytes < totalBytes ? String.format(Locale.ROOT, "%.0f s", (totalBytes - bytes) / rate) : "-";
         int width = 30;
         int filled = (int) Math.round(pct / 100 * width);
-        return String.format(Locale.ROOT, "[%s%s] %5.1f%%  %s / %s  %s/s  %,.0f rows/s  units %d/%d  ETA %s",
+        return String.format(Locale.ROOT, "[%s%s] %5.1f%%  %s / ~%s  %s/s  %,.0f rows/s  units %d/%d  ETA %s",
                 "#".repeat(filled), ".".repeat(width - filled), pct, ByteSize.format(bytes), ByteSize.format(totalBytes),
                 ByteSize.format((long) rate), rows / secs, unitsDone.get(), totalUnits, eta);
     }

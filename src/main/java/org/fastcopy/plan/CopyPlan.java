@@ -75,10 +75,10 @@ public final class CopyPlan {
                     // blocks past it.
                     BlockRange range = i == count - 1 ? BlockRange.toEnd(from) : BlockRange.of(from, from + pagesPerChunk);
                     CopyUnit chunk = whole.chunk(range, i + 1, count);
-                    units.add(new PlannedUnit(chunk, t, t.bytes() / count, unitKey(t, range)));
+                    units.add(new PlannedUnit(chunk, t, t.workBytes() / count, unitKey(t, range)));
                 }
             } else {
-                units.add(new PlannedUnit(whole, t, t.bytes(), unitKey(t, BlockRange.WHOLE)));
+                units.add(new PlannedUnit(whole, t, t.workBytes(), unitKey(t, BlockRange.WHOLE)));
             }
         }
         units.sort(Comparator.comparingLong(PlannedUnit::estimatedBytes).reversed()

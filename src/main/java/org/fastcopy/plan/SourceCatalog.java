@@ -39,7 +39,9 @@ public final class SourceCatalog {
             SELECT c.oid, n.nspname, c.relname,
                    pg_catalog.pg_relation_size(c.oid) AS bytes,
                    pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::bigint AS pages,
-                   c.reltuples
+                   c.reltuples,
+                   CASE WHEN c.reltoastrelid <> 0 THEN pg_catalog.pg_total_relation_size(c.reltoastrelid) ELSE 0 END
+                     AS toast_bytes
             """ + DATA_TABLES + """
              ORDER BY bytes DESC, n.nspname, c.relname
             """;
@@ -74,7 +76,8 @@ public final class SourceCatalog {
             List<Object[]> rows = new ArrayList<>();
             try (PreparedStatement ps = source.prepareStatement(TABLES); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getDouble(6)});
+                    rows.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getDouble(6),
+                            rs.getLong(7)});
                 }
             }
             Map<Long, List<String>> columns = columns(source, rows.stream().map(r -> (Long) r[0]).toArray(Long[]::new));
@@ -82,7 +85,7 @@ public final class SourceCatalog {
             for (Object[] r : rows) {
                 long oid = (Long) r[0];
                 out.add(new SourceTable(oid, (String) r[1], (String) r[2], (Long) r[3], (Long) r[4], (Double) r[5],
-                        columns.getOrDefault(oid, List.of())));
+                        columns.getOrDefault(oid, List.of()), (Long) r[6]));
             }
             return out;
         } catch (SQLException e) {

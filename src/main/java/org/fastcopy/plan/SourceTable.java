@@ -13,11 +13,22 @@ import static org.fastcopy.util.Sql.qualified;
  * @param rows    reltuples estimate (-1 when never analysed): for progress, never for correctness
  * @param columns the columns COPY moves, in attnum order (dropped and generated columns left out:
  *                COPY FROM refuses generated columns and dropped ones have no name)
+ * @param toastBytes size of the table's TOAST relation: MTT's stdout and stderr live there, so
+ *                the main fork alone understates a result table's work several times over
  */
 public record SourceTable(long oid, String schema, String name, long bytes, long pages, double rows,
-                          List<String> columns) {
+                          List<String> columns, long toastBytes) {
     public SourceTable {
         columns = List.copyOf(columns);
+    }
+
+    public SourceTable(long oid, String schema, String name, long bytes, long pages, double rows, List<String> columns) {
+        this(oid, schema, name, bytes, pages, rows, columns, 0);
+    }
+
+    /** Main fork and TOAST: what the COPY reads, still compressed (progress and largest-first order). */
+    public long workBytes() {
+        return bytes + toastBytes;
     }
 
     /** "schema"."name", quoted. */

@@ -68,6 +68,26 @@ class LocalClusterTest {
     }
 
     @Test
+    void aDurableStartWaitsForWalFlushesAndTheNextPlainStartIsFastAgain() throws SQLException {
+        LocalCluster durable = LocalCluster.startDetached(SHARED, BASE, true);
+        started.add(durable);
+        try (Connection conn = connect(durable)) {
+            assertThat(query(conn, "SHOW fsync")).isEqualTo("on");
+            assertThat(query(conn, "SHOW synchronous_commit")).isEqualTo("on");
+            assertThat(query(conn, "SHOW full_page_writes")).isEqualTo("on");
+            assertThat(query(conn, "SHOW wal_level")).isEqualTo("replica");
+        }
+        durable.stop();
+
+        LocalCluster plain = start(SHARED);
+        try (Connection conn = connect(plain)) {
+            assertThat(query(conn, "SHOW fsync")).isEqualTo("off");
+            assertThat(query(conn, "SHOW synchronous_commit")).isEqualTo("off");
+            assertThat(query(conn, "SHOW wal_level")).isEqualTo("minimal");
+        }
+    }
+
+    @Test
     void aStartedClusterServesTheSuperuserOnTheLoopbackPortItPicked() throws SQLException {
         LocalCluster c = start(SHARED);
 

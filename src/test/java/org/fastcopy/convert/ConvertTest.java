@@ -98,6 +98,35 @@ class ConvertTest {
         assertExact(clusters, v3, flat);
     }
 
+    /**
+     * Production has about ten years of weekly children per result table. A query on an inheritance
+     * parent locks every child and every child's index until its transaction ends; four workers doing
+     * that at once exhausted the default lock table ("out of shared memory") before v3 was read child
+     * by child in short transactions.
+     */
+    @Test
+    void convertsTenYearsOfWeeklyChildrenWithFourWorkersAtTheDefaultLockTable(TestClusters clusters) throws Exception {
+        LocalCluster flux1 = clusters.flux1();
+        try (Connection c = clusters.connect(flux1, "postgres")) {
+            assertEquals(64, scalar(c, "SELECT current_setting('max_locks_per_transaction')::int"),
+                    "the test cluster keeps the server default");
+        }
+        String v3 = clusters.newDatabaseName("mttv3_tenyears");
+        new MttV3Generator(flux1.connections(), flux1.endpoint("postgres")).generate(GenerateSpec.defaults(v3)
+                .withScale(0.0005).withSeed(5).withYears(new YearSpan(2006, 2015)).withDangling(0.01)
+                .withDropIfExists(true));
+        try (Connection c = clusters.connect(flux1, v3)) {
+            assertTrue(scalar(c, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'test_run'::regclass") >= 500,
+                    "ten years of weekly test_run children");
+        }
+        String flat = clusters.newDatabaseName("flattenyears");
+
+        ConvertReport report = job(flux1, v3, flat, 4, ConvertListener.NONE).run();
+
+        assertTrue(report.verifyMismatches().isEmpty(), "verify: " + report.verifyMismatches());
+        assertExact(clusters, v3, flat);
+    }
+
     @Test
     void shouldAddExactlyTheNewRowsIncrementally(TestClusters clusters) throws Exception {
         LocalCluster flux1 = clusters.flux1();
