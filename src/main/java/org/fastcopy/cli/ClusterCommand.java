@@ -76,7 +76,7 @@ public final class ClusterCommand {
             footer = {"", "Examples:",
                     "  fastcopy cluster start --workdir bench/work flux1 flux2",
                     "  fastcopy cluster start flux1",
-                    "  fastcopy cluster start --durable flux1   (fsync and synchronous_commit on, as in production)",
+                    "  fastcopy cluster start --durable flux1",
                     "",
                     "Then, with PGSERVICEFILE=DIR/pg_service.conf and PGPASSFILE=DIR/pgpass exported:",
                     "  psql service=flux1",

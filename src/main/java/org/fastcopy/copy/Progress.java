@@ -32,6 +32,8 @@ final class Progress implements CopyProgress {
     private static final Logger log = LoggerFactory.getLogger("fastcopy");
 
     private final long totalBytes;
+    /** Rows to copy by the catalogue's reltuples, or -1 when a table was never analysed. */
+    private final long totalRows;
     private final int totalUnits;
     private final long startNanos = System.nanoTime();
     private final LongAdder bytesDone = new LongAdder();
@@ -47,13 +49,21 @@ final class Progress implements CopyProgress {
         this.metrics = metrics;
         long bytes = 0;
         long skippedBytes = 0;
+        double rows = 0;
+        boolean rowsKnown = true;
         for (PlannedUnit u : plan.units()) {
-            bytes += u.estimatedBytes();
             if (doneUnits.containsKey(u.key())) {
                 skippedBytes += u.estimatedBytes();
+            } else if (u.table().rows() < 0) {
+                rowsKnown = false;
+            } else if (u.table().workBytes() > 0) {
+                // a chunk's share of its table's rows, as of its share of the bytes
+                rows += u.table().rows() * ((double) u.estimatedBytes() / u.table().workBytes());
             }
+            bytes += u.estimatedBytes();
         }
         this.totalBytes = Math.max(1, bytes - skippedBytes);
+        this.totalRows = rowsKnown ? Math.max(1, Math.round(rows)) : -1;
         this.totalUnits = plan.units().size() - doneUnits.size();
         this.rowsFromLedger = doneUnits.values().stream().mapToLong(Long::longValue).sum();
         Map<String, Long> bytesByTable = new HashMap<>();
@@ -116,15 +126,24 @@ final class Progress implements CopyProgress {
         }
         double secs = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
         double rate = bytes / secs;
-        // The total is the tables' size on disk, TOAST compressed; COPY streams the values
-        // uncompressed, so the bytes moved can pass it before the last unit is done.
-        double pct = unitsDone.get() >= totalUnits ? 100.0 : Math.min(99.9, 100.0 * bytes / totalBytes);
-        String eta = rate > 0 && bytes < totalBytes ? String.format(Locale.ROOT, "%.0f s", (totalBytes - bytes) / rate) : "-";
+        double rowRate = rows / secs;
+        // Percent and ETA go by rows when every table was analysed: the bytes on disk are TOAST
+        // compressed and COPY streams them uncompressed, so bytes can run far past their estimate.
+        double fraction = totalRows > 0 ? (double) rows / totalRows : (double) bytes / totalBytes;
+        double pct = unitsDone.get() >= totalUnits ? 100.0 : Math.min(99.9, 100.0 * fraction);
+        String eta = "-";
+        if (totalRows > 0 && rowRate > 0 && rows < totalRows) {
+            eta = String.format(Locale.ROOT, "%.0f s", (totalRows - rows) / rowRate);
+        } else if (totalRows <= 0 && rate > 0 && bytes < totalBytes) {
+            eta = String.format(Locale.ROOT, "%.0f s", (totalBytes - bytes) / rate);
+        }
+        String done = totalRows > 0 ? String.format(Locale.ROOT, "%,d / ~%,d rows  %s", rows, totalRows,
+                ByteSize.format(bytes)) : ByteSize.format(bytes) + " / ~" + ByteSize.format(totalBytes);
         int width = 30;
         int filled = (int) Math.round(pct / 100 * width);
-        return String.format(Locale.ROOT, "[%s%s] %5.1f%%  %s / ~%s  %s/s  %,.0f rows/s  units %d/%d  ETA %s",
-                "#".repeat(filled), ".".repeat(width - filled), pct, ByteSize.format(bytes), ByteSize.format(totalBytes),
-                ByteSize.format((long) rate), rows / secs, unitsDone.get(), totalUnits, eta);
+        return String.format(Locale.ROOT, "[%s%s] %5.1f%%  %s  %s/s  %,.0f rows/s  units %d/%d  ETA %s",
+                "#".repeat(filled), ".".repeat(width - filled), pct, done, ByteSize.format((long) rate), rowRate,
+                unitsDone.get(), totalUnits, eta);
     }
 
     /** Starts rendering; closing it stops the renderer and prints the final line. */
