@@ -27,6 +27,12 @@ public final class CliProcess {
     /** Starts {@code fastcopy ARGS...}; output and errors go to {@code log}. */
     public static CliProcess start(List<String> args, Path log) throws IOException {
         List<String> cmd = new ArrayList<>();
+        if (sigintIgnored()) {
+            // A shell starts background jobs with SIGINT ignored (nohup ... &), an ignored signal
+            // stays ignored across exec, and a JVM that starts so never runs its shutdown hooks on
+            // SIGINT. An operator's Ctrl-C reaches a foreground process: give the child that.
+            cmd.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\\n\"", "--"));
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -34,6 +40,20 @@ public final class CliProcess {
         cmd.addAll(args);
         Files.createDirectories(log.toAbsolutePath().getParent());
         return new CliProcess(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
+    }
+
+    /** Whether this process ignores SIGINT (Linux: bit 2 of SigIgn in /proc/self/status). */
+    private static boolean sigintIgnored() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16) & 0x2) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux: nothing to restore that we could see
+        }
+        return false;
     }
 
     /** An endpoint as a conninfo string: the password comes from the cluster's 0600 password file. */
