@@ -46,6 +46,8 @@ public final class ConvertJob {
     private final Connections connections;
     private final ConvertListener listener;
     private final ConvertMeters meters;
+    /** Set in {@link #setup}: what every flat session that loads rows runs first. */
+    private volatile String loadingSql = "";
 
     public ConvertJob(ConvertSpec spec, Connections connections, ConvertListener listener) {
         this(spec, connections, listener, null);
@@ -580,9 +582,6 @@ public final class ConvertJob {
     private Connection open(Endpoint ep) {
         return connections.open(ep, APP);
     }
-
-    /** Set in {@link #setup}: what every flat session that loads rows runs first. */
-    private volatile String loadingSql = "";
 
     /**
      * A flat session for loading rows. Large values (stdout, stderr) are compressed as they are

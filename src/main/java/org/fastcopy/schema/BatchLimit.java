@@ -1,5 +1,14 @@
 package org.fastcopy.schema;
 
+import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
 /**
  * How much one transaction may hold.
  *
@@ -25,6 +34,19 @@ record BatchLimit(int maxEntries, int maxLocks, LockEstimate locks, boolean grou
     BatchLimit {
         if (maxEntries < 1 || maxLocks < 1) {
             throw new IllegalArgumentException("batch limits must be positive: " + maxEntries + " items, " + maxLocks + " locks");
+        }
+    }
+
+    /** The target's max_locks_per_transaction, the budget each phase takes its reserve from. */
+    static int serverMaxLocks(Connections connections, Endpoint target, String applicationName) {
+        try (Connection c = connections.open(target, applicationName);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT current_setting('max_locks_per_transaction')::int")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "cannot read max_locks_per_transaction on " + target + ": "
+                    + e.getMessage(), e);
         }
     }
 

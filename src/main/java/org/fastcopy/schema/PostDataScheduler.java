@@ -122,7 +122,7 @@ public final class PostDataScheduler implements AutoCloseable {
         }
         EntryGraph g = new EntryGraph(splitForeignKeys ? ForeignKeyValidation.split(postData, tables) : postData,
                 planner(tables));
-        workers = new DdlWorkers("post-data", g, batchLimit(maxLocksPerTransaction()), connections, target, jobs, marks,
+        workers = new DdlWorkers("post-data", g, batchLimit(BatchLimit.serverMaxLocks(connections, target, "fastcopy-post-data")), connections, target, jobs, marks,
                 sessionSetup);
         graph = g;
         loadedEarly.forEach(t -> g.open(LOADED + t));
@@ -191,12 +191,6 @@ public final class PostDataScheduler implements AutoCloseable {
     }
 
     /**
-     * Foreign keys to one table, and validations on one table, go several to a transaction within
-     * the lock budget; everything else alone (it costs more than any budget). Not rules: a batch
-     * of them would hold its parent and several children while it waits for a child that is being
-     * loaded or indexed, and keys added in batches lock children too, so the two could deadlock.
-     */
-    /**
      * The items as the scheduler runs them: every plain foreign key in two halves (see
      * {@link ForeignKeyValidation}), each with a ledger key of its own. Split before dropping what
      * a resumed run already did, so that a key added but not yet validated gets validated.
@@ -205,6 +199,12 @@ public final class PostDataScheduler implements AutoCloseable {
         return ForeignKeyValidation.split(postData, tables);
     }
 
+    /**
+     * Foreign keys to one table, and validations on one table, go several to a transaction within
+     * the lock budget; everything else alone (it costs more than any budget). Not rules: a batch
+     * of them would hold its parent and several children while it waits for a child that is being
+     * loaded or indexed, and keys added in batches lock children too, so the two could deadlock.
+     */
     static BatchLimit batchLimit(int maxLocksPerTransaction) {
         int budget = Math.max(FK_LOCKS + FK_GROUP_LOCKS, maxLocksPerTransaction - RESERVED_LOCKS);
         return new BatchLimit(MAX_ITEMS_PER_BATCH, budget, (e, groupInBatch) -> switch (e.type()) {
@@ -214,17 +214,6 @@ public final class PostDataScheduler implements AutoCloseable {
         }, true);
     }
 
-    private int maxLocksPerTransaction() {
-        try (java.sql.Connection c = connections.open(target, "fastcopy-post-data");
-             java.sql.Statement st = c.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SELECT current_setting('max_locks_per_transaction')::int")) {
-            rs.next();
-            return rs.getInt(1);
-        } catch (java.sql.SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "cannot read max_locks_per_transaction on " + target + ": "
-                    + e.getMessage(), e);
-        }
-    }
 
     static Function<TocEntry, EntryPlan> planner(EntryTables tables) {
         return e -> {

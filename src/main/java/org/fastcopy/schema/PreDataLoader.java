@@ -6,10 +6,6 @@ import org.fastcopy.endpoint.Endpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,14 +123,7 @@ public final class PreDataLoader {
     }
 
     private int maxLocksPerTransaction() {
-        try (Connection c = connections.open(target, "fastcopy-pre-data");
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT current_setting('max_locks_per_transaction')::int")) {
-            rs.next();
-            return Math.max(NEW_RELATION_LOCKS + 1, rs.getInt(1) - RESERVED_LOCKS);
-        } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "cannot read max_locks_per_transaction on " + target + ": "
-                    + e.getMessage(), e);
-        }
+        return Math.max(NEW_RELATION_LOCKS + 1,
+                BatchLimit.serverMaxLocks(connections, target, "fastcopy-pre-data") - RESERVED_LOCKS);
     }
 }
