@@ -1,6 +1,9 @@
 package org.fastcopy.copy;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.analyze.AfterLoad;
+import org.fastcopy.analyze.AnalyzePlan;
+import org.fastcopy.analyze.FinalAnalyze;
 import org.fastcopy.data.CopyFormat;
 import org.fastcopy.data.CopyResult;
 import org.fastcopy.data.CopySettings;
@@ -38,13 +41,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import static org.fastcopy.util.Sql.qualified;
 
 /**
  * One copy of one database, in the order of the runbook it replaces:
@@ -57,7 +54,7 @@ import static org.fastcopy.util.Sql.qualified;
  * <li>data, with post-data (indexes, keys, rules, triggers) built per table as soon as its rows are in;</li>
  * <li>sequences;</li>
  * <li>large objects (the schema dump has none), verified;</li>
- * <li>analyze;</li>
+ * <li>analyze: what the data workers left (parents, expression indexes, extended statistics);</li>
  * <li>verify;</li>
  * <li>drop the ledger and report.</li>
  * </ol>
@@ -130,6 +127,7 @@ public final class CopyJob {
             listener.snapshotExported(db, snapshot.id());
             clock.start("plan", "reading the source catalogue");
             List<SourceTable> tables = SourceCatalog.tables(snapshot.holder());
+            AnalyzePlan analyzePlan = AnalyzePlan.read(snapshot.holder());
             TargetDatabase.State state = spec.dryRun() ? null : TargetDatabase.inspect(connections, target);
             if (state != null) {
                 refuseEarly(target, state);
@@ -183,6 +181,7 @@ public final class CopyJob {
             DataPhase.Result data;
             DdlReport post;
             EncodingErrors checked;
+            java.util.Set<String> analysed;
             Progress progress = new Progress(plan, doneUnits, meters);
             EntryTables entryTables = EntryTables.read(snapshot.holder(), postData.entries());
             StepMarks marks = entries -> Ledger.markStepsSql(entries.stream().map(StepMarks::key).toList());
@@ -227,12 +226,14 @@ public final class CopyJob {
                                 scheduler.tableLoaded(table.schema(), table.name());
                             }
                         }, check);
+                withTarget(target, c -> AfterLoad.of(c, analyzePlan)).ifPresent(phase::afterLoad);
                 long dataStarted = System.nanoTime();
                 try (Progress.Reporter reporter = progress.startReporter()) {
                     data = phase.run(plan, doneUnits);
                 }
                 meters.phaseDone("data", System.nanoTime() - dataStarted);
                 checked = check;
+                analysed = phase.analysed();
                 post = scheduler.awaitCompletion();
             }
             meters.phaseDone("post-data", post.elapsedNanos());
@@ -262,8 +263,13 @@ public final class CopyJob {
                 log.info("[{}] {}", db, blobs.summary());
             }
 
-            clock.start("analyze", tables.size() + " tables on " + spec.indexJobs() + " connections");
-            analyze(target, tables);
+            List<AnalyzePlan.Name> toAnalyze = new ArrayList<>();
+            tables.stream().filter(t -> !analysed.contains(CopyPlan.tableKey(t)))
+                    .forEach(t -> toAnalyze.add(new AnalyzePlan.Name(t.schema(), t.name())));
+            toAnalyze.addAll(analyzePlan.partitionedParents());
+            clock.start("analyze", toAnalyze.size() + " tables on " + spec.indexJobs() + " connections ("
+                    + analysed.size() + " analysed as they were loaded)");
+            FinalAnalyze.run(connections, target, toAnalyze, spec.indexJobs());
 
             Map<String, Long> invalidRows = new java.util.TreeMap<>();
             invalid.forEach((t, n) -> invalidRows.put(t, n.sum()));
@@ -467,40 +473,6 @@ public final class CopyJob {
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "reading the materialized views of " + source + ": "
                     + e.getMessage(), e);
-        }
-    }
-
-    /** ANALYZE each table, spread over --index-jobs sessions (vacuumdb --analyze-only -j, in effect). */
-    private void analyze(Endpoint target, List<SourceTable> tables) {
-        ConcurrentLinkedQueue<SourceTable> queue = new ConcurrentLinkedQueue<>(tables);
-        int n = Math.max(1, Math.min(spec.indexJobs(), tables.size()));
-        AtomicInteger ids = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(n, r -> new Thread(r, "analyze-" + ids.incrementAndGet()));
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                futures.add(pool.submit(() -> {
-                    try (Connection c = connections.open(target, "fastcopy-analyze"); Statement st = c.createStatement()) {
-                        SourceTable t;
-                        while ((t = queue.poll()) != null) {
-                            st.execute("ANALYZE " + qualified(t.schema(), t.name()));
-                        }
-                    } catch (SQLException e) {
-                        throw new FastcopyException(FastcopyException.FAILED, "analyze on " + target + ": " + e.getMessage(), e);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FastcopyException(FastcopyException.INTERRUPTED, "analyze interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
     }
 

@@ -38,6 +38,8 @@ final class Progress implements CopyProgress {
     private final long startNanos = System.nanoTime();
     private final LongAdder bytesDone = new LongAdder();
     private final LongAdder rowsDone = new LongAdder();
+    /** The planned (on-disk) bytes of the units done, to learn how much a planned byte streams as. */
+    private final LongAdder plannedDone = new LongAdder();
     private final AtomicLong unitsDone = new AtomicLong();
     private final long rowsFromLedger;
     /** Bytes and rows of the units in flight, by unit: written by each unit's reader thread only. */
@@ -94,6 +96,7 @@ final class Progress implements CopyProgress {
         inFlight.remove(unit.unit());
         metrics.unitDone(unit.table().displayName(), r);
         bytesDone.add(r.bytes());
+        plannedDone.add(unit.estimatedBytes());
         rowsDone.add(r.rows());
         unitsDone.incrementAndGet();
         long[] t = perTable.computeIfAbsent(unit.table().displayName(), k -> new long[3]);
@@ -129,21 +132,36 @@ final class Progress implements CopyProgress {
         double rowRate = rows / secs;
         // Percent and ETA go by rows when every table was analysed: the bytes on disk are TOAST
         // compressed and COPY streams them uncompressed, so bytes can run far past their estimate.
-        double fraction = totalRows > 0 ? (double) rows / totalRows : (double) bytes / totalBytes;
+        // Without rows, the bytes still to come are the plan's, scaled by what the units done so
+        // far streamed per planned byte (at scale 1 about twice: the bar sat at 99.9% for half the
+        // data phase when it went by the plan alone).
+        long expectedBytes = expectedBytes();
+        double fraction = totalRows > 0 ? (double) rows / totalRows : (double) bytes / expectedBytes;
         double pct = unitsDone.get() >= totalUnits ? 100.0 : Math.min(99.9, 100.0 * fraction);
         String eta = "-";
         if (totalRows > 0 && rowRate > 0 && rows < totalRows) {
             eta = String.format(Locale.ROOT, "%.0f s", (totalRows - rows) / rowRate);
-        } else if (totalRows <= 0 && rate > 0 && bytes < totalBytes) {
-            eta = String.format(Locale.ROOT, "%.0f s", (totalBytes - bytes) / rate);
+        } else if (totalRows <= 0 && rate > 0 && bytes < expectedBytes) {
+            eta = String.format(Locale.ROOT, "%.0f s", (expectedBytes - bytes) / rate);
         }
         String done = totalRows > 0 ? String.format(Locale.ROOT, "%,d / ~%,d rows  %s", rows, totalRows,
-                ByteSize.format(bytes)) : ByteSize.format(bytes) + " / ~" + ByteSize.format(totalBytes);
+                ByteSize.format(bytes)) : ByteSize.format(bytes) + " / ~" + ByteSize.format(expectedBytes);
         int width = 30;
         int filled = (int) Math.round(pct / 100 * width);
         return String.format(Locale.ROOT, "[%s%s] %5.1f%%  %s  %s/s  %,.0f rows/s  units %d/%d  ETA %s",
                 "#".repeat(filled), ".".repeat(width - filled), pct, done, ByteSize.format((long) rate), rowRate,
                 unitsDone.get(), totalUnits, eta);
+    }
+
+    /** Bytes the whole data phase will stream, as the units done so far suggest. */
+    long expectedBytes() {
+        long planned = plannedDone.sum();
+        long streamed = bytesDone.sum();
+        if (planned <= 0 || streamed <= 0) {
+            return totalBytes;
+        }
+        double perPlannedByte = (double) streamed / planned;
+        return Math.max(1, streamed + Math.round(Math.max(0, totalBytes - planned) * perPlannedByte));
     }
 
     /** Starts rendering; closing it stops the renderer and prints the final line. */

@@ -1,6 +1,7 @@
 package org.fastcopy.data;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.analyze.AfterLoad;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.ledger.Ledger;
@@ -77,6 +78,9 @@ public final class DataPhase {
     private final int jobs;
     private final Listener listener;
     private final EncodingErrors encodingErrors;
+    private AfterLoad afterLoad;
+    private final java.util.Set<String> analysed = ConcurrentHashMap.newKeySet();
+    private final Map<String, java.util.concurrent.atomic.LongAdder> tableRows = new ConcurrentHashMap<>();
 
     public DataPhase(Connections connections, Endpoint source, Endpoint target, SourceSnapshot snapshot,
                      CopyFormat format, CopySettings settings, CopyProgress progress, int jobs, Listener listener) {
@@ -104,6 +108,21 @@ public final class DataPhase {
     }
 
     /**
+     * Has the worker that commits a table's last unit run {@link AfterLoad#command} on it before
+     * its indexes are built, so autovacuum leaves it alone while the copy runs. Call before
+     * {@link #run}; without it every table is left to the caller's final ANALYZE.
+     */
+    public DataPhase afterLoad(AfterLoad policy) {
+        this.afterLoad = policy;
+        return this;
+    }
+
+    /** Keys ({@link CopyPlan#tableKey}) of the tables analysed (and maybe vacuumed) after their load by this run. */
+    public java.util.Set<String> analysed() {
+        return java.util.Set.copyOf(analysed);
+    }
+
+    /**
      * @param plan the whole plan (to know how many units make up each table)
      * @param done unit keys an earlier run committed: skipped, but counted towards their table
      */
@@ -115,7 +134,9 @@ public final class DataPhase {
         ConcurrentLinkedQueue<PlannedUnit> queue = new ConcurrentLinkedQueue<>();
         for (PlannedUnit u : plan.units()) {
             if (done.containsKey(u.key())) {
-                countDown(remaining, u.table());
+                if (lastUnit(remaining, u.table())) {
+                    listener.tableLoaded(u.table());
+                }
             } else {
                 queue.add(u);
             }
@@ -206,10 +227,8 @@ public final class DataPhase {
                 + " reader queues behind them; cancel them or rerun (--resume) once they are done";
     }
 
-    private void countDown(Map<String, AtomicInteger> remaining, SourceTable t) {
-        if (remaining.get(CopyPlan.tableKey(t)).decrementAndGet() == 0) {
-            listener.tableLoaded(t);
-        }
+    private static boolean lastUnit(Map<String, AtomicInteger> remaining, SourceTable t) {
+        return remaining.get(CopyPlan.tableKey(t)).decrementAndGet() == 0;
     }
 
     /** One worker: its sessions and its copier are its own and never shared. */
@@ -244,7 +263,16 @@ public final class DataPhase {
                             rows += r.rows();
                             bytes += r.bytes();
                             listener.unitDone(u, r);
-                            countDown(remaining, u.table());
+                            if (afterLoad != null) {
+                                tableRows.computeIfAbsent(CopyPlan.tableKey(u.table()),
+                                        k -> new java.util.concurrent.atomic.LongAdder()).add(r.rows());
+                            }
+                            if (lastUnit(remaining, u.table())) {
+                                if (afterLoad != null) {
+                                    statistics(u);
+                                }
+                                listener.tableLoaded(u.table());
+                            }
                             break;
                         } catch (RuntimeException e) {
                             closeSessions();
@@ -303,6 +331,11 @@ public final class DataPhase {
                     // Committed with the rows, so a resumed run can still explain this table's difference.
                     Ledger.put(dst, INVALID_ROWS_PREFIX + u.key(), u.table().displayName() + "\t" + r.invalidRows());
                 }
+                if (afterLoad != null) {
+                    try (Statement st = dst.createStatement()) {
+                        st.execute(AfterLoad.FLUSH_STATS);
+                    }
+                }
                 dst.commit();
                 return r;
             } catch (SQLException e) {
@@ -311,6 +344,34 @@ public final class DataPhase {
             } catch (RuntimeException e) {
                 rollbackQuietly();
                 throw e;
+            }
+        }
+
+        /**
+         * The table's statistics, once all its units are committed (rows from the previous run of
+         * a resumed table are not counted: it may get ANALYZE where VACUUM was due, which
+         * autovacuum then does). Cheap: COPY FREEZE left the pages frozen and all-visible, and
+         * there are no indexes yet. A failure loses no data, so it is a warning, and the table is
+         * left to the final ANALYZE.
+         */
+        private void statistics(PlannedUnit u) {
+            java.util.concurrent.atomic.LongAdder n = tableRows.get(CopyPlan.tableKey(u.table()));
+            String command = afterLoad.command(u.table(), n == null ? 0 : n.sum());
+            if (command == null) {
+                return;
+            }
+            CopyUnit unit = u.unit();
+            try {
+                dst.setAutoCommit(true); // VACUUM refuses to run inside a transaction block
+                try (Statement st = dst.createStatement()) {
+                    st.execute(command + " " + qualified(unit.targetSchema(), unit.targetTable()));
+                }
+                dst.setAutoCommit(false);
+                analysed.add(CopyPlan.tableKey(u.table()));
+            } catch (SQLException e) {
+                log.warn("{}: {} after the load failed, leaving it to the final ANALYZE: {}",
+                        u.table().displayName(), command, e.getMessage());
+                closeSessions();
             }
         }
 

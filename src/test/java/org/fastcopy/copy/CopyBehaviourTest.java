@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +53,43 @@ class CopyBehaviourTest {
             assertThat(scalar(dst, "SELECT count(*) FROM results")).isEqualTo(40000 - 40000 / 7);
             assertThat(scalar(dst, "SELECT count(*) FROM results WHERE body = 'updated'")).isEqualTo(
                     scalar(dst, "SELECT count(*) FROM generate_series(1, 40000) g WHERE g % 11 = 0 AND g % 7 <> 0"));
+        }
+    }
+
+    @Test
+    void everyTableEndsWithItsStatisticsAndNothingLeftForAutovacuum() throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "stats");
+        try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
+            exec(c, "CREATE TABLE small (id int PRIMARY KEY, name text)");
+            exec(c, "INSERT INTO small SELECT g, 'n' || g FROM generate_series(1, 10) g");
+            // past the insert threshold (1000 + 0.2 * rows): autovacuum would vacuum it
+            exec(c, "CREATE TABLE busy (id int PRIMARY KEY, name text)");
+            exec(c, "INSERT INTO busy SELECT g, 'n' || g FROM generate_series(1, 5000) g");
+            exec(c, "CREATE TABLE named (id int, name text)");
+            exec(c, "CREATE INDEX named_lower ON named (lower(name))");
+            exec(c, "INSERT INTO named SELECT g, 'N' || (g % 7) FROM generate_series(1, 300) g");
+            exec(c, "CREATE TABLE results (id int, at date)");
+            exec(c, "CREATE TABLE results_2012 (CHECK (at < date '2013-01-01')) INHERITS (results)");
+            exec(c, "INSERT INTO results_2012 SELECT g, date '2012-01-01' + g % 300 FROM generate_series(1, 400) g");
+            exec(c, "CREATE TABLE measures (id int, at date) PARTITION BY RANGE (at)");
+            exec(c, "CREATE TABLE measures_2012 PARTITION OF measures FOR VALUES FROM ('2012-01-01') TO ('2013-01-01')");
+            exec(c, "INSERT INTO measures SELECT g, date '2012-01-01' + g % 300 FROM generate_series(1, 400) g");
+        }
+        new CopyJob(CopyFixture.spec(clusters, src.database(), work), clusters.flux1().connections()).run();
+
+        try (Connection dst = clusters.connect(clusters.flux2(), src.database())) {
+            for (String t : List.of("small", "busy", "named", "results", "results_2012", "measures_2012")) {
+                assertThat(scalar(dst, "SELECT count(*) FROM pg_stat_user_tables WHERE relname = '" + t + "'"
+                        + " AND last_analyze IS NOT NULL AND n_mod_since_analyze = 0")).as(t + " analysed, unchanged since").isEqualTo(1);
+            }
+            assertThat(scalar(dst, "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'busy'")).isEqualTo(1);
+            assertThat(scalar(dst, "SELECT n_ins_since_vacuum FROM pg_stat_user_tables WHERE relname = 'busy'")).isZero();
+            assertThat(scalar(dst, "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'small'"))
+                    .as("a table under the insert threshold is only analysed").isZero();
+            // statistics that exist only when ANALYZE runs after the index, the children, the partitions
+            assertThat(scalar(dst, "SELECT count(*) FROM pg_stats WHERE tablename = 'named_lower'")).isEqualTo(1);
+            assertThat(scalar(dst, "SELECT count(*) FROM pg_stats WHERE tablename = 'results' AND inherited")).isEqualTo(2);
+            assertThat(scalar(dst, "SELECT count(*) FROM pg_stats WHERE tablename = 'measures' AND inherited")).isEqualTo(2);
         }
     }
 
