@@ -146,8 +146,14 @@ public final class CopyJob {
 
             clock.start("schema dump", "pg_dump --schema-only in the snapshot");
             SchemaDump dump = SchemaDump.dump(connections, source, snapshot.id(), workDir, spec.pgBin());
+            // Post-data is not needed before the data phase: render it (a pg_restore run over the
+            // whole archive, then parsing) beside pre-data, which leaves a core idle much of the time.
+            java.util.concurrent.FutureTask<RestoreScript> postDataRender =
+                    new java.util.concurrent.FutureTask<>(() -> dump.render(Section.POST_DATA));
+            Thread renderer = new Thread(postDataRender, "render-post-data");
+            renderer.setDaemon(true);
+            renderer.start();
             RestoreScript preData = dump.render(Section.PRE_DATA);
-            RestoreScript postData = dump.render(Section.POST_DATA);
 
             clock.start("target database", target.toString());
             boolean resumed = prepareTarget(target, state, dump);
@@ -183,6 +189,7 @@ public final class CopyJob {
             EncodingErrors checked;
             java.util.Set<String> analysed;
             Progress progress = new Progress(plan, doneUnits, meters);
+            RestoreScript postData = rendered(postDataRender);
             EntryTables entryTables = EntryTables.read(snapshot.holder(), postData.entries());
             StepMarks marks = entries -> Ledger.markStepsSql(entries.stream().map(StepMarks::key).toList());
             java.util.Set<String> skip = doneSteps;
@@ -306,6 +313,19 @@ public final class CopyJob {
             return new CopyReport(db, source.toString(), target.toString(), plan, data.rows() + progress.rowsFromLedger(),
                     data.bytes(), data.retries(), sequences.size(), verified, mode, clock.orderedMillis(), resumed,
                     progress.perTable(), invalidRows.isEmpty() ? checked : policy, invalidRows);
+        }
+    }
+
+    private static RestoreScript rendered(java.util.concurrent.FutureTask<RestoreScript> render) {
+        try {
+            return render.get();
+        } catch (InterruptedException e) {
+            render.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new FastcopyException(FastcopyException.INTERRUPTED, "interrupted while rendering post-data");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re
+                    : new FastcopyException(FastcopyException.FAILED, "rendering post-data: " + e.getCause(), e.getCause());
         }
     }
 

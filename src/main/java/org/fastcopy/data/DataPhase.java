@@ -34,7 +34,8 @@ import static org.fastcopy.util.Sql.qualified;
  * shared snapshot, a target session and a {@link StreamCopier}; it takes units from one queue
  * (largest first) and runs each in its own target transaction: TRUNCATE (whole tables only, so the
  * COPY can FREEZE), COPY, ledger mark, COMMIT. A crash leaves each unit either committed and marked
- * or absent, so a resumed run redoes exactly the unmarked ones.
+ * or absent, so a resumed run redoes exactly the unmarked ones. The worker that commits a table's
+ * last unit gives it its statistics ({@link #afterLoad}) before reporting it loaded.
  *
  * <p>A broken connection is retried on fresh sessions ({@link #ATTEMPTS} tries, backing off); any
  * other failure stops the phase: the other workers finish the unit in hand and stop, and the first
