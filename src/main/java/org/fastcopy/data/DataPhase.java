@@ -259,11 +259,14 @@ public final class DataPhase {
                     for (int attempt = 1; ; attempt++) {
                         try {
                             listener.unitStarted(u);
-                            CopyResult r = copyOne(u);
+                            CopyResult r = attempt > 1 ? committedBefore(u) : null;
+                            if (r == null) {
+                                r = copyOne(u);
+                            }
+                            listener.unitDone(u, r);
                             units++;
                             rows += r.rows();
                             bytes += r.bytes();
-                            listener.unitDone(u, r);
                             if (afterLoad != null) {
                                 tableRows.computeIfAbsent(CopyPlan.tableKey(u.table()),
                                         k -> new java.util.concurrent.atomic.LongAdder()).add(r.rows());
@@ -306,6 +309,33 @@ public final class DataPhase {
                 return new Result(units, rows, bytes, retries);
             } finally {
                 closeSessions();
+            }
+        }
+
+        /**
+         * The unit as the attempt before committed it, or null. A connection that breaks during
+         * COMMIT (the target shutting down, the network) leaves the client unsure whether the
+         * server committed; the ledger mark, committed with the rows, says. Copying it again would
+         * fail on that mark after a full COPY, and give up a unit that is in fact done.
+         */
+        private CopyResult committedBefore(PlannedUnit u) {
+            openSessions();
+            try {
+                java.util.Optional<long[]> done = Ledger.unitDone(dst, u.key());
+                if (done.isEmpty()) {
+                    return null;
+                }
+                long invalid = Ledger.get(dst, INVALID_ROWS_PREFIX + u.key())
+                        .map(v -> Long.parseLong(v.substring(v.lastIndexOf('\t') + 1))).orElse(0L);
+                dst.rollback();
+                log.info("{}: the attempt before was committed on the target after all; not copied again", u.unit().label());
+                long rows = done.get()[0];
+                long sent = encodingErrors == EncodingErrors.SKIP ? rows + invalid : rows;
+                return new CopyResult(u.unit(), format, rows, sent, done.get()[1], 0, 0, 0, invalid);
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new FastcopyException(FastcopyException.FAILED, u.unit().label() + ": reading the ledger on the target: "
+                        + e.getMessage(), e);
             }
         }
 

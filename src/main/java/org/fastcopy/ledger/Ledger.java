@@ -78,6 +78,16 @@ public final class Ledger {
     }
 
     /** Units already done, with their row counts. */
+    /** {rows, bytes} of one unit if its mark is committed: a retry's check that the attempt before did not commit. */
+    public static Optional<long[]> unitDone(Connection target, String unitKey) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT rows, bytes FROM _fastcopy.unit WHERE key = ?")) {
+            ps.setString(1, unitKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new long[] {rs.getLong(1), rs.getLong(2)}) : Optional.empty();
+            }
+        }
+    }
+
     public static Map<String, Long> doneUnits(Connection target) {
         Map<String, Long> done = new HashMap<>();
         try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT key, rows FROM _fastcopy.unit")) {

@@ -94,6 +94,38 @@ class CopyBehaviourTest {
     }
 
     @Test
+    void aUnitWhoseCommitLandedAlthoughItsConnectionBrokeIsCountedNotCopiedAgain() throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "commit_lost");
+        try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
+            for (int i = 1; i <= 3; i++) {
+                exec(c, "CREATE TABLE t" + i + " (id int PRIMARY KEY, v text)");
+                exec(c, "INSERT INTO t" + i + " SELECT g, md5(g::text) FROM generate_series(1, " + (1000 * i) + ") g");
+            }
+        }
+        // The first unit's COMMIT reaches the server, then the connection "breaks" (SQLState
+        // 08006) before the worker hears of it: the retry must find the unit's ledger mark.
+        AtomicInteger commits = new AtomicInteger();
+        CopyJob.Listener connectionLostAfterFirstCommit = new CopyJob.Listener() {
+            @Override
+            public void unitCommitted(String database, PlannedUnit unit) {
+                if (commits.incrementAndGet() == 1) {
+                    throw new IllegalStateException(new java.sql.SQLException("connection lost after COMMIT", "08006"));
+                }
+            }
+        };
+        CopySpec spec = CopyFixture.with(CopyFixture.spec(clusters, src.database(), work), 1, 1L << 30, true, false, true);
+        CopyReport report = new CopyJob(spec, clusters.flux1().connections(), connectionLostAfterFirstCommit).run().get(0);
+
+        assertThat(report.retries()).isEqualTo(1);
+        assertThat(report.rows()).isEqualTo(6000);
+        assertThat(report.verify().ok()).as("%s", report.verify().mismatches()).isTrue();
+        try (Connection dst = clusters.connect(clusters.flux2(), src.database())) {
+            assertThat(scalar(dst, "SELECT count(*) FROM _fastcopy.unit")).isEqualTo(3);
+            assertThat(scalar(dst, "SELECT count(*) FROM t3")).isEqualTo(3000);
+        }
+    }
+
+    @Test
     void theTargetDatabaseIsCreatedLikePgDumpCreateWouldWithItsCommentAndSettings() throws Exception {
         Endpoint src = clusters.createDatabase(clusters.flux1(), "dbprops");
         try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
