@@ -220,14 +220,12 @@ public final class CopyJob {
 
                             @Override
                             public void unitDone(PlannedUnit unit, CopyResult result) {
-                                // First: a failure here stands for one right after the COMMIT, before
-                                // anything else of this run knew of the unit.
-                                listener.unitCommitted(db, unit);
                                 progress.unitDone(unit, result);
                                 if (result.invalidRows() > 0) {
                                     invalid.computeIfAbsent(unit.table().displayName(), k -> new java.util.concurrent.atomic.LongAdder())
                                             .add(result.invalidRows());
                                 }
+                                listener.unitCommitted(db, unit);
                             }
 
                             @Override

@@ -103,7 +103,8 @@ class CopyBehaviourTest {
             }
         }
         // The first unit's COMMIT reaches the server, then the connection "breaks" (SQLState
-        // 08006) before the worker hears of it: the retry must find the unit's ledger mark.
+        // 08006) before the worker hears of it: the retry must find the unit's ledger mark. (The
+        // hook runs after the progress bar counted the unit; the report's rows are the workers'.)
         AtomicInteger commits = new AtomicInteger();
         CopyJob.Listener connectionLostAfterFirstCommit = new CopyJob.Listener() {
             @Override
