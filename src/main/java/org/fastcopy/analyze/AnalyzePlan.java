@@ -15,9 +15,8 @@ import java.util.Set;
 /**
  * Which tables get their statistics where. Most tables are analysed (and vacuumed where autovacuum
  * would) by the data worker that loaded them, right after the commit ({@link AfterLoad}); the rest
- * wait for the
- * final ANALYZE because their statistics need something that does not exist yet when their own
- * rows are in:
+ * wait for the final ANALYZE because their statistics need something that does not exist yet when
+ * their own rows are in:
  * <ul>
  * <li>an inheritance parent: its inheritance-tree statistics sample every child;</li>
  * <li>an expression index: ANALYZE gathers the expression's statistics only once the index exists,

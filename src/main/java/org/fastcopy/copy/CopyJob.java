@@ -42,7 +42,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-
 /**
  * One copy of one database, in the order of the runbook it replaces:
  * <ol>
@@ -163,9 +162,8 @@ public final class CopyJob {
             Map<String, java.util.concurrent.atomic.LongAdder> invalid = new java.util.concurrent.ConcurrentHashMap<>();
             if (resumed) {
                 withTarget(target, c -> Ledger.getAll(c, DataPhase.INVALID_ROWS_PREFIX)).values().forEach(v -> {
-                    int tab = v.lastIndexOf('\t');
-                    invalid.computeIfAbsent(v.substring(0, tab), k -> new java.util.concurrent.atomic.LongAdder())
-                            .add(Long.parseLong(v.substring(tab + 1)));
+                    invalid.computeIfAbsent(v.substring(0, v.lastIndexOf('\t')), k -> new java.util.concurrent.atomic.LongAdder())
+                            .add(DataPhase.invalidRowCount(v));
                 });
                 doneUnits = withTarget(target, Ledger::doneUnits);
                 doneSteps = withTarget(target, Ledger::doneSteps);

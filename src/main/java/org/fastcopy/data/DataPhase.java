@@ -18,6 +18,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 import static org.fastcopy.util.Sql.qualified;
 
@@ -46,6 +49,11 @@ public final class DataPhase {
     static final int ATTEMPTS = 4;
     /** Ledger key prefix of a unit's rows changed by --encoding-errors; value: table TAB count. */
     public static final String INVALID_ROWS_PREFIX = "invalid-rows ";
+
+    /** The count of an {@link #INVALID_ROWS_PREFIX} value (table TAB count). */
+    public static long invalidRowCount(String ledgerValue) {
+        return Long.parseLong(ledgerValue.substring(ledgerValue.lastIndexOf('\t') + 1));
+    }
     private static final long FIRST_BACKOFF_MS = 500;
     /** How long an interrupted phase waits for its workers to roll back and close. */
     private static final long STOP_MILLIS = 10_000;
@@ -80,8 +88,8 @@ public final class DataPhase {
     private final Listener listener;
     private final EncodingErrors encodingErrors;
     private AfterLoad afterLoad;
-    private final java.util.Set<String> analysed = ConcurrentHashMap.newKeySet();
-    private final Map<String, java.util.concurrent.atomic.LongAdder> tableRows = new ConcurrentHashMap<>();
+    private final Set<String> analysed = ConcurrentHashMap.newKeySet();
+    private final Map<String, LongAdder> tableRows = new ConcurrentHashMap<>();
 
     public DataPhase(Connections connections, Endpoint source, Endpoint target, SourceSnapshot snapshot,
                      CopyFormat format, CopySettings settings, CopyProgress progress, int jobs, Listener listener) {
@@ -119,8 +127,8 @@ public final class DataPhase {
     }
 
     /** Keys ({@link CopyPlan#tableKey}) of the tables analysed (and maybe vacuumed) after their load by this run. */
-    public java.util.Set<String> analysed() {
-        return java.util.Set.copyOf(analysed);
+    public Set<String> analysed() {
+        return Set.copyOf(analysed);
     }
 
     /**
@@ -269,7 +277,7 @@ public final class DataPhase {
                             bytes += r.bytes();
                             if (afterLoad != null) {
                                 tableRows.computeIfAbsent(CopyPlan.tableKey(u.table()),
-                                        k -> new java.util.concurrent.atomic.LongAdder()).add(r.rows());
+                                        k -> new LongAdder()).add(r.rows());
                             }
                             if (lastUnit(remaining, u.table())) {
                                 if (afterLoad != null) {
@@ -321,12 +329,12 @@ public final class DataPhase {
         private CopyResult committedBefore(PlannedUnit u) {
             openSessions();
             try {
-                java.util.Optional<long[]> done = Ledger.unitDone(dst, u.key());
+                Optional<long[]> done = Ledger.unitDone(dst, u.key());
                 if (done.isEmpty()) {
                     return null;
                 }
                 long invalid = Ledger.get(dst, INVALID_ROWS_PREFIX + u.key())
-                        .map(v -> Long.parseLong(v.substring(v.lastIndexOf('\t') + 1))).orElse(0L);
+                        .map(DataPhase::invalidRowCount).orElse(0L);
                 dst.rollback();
                 log.info("{}: the attempt before was committed on the target after all; not copied again", u.unit().label());
                 long rows = done.get()[0];
@@ -386,7 +394,7 @@ public final class DataPhase {
          * left to the final ANALYZE.
          */
         private void statistics(PlannedUnit u) {
-            java.util.concurrent.atomic.LongAdder n = tableRows.get(CopyPlan.tableKey(u.table()));
+            LongAdder n = tableRows.get(CopyPlan.tableKey(u.table()));
             String command = afterLoad.command(u.table(), n == null ? 0 : n.sum());
             if (command == null) {
                 return;

@@ -77,7 +77,6 @@ public final class Ledger {
                         ") ON CONFLICT (key) DO NOTHING;"));
     }
 
-    /** Units already done, with their row counts. */
     /** {rows, bytes} of one unit if its mark is committed: a retry's check that the attempt before did not commit. */
     public static Optional<long[]> unitDone(Connection target, String unitKey) throws SQLException {
         try (PreparedStatement ps = target.prepareStatement("SELECT rows, bytes FROM _fastcopy.unit WHERE key = ?")) {
@@ -88,6 +87,7 @@ public final class Ledger {
         }
     }
 
+    /** Units already done, with their row counts. */
     public static Map<String, Long> doneUnits(Connection target) {
         Map<String, Long> done = new HashMap<>();
         try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT key, rows FROM _fastcopy.unit")) {
