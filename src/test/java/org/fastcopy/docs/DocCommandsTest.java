@@ -12,7 +12,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -182,7 +184,7 @@ class DocCommandsTest {
     }
 
     @Test
-    void everyRelativeLinkResolvesToAFile() {
+    void everyRelativeLinkResolvesToAFileAndHeading() {
         for (Path page : pages()) {
             List<String> lines = read(page).lines().toList();
             for (int i = 0; i < lines.size(); i++) {
@@ -198,9 +200,29 @@ class DocCommandsTest {
                         continue;
                     }
                     assertThat(Files.exists(resolved)).as(ROOT.relativize(page) + ":" + (i + 1) + " links " + target).isTrue();
+                    if (target.contains("#") && resolved.toString().endsWith(".md")) {
+                        String anchor = target.substring(target.indexOf('#') + 1);
+                        assertThat(anchors(resolved)).as(ROOT.relativize(page) + ":" + (i + 1) + " links a heading of " + file)
+                                .contains(anchor);
+                    }
                 }
             }
         }
+    }
+
+    /** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces to hyphens. */
+    private static Set<String> anchors(Path page) {
+        Set<String> anchors = new HashSet<>();
+        boolean inFence = false;
+        for (String line : read(page).lines().toList()) {
+            if (FENCE.matcher(line).matches()) {
+                inFence = !inFence;
+            } else if (!inFence && line.startsWith("#")) {
+                String title = line.replaceFirst("^#+\\s*", "").toLowerCase(Locale.ROOT);
+                anchors.add(title.replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
+            }
+        }
+        return anchors;
     }
 
     /** An unlabelled block would hide its commands from the check above. */
