@@ -49,8 +49,9 @@ class DocCommandsTest {
     private static final Set<String> PAGES_ADDED_ELSEWHERE = Set.of("docs/decisions.md");
 
     /**
-     * Commands that are neither fastcopy's nor a bench script, each with the file that runs it (or,
-     * for a test's system properties, reads them) and the text that shows it does.
+     * Commands that are neither fastcopy's nor a bench script, each with the file that runs it and the
+     * text that shows it does: the soak reads the documented system properties, and ClusterCommandTest
+     * does what the psql line does (resolve the service through the files cluster start wrote).
      */
     private static final Map<String, Runner> RUN_ELSEWHERE = Map.of(
             "mvn -B test",
