@@ -4,12 +4,14 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.geom.Ellipse2D;
+import java.awt.geom.Rectangle2D;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -46,8 +48,11 @@ final class MinMaxLineChart {
     private MinMaxLineChart() {
     }
 
-    static void write(ChartData data, Path png) throws IOException {
-        ChartUtils.saveChartAsPNG(png.toFile(), chart(data), WIDTH, HEIGHT);
+    /** @return the plot's data area in the image (inside the axes, without titles and legend) */
+    static Rectangle2D write(ChartData data, Path png) throws IOException {
+        ChartRenderingInfo info = new ChartRenderingInfo();
+        ChartUtils.saveChartAsPNG(png.toFile(), chart(data), WIDTH, HEIGHT, info);
+        return info.getPlotInfo().getDataArea();
     }
 
     static JFreeChart chart(ChartData data) {
