@@ -1,0 +1,30 @@
+package org.fastcopy.bench.report;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.fastcopy.bench.report.Results.ConvertRun;
+import org.fastcopy.bench.report.Results.CopyRun;
+import org.fastcopy.bench.report.Results.Machine;
+import org.fastcopy.bench.report.Results.StreamRow;
+
+/** Everything one report is made from, read from the files the options name (a missing kind: empty). */
+record Inputs(Machine machine, List<CopyRun> copy, List<ConvertRun> convert, List<JmhRow> jmh,
+              List<JmhRow> jmh1core, List<StreamRow> stream) {
+
+    static Inputs read(ReportOptions o) throws IOException {
+        List<CopyRun> copy = new ArrayList<>();
+        for (Path p : o.copy()) {
+            copy.addAll(Results.copy(p));
+        }
+        List<ConvertRun> convert = new ArrayList<>();
+        for (Path p : o.convert()) {
+            convert.addAll(Results.convert(p));
+        }
+        return new Inputs(Results.machine(o.machine()), copy, convert,
+                o.jmh() == null ? List.of() : Results.jmh(o.jmh(), ""),
+                o.jmh1core() == null ? List.of() : Results.jmh(o.jmh1core(), "one core"),
+                o.stream() == null ? List.of() : Results.stream(o.stream()));
+    }
+}
