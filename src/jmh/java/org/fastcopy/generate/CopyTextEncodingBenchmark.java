@@ -27,14 +27,14 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 2)
 @Fork(1)
 public class CopyTextEncodingBenchmark {
-    private CopyBuffer buffer;
+    private CopyTextRows buffer;
     private long bytes;
     private String stdout;
     private String stderr;
 
     @Setup
     public void setUp(Blackhole hole) {
-        buffer = new CopyBuffer((b, n) -> {
+        buffer = new CopyTextRows((b, n) -> {
             bytes += n;
             hole.consume(b);
         });

@@ -55,6 +55,7 @@ public record ConvertReport(int runId, String kind, String note, List<PartLine> 
         return out;
     }
 
+    /** The JSON report (convert-FLAT.json); keys as {@link org.fastcopy.util.Json} says. */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", runId);

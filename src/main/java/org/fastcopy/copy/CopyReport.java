@@ -101,30 +101,31 @@ public record CopyReport(String database, String source, String target, CopyPlan
         return out;
     }
 
+    /** The JSON report (report-DATABASE.json); keys as {@link org.fastcopy.util.Json} says. */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("database", database);
         m.put("source", source);
         m.put("target", target);
-        m.put("dryRun", isDryRun());
+        m.put("dry_run", isDryRun());
         m.put("resumed", resumed);
         m.put("tables", plan.tables().size());
         m.put("units", plan.units().size());
-        m.put("chunkedTables", plan.chunkedTables());
-        m.put("sourceBytes", plan.totalBytes());
+        m.put("chunked_tables", plan.chunkedTables());
+        m.put("source_bytes", plan.totalBytes());
         m.put("rows", rows);
-        m.put("bytesStreamed", bytes);
+        m.put("bytes_streamed", bytes);
         m.put("retries", retries);
         m.put("sequences", sequences);
-        m.put("totalSeconds", totalMillis() / 1000.0);
+        m.put("total_seconds", totalMillis() / 1000.0);
         Map<String, Object> phases = new LinkedHashMap<>();
         phaseMillis.forEach((k, v) -> phases.put(k, v / 1000.0));
-        m.put("phaseSeconds", phases);
+        m.put("phase_seconds", phases);
         if (verify != null) {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("mode", verifyMode.name().toLowerCase(Locale.ROOT));
-            v.put("tablesCompared", verify.tablesCompared());
-            v.put("rowsCompared", verify.rowsCompared());
+            v.put("tables_compared", verify.tablesCompared());
+            v.put("rows_compared", verify.rowsCompared());
             v.put("mismatches", verify.mismatches().stream().map(Object::toString).toList());
             v.put("explained", verify.explained());
             m.put("verify", v);
@@ -132,8 +133,8 @@ public record CopyReport(String database, String source, String target, CopyPlan
         if (encodingErrors != null) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("policy", encodingErrors.name().toLowerCase(Locale.ROOT));
-            e.put("invalidRows", new LinkedHashMap<>(invalidRows));
-            m.put("encodingErrors", e);
+            e.put("invalid_rows", new LinkedHashMap<>(invalidRows));
+            m.put("encoding_errors", e);
         }
         List<Object> tables = new ArrayList<>();
         perTable.forEach((k, v) -> {
@@ -141,10 +142,10 @@ public record CopyReport(String database, String source, String target, CopyPlan
             t.put("table", k);
             t.put("rows", v[0]);
             t.put("bytes", v[1]);
-            t.put("copySeconds", v[2] / 1e9);
+            t.put("copy_seconds", v[2] / 1e9);
             tables.add(t);
         });
-        m.put("perTable", tables);
+        m.put("per_table", tables);
         return m;
     }
 }

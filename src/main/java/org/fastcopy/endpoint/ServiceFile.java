@@ -1,6 +1,7 @@
 package org.fastcopy.endpoint;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.util.Ini;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads one service from a file in libpq's pg_service.conf format: {@code [name]} starts a
- * section, {@code keyword=value} lines follow, '#' starts a comment line, blank lines are ignored.
+ * Reads one service from a file in libpq's pg_service.conf format ({@link Ini}'s libpq dialect):
+ * {@code [name]} starts a section, {@code keyword=value} lines follow, '#' starts a comment line,
+ * blank lines are ignored. As in libpq a section's name is compared as written between '[' and ']'.
  *
  * <p>As in libpq only the requested section is checked, so a key that a newer libpq knows in some
  * other section of the user's ~/.pg_service.conf cannot break every fastcopy run. Within the section
@@ -52,39 +54,39 @@ final class ServiceFile {
 
     static Optional<Section> parse(Path file, String text, String service) {
         Map<String, Entry> entries = null;
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            int lineNo = i + 1;
-            String line = lines[i].strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            if (line.startsWith("[")) {
-                if (entries != null) {
-                    break; // end of our section
+        for (Ini.Line line : Ini.parse(text, Ini.Dialect.LIBPQ)) {
+            switch (line.kind()) {
+                case BLANK, COMMENT -> {
                 }
-                int close = line.indexOf(']');
-                if (close > 0 && line.substring(1, close).equals(service)) {
-                    entries = new LinkedHashMap<>();
+                case SECTION -> {
+                    if (entries != null) {
+                        return found(file, service, entries); // end of our section
+                    }
+                    if (service.equals(line.section())) {
+                        entries = new LinkedHashMap<>();
+                    }
                 }
-                continue;
-            }
-            if (entries != null) {
-                addEntry(file, service, lineNo, line, entries);
+                default -> {
+                    if (entries != null) {
+                        addEntry(file, service, line, entries);
+                    }
+                }
             }
         }
-        return entries == null ? Optional.empty()
-                : Optional.of(new Section(file, service, Collections.unmodifiableMap(entries)));
+        return entries == null ? Optional.empty() : found(file, service, entries);
     }
 
-    private static void addEntry(Path file, String service, int lineNo, String line, Map<String, Entry> entries) {
-        String where = "service file " + file + " line " + lineNo;
-        int eq = line.indexOf('=');
-        if (eq < 0) {
+    private static Optional<Section> found(Path file, String service, Map<String, Entry> entries) {
+        return Optional.of(new Section(file, service, Collections.unmodifiableMap(entries)));
+    }
+
+    private static void addEntry(Path file, String service, Ini.Line line, Map<String, Entry> entries) {
+        String where = "service file " + file + " line " + line.number();
+        if (line.kind() != Ini.Kind.ENTRY) {
             // the line itself is not quoted: it might be a password someone forgot the key of
             throw new FastcopyException(FastcopyException.USAGE, where + ": expected keyword=value in [" + service + "]");
         }
-        String key = line.substring(0, eq).strip();
+        String key = line.key();
         if (Libpq.SECRETS.contains(key)) {
             throw EndpointResolver.passwordRefused(where);
         }
@@ -96,6 +98,6 @@ final class ServiceFile {
             throw new FastcopyException(FastcopyException.USAGE,
                     where + ": unknown key '" + key + "' in [" + service + "]");
         }
-        entries.putIfAbsent(key, new Entry(line.substring(eq + 1).strip(), lineNo));
+        entries.putIfAbsent(key, new Entry(line.value(), line.number()));
     }
 }

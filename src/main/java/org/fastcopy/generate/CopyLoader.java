@@ -18,7 +18,7 @@ final class CopyLoader {
     /** Writes all rows of one table into the buffer. */
     @FunctionalInterface
     interface RowSource {
-        void writeRows(CopyBuffer out) throws SQLException;
+        void writeRows(CopyTextRows out) throws SQLException;
     }
 
     private CopyLoader() {
@@ -32,7 +32,7 @@ final class CopyLoader {
                 + ") FROM STDIN";
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         try {
-            CopyBuffer buffer = new CopyBuffer((bytes, length) -> copy.writeToCopy(bytes, 0, length));
+            CopyTextRows buffer = new CopyTextRows((bytes, length) -> copy.writeToCopy(bytes, 0, length));
             source.writeRows(buffer);
             buffer.flush();
             return copy.endCopy();

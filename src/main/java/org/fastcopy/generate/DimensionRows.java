@@ -67,7 +67,7 @@ final class DimensionRows {
         };
     }
 
-    private void computeClusters(CopyBuffer out, SplittableRandom rng) throws SQLException {
+    private void computeClusters(CopyTextRows out, SplittableRandom rng) throws SQLException {
         out.add(0).addText(UNDEF).addText(UNDEF).addText(UNDEF).addText(UNDEF).addText(UNDEF).endRow();
         int orgs = Vocabulary.ORGS.length;
         int machines = Vocabulary.MACHINES.length;
@@ -85,7 +85,7 @@ final class DimensionRows {
         }
     }
 
-    private void submits(CopyBuffer out, SplittableRandom rng) throws SQLException {
+    private void submits(CopyTextRows out, SplittableRandom rng) throws SQLException {
         out.add(0).addText(UNDEF).addText(UNDEF).addText(UNDEF).addText(UNDEF).endRow();
         for (int i = 1; i <= dims.submits; i++) {
             String machine = pick(rng, Vocabulary.MACHINES).toLowerCase().replaceAll("[^a-z0-9]", "");
@@ -95,7 +95,7 @@ final class DimensionRows {
         }
     }
 
-    private void compilers(CopyBuffer out) throws SQLException {
+    private void compilers(CopyTextRows out) throws SQLException {
         out.add(0).addText(UNDEF).addText(UNDEF).endRow();
         int names = Vocabulary.COMPILERS.length;
         for (int i = 1; i <= dims.compilers; i++) {
@@ -106,7 +106,7 @@ final class DimensionRows {
         }
     }
 
-    private void mpiGets(CopyBuffer out, SplittableRandom rng) throws SQLException {
+    private void mpiGets(CopyTextRows out, SplittableRandom rng) throws SQLException {
         out.add(0).addText(UNDEF).addText(UNDEF).endRow();
         String[] branches = Vocabulary.BRANCHES;
         for (int i = 1; i <= dims.mpiGets; i++) {
@@ -119,7 +119,7 @@ final class DimensionRows {
         }
     }
 
-    private void configureArgs(CopyBuffer out, SplittableRandom rng) throws SQLException {
+    private void configureArgs(CopyTextRows out, SplittableRandom rng) throws SQLException {
         out.add(0).addPlain("00").addPlain("000000").addPlain("00").addText("").endRow();
         String[] vpath = {"00", "01", "10"};
         String[] bitness = {"000100", "001000", "001100"};
@@ -141,14 +141,14 @@ final class DimensionRows {
         CharSequence of(int id);
     }
 
-    private static void texts(CopyBuffer out, int n, TextOf text) throws SQLException {
+    private static void texts(CopyTextRows out, int n, TextOf text) throws SQLException {
         out.add(0).addText("").endRow();
         for (int i = 1; i <= n; i++) {
             out.add(i).addText(text.of(i)).endRow();
         }
     }
 
-    private void testSuites(CopyBuffer out) throws SQLException {
+    private void testSuites(CopyTextRows out) throws SQLException {
         out.add(0).addText(UNDEF).addText("").endRow();
         for (int s = 1; s <= dims.suites(); s++) {
             Vocabulary.Suite suite = Vocabulary.SUITES.get(s - 1);
@@ -156,7 +156,7 @@ final class DimensionRows {
         }
     }
 
-    private void testNames(CopyBuffer out, SplittableRandom rng) throws SQLException {
+    private void testNames(CopyTextRows out, SplittableRandom rng) throws SQLException {
         out.add(0).add(0).addText(UNDEF).addText("").endRow();
         for (int i = 1; i <= dims.testNames; i++) {
             String name = dims.testName[i];
@@ -165,7 +165,7 @@ final class DimensionRows {
         }
     }
 
-    private void latencyBandwidth(CopyBuffer out, SplittableRandom rng) throws SQLException {
+    private void latencyBandwidth(CopyTextRows out, SplittableRandom rng) throws SQLException {
         out.add(0);
         for (int k = 0; k < 7; k++) {
             out.addPlain("{}");
@@ -178,21 +178,21 @@ final class DimensionRows {
         }
     }
 
-    private void performance(CopyBuffer out) throws SQLException {
+    private void performance(CopyTextRows out) throws SQLException {
         // One performance row per measurement: performance id k describes latency_bandwidth k.
         for (int i = 0; i <= dims.latencyBandwidths; i++) {
             out.add(i).add(i).endRow();
         }
     }
 
-    private void interconnects(CopyBuffer out) throws SQLException {
+    private void interconnects(CopyTextRows out) throws SQLException {
         out.add(0).addText(UNDEF).endRow();
         for (int i = 1; i <= Vocabulary.INTERCONNECTS.length; i++) {
             out.add(i).addText(Vocabulary.INTERCONNECTS[i - 1]).endRow();
         }
     }
 
-    private void networks(CopyBuffer out) throws SQLException {
+    private void networks(CopyTextRows out) throws SQLException {
         out.add(0).add(0).add(0).endRow();
         int networkId = 1;
         for (int g = 1; g <= dims.networkGroups; g++) {
@@ -202,7 +202,7 @@ final class DimensionRows {
         }
     }
 
-    private void commands(CopyBuffer out, SplittableRandom rng) throws SQLException {
+    private void commands(CopyTextRows out, SplittableRandom rng) throws SQLException {
         out.add(0).addText(UNDEF).addText(UNDEF).addText("").addText(UNDEF).add(0).endRow();
         for (int c = 1; c <= dims.commands; c++) {
             String line = dims.commandLine[c];

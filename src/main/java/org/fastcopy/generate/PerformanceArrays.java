@@ -12,7 +12,7 @@ final class PerformanceArrays {
     }
 
     /** Writes the seven array columns (message_size, bandwidth min/max/avg, latency min/max/avg). */
-    static void write(CopyBuffer out, SplittableRandom rng) {
+    static void write(CopyTextRows out, SplittableRandom rng) {
         int points = 17 + rng.nextInt(7);
         long[] sizes = new long[points];
         for (int p = 1; p < points; p++) {

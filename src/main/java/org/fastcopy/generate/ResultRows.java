@@ -68,7 +68,7 @@ final class ResultRows {
         };
     }
 
-    private void installRow(CopyBuffer out, SplittableRandom rng, int week, long id, StringBuilder scratch)
+    private void installRow(CopyTextRows out, SplittableRandom rng, int week, long id, StringBuilder scratch)
             throws SQLException {
         ResultFacts.Install install = facts.install(id);
         out.add(id);
@@ -79,7 +79,7 @@ final class ResultRows {
         fields(out, rng, week, result, 300 + rng.nextInt(3300), scratch, install.clientSerial());
     }
 
-    private void buildRow(CopyBuffer out, SplittableRandom rng, int week, long id, StringBuilder scratch)
+    private void buildRow(CopyTextRows out, SplittableRandom rng, int week, long id, StringBuilder scratch)
             throws SQLException {
         ResultFacts.Build build = facts.build(id);
         if (plan.mpiInstall.isHole(build.mpiInstallId())) {
@@ -94,7 +94,7 @@ final class ResultRows {
         fields(out, rng, week, result, 10 + rng.nextInt(600), scratch, build.install().clientSerial());
     }
 
-    private void runRow(CopyBuffer out, SplittableRandom rng, int week, long id, StringBuilder scratch,
+    private void runRow(CopyTextRows out, SplittableRandom rng, int week, long id, StringBuilder scratch,
                         Map<Long, ResultFacts.Build> builds) throws SQLException {
         long buildId = rng.nextDouble() < dangling
                 ? plan.testBuild.holeNear(week, rng)
@@ -133,13 +133,13 @@ final class ResultRows {
         fields(out, rng, week, result, duration, scratch, build.install().clientSerial());
     }
 
-    private static void installColumns(CopyBuffer out, ResultFacts.Install install) {
+    private static void installColumns(CopyTextRows out, ResultFacts.Install install) {
         out.add(install.submitId()).add(install.clusterId()).add(install.compilerId()).add(install.mpiGetId())
                 .add(install.configureId());
     }
 
     /** The results_fields columns, in their declared order. */
-    private void fields(CopyBuffer out, SplittableRandom rng, int week, int result, long duration,
+    private void fields(CopyTextRows out, SplittableRandom rng, int week, int result, long duration,
                         CharSequence stdout, long clientSerial) {
         Week w = plan.weeks.get(week);
         long start = w.start().toEpochSecond(ZoneOffset.UTC) + rng.nextLong(w.seconds());

@@ -38,6 +38,7 @@ final class MigrateReport {
         return out;
     }
 
+    /** The JSON report; keys as {@link Json} says. */
     static Map<String, Object> json(MigratePlan plan, PhaseLedger ledger) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("plan", plan.file().toAbsolutePath().toString());

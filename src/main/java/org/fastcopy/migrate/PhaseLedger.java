@@ -96,7 +96,7 @@ final class PhaseLedger {
             return null;
         }
         try {
-            Map<String, Object> m = (Map<String, Object>) JsonText.parse(Files.readString(f));
+            Map<String, Object> m = (Map<String, Object>) Json.read(Files.readString(f));
             if (((Number) m.get("format")).intValue() != FORMAT) {
                 throw new FastcopyException(FastcopyException.USAGE, f + ": unknown ledger format " + m.get("format"));
             }

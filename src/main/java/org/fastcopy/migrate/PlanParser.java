@@ -3,6 +3,7 @@ package org.fastcopy.migrate;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.endpoint.EndpointResolver;
+import org.fastcopy.util.Ini;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,22 +13,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a migration plan (INI-like: {@code [section]}, {@code key = value}, whole-line {@code #}
- * comments) and checks everything that can be checked without touching a database: every section
- * and key known, every required key present, endpoints resolvable by libpq's rules, their hosts
- * resolvable in DNS, the service conf present and holding its section. Every refusal is one line
+ * Reads a migration plan ({@link Ini}'s libpq dialect: {@code [section]}, {@code key = value},
+ * whole-line {@code #} comments; section and key names in any case) and checks everything that can
+ * be checked without touching a database: every section and key known, every required key
+ * present, endpoints resolvable by libpq's rules, their hosts resolvable in DNS, the service conf present and holding its section. Every refusal is one line
  * {@code FILE:LINE: what is wrong}, exit 2, so an operator finds the mistake before a two-day run
  * starts rather than in the middle of it. Relative paths are relative to the plan's directory.
  */
 public final class PlanParser {
-    private static final Pattern SECTION = Pattern.compile("\\[\\s*([^\\]]*?)\\s*]");
-    private static final Pattern KEY_VALUE = Pattern.compile("([A-Za-z0-9_.-]+)\\s*=\\s*(.*)");
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_.-]+");
 
     /** Known sections and their keys; {@code true} marks a required key. */
     private static final Map<String, Map<String, Boolean>> SCHEMA = new LinkedHashMap<>();
@@ -66,51 +67,20 @@ public final class PlanParser {
     }
 
     private MigratePlan parse() {
-        List<String> lines;
+        List<Ini.Line> lines;
         try {
-            lines = Files.readAllLines(file);
+            lines = Ini.parse(Files.readString(file), Ini.Dialect.LIBPQ);
         } catch (IOException e) {
             throw new FastcopyException(FastcopyException.USAGE, "--plan " + file + ": cannot read it (" + e.getMessage() + ")");
         }
         lastLine = lines.size();
         Section current = null;
-        for (int i = 0; i < lines.size(); i++) {
-            int n = i + 1;
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            Matcher sm = SECTION.matcher(line);
-            Matcher kv = KEY_VALUE.matcher(line);
-            if (sm.matches()) {
-                String name = sm.group(1).toLowerCase(java.util.Locale.ROOT);
-                if (!SCHEMA.containsKey(name)) {
-                    throw error(n, "unknown section [" + sm.group(1) + "] (known: " + String.join(", ", SCHEMA.keySet()) + ")");
+        for (Ini.Line line : lines) {
+            switch (line.kind()) {
+                case BLANK, COMMENT -> {
                 }
-                if (sections.containsKey(name)) {
-                    throw error(n, "section [" + name + "] appears twice (first on line " + sections.get(name).line() + ")");
-                }
-                current = new Section(name, n, new LinkedHashMap<>());
-                sections.put(name, current);
-            } else if (kv.matches()) {
-                String key = kv.group(1).toLowerCase(java.util.Locale.ROOT);
-                if (current == null) {
-                    throw error(n, "key '" + key + "' before any [section]");
-                }
-                Map<String, Boolean> known = SCHEMA.get(current.name());
-                if (!known.containsKey(key)) {
-                    throw error(n, "unknown key '" + key + "' in [" + current.name() + "] (known: "
-                            + String.join(", ", known.keySet()) + ")");
-                }
-                Value earlier = current.values().get(key);
-                if (earlier != null) {
-                    throw error(n, "key '" + key + "' is set twice in [" + current.name() + "] (first on line "
-                            + earlier.line() + ")");
-                }
-                current.values().put(key, new Value(kv.group(2).strip(), n));
-            } else {
-                // The line is not echoed: a stray "password: ..." must not reach a terminal or a log.
-                throw error(n, "expected [section] or key = value");
+                case SECTION -> current = section(line);
+                default -> entry(line, current);
             }
         }
         for (Map.Entry<String, Map<String, Boolean>> s : SCHEMA.entrySet()) {
@@ -125,6 +95,51 @@ public final class PlanParser {
             }
         }
         return build();
+    }
+
+    private Section section(Ini.Line line) {
+        int n = line.number();
+        String written = line.sectionName();
+        if (written == null) {
+            throw notSectionOrKey(n);
+        }
+        String name = written.toLowerCase(Locale.ROOT);
+        if (!SCHEMA.containsKey(name)) {
+            throw error(n, "unknown section [" + written + "] (known: " + String.join(", ", SCHEMA.keySet()) + ")");
+        }
+        if (sections.containsKey(name)) {
+            throw error(n, "section [" + name + "] appears twice (first on line " + sections.get(name).line() + ")");
+        }
+        Section s = new Section(name, n, new LinkedHashMap<>());
+        sections.put(name, s);
+        return s;
+    }
+
+    private void entry(Ini.Line line, Section current) {
+        int n = line.number();
+        if (line.kind() != Ini.Kind.ENTRY || !KEY.matcher(line.key()).matches()) {
+            throw notSectionOrKey(n);
+        }
+        String key = line.key().toLowerCase(Locale.ROOT);
+        if (current == null) {
+            throw error(n, "key '" + key + "' before any [section]");
+        }
+        Map<String, Boolean> known = SCHEMA.get(current.name());
+        if (!known.containsKey(key)) {
+            throw error(n, "unknown key '" + key + "' in [" + current.name() + "] (known: "
+                    + String.join(", ", known.keySet()) + ")");
+        }
+        Value earlier = current.values().get(key);
+        if (earlier != null) {
+            throw error(n, "key '" + key + "' is set twice in [" + current.name() + "] (first on line "
+                    + earlier.line() + ")");
+        }
+        current.values().put(key, new Value(line.value(), n));
+    }
+
+    private FastcopyException notSectionOrKey(int line) {
+        // The line is not echoed: a stray "password: ..." must not reach a terminal or a log.
+        return error(line, "expected [section] or key = value");
     }
 
     private MigratePlan build() {
@@ -236,7 +251,7 @@ public final class PlanParser {
         if (v == null) {
             return fallback;
         }
-        return switch (v.text().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (v.text().toLowerCase(Locale.ROOT)) {
             case "yes", "true", "on" -> true;
             case "no", "false", "off" -> false;
             default -> throw error(v.line(), key + " must be yes or no, not '" + v.text() + "'");

@@ -1,6 +1,7 @@
 package org.fastcopy.migrate;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.util.Ini;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -13,20 +14,15 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The service's conf file (MTT's cherrypy {@code mtt.conf}: ConfigParser style, {@code [mttflat]}
- * with {@code key: value} or {@code key = value} lines). Only the host and port lines of one section
- * are ever changed; every other byte (comments, other sections, the password line, line endings)
- * is written back as read. The file holds the service's database password, so nothing here logs
+ * with {@code key: value} or {@code key = value} lines, read by {@link Ini} in its ConfigParser
+ * dialect). Only the host and port lines of one section are ever changed; every other byte
+ * (comments, other sections, the password line, line endings) is written back as read. The file holds the service's database password, so nothing here logs
  * or reports a line's text, only the two values it sets.
  */
 public final class ServiceConf {
-    private static final Pattern SECTION = Pattern.compile("\\s*\\[\\s*([^\\]]*?)\\s*]\\s*");
-    private static final Pattern ENTRY = Pattern.compile("(\\s*([^:=\\s#;\\[][^:=]*?)\\s*[:=]\\s*)(.*?)(\\s*)");
-
     /** Where the service's database is. */
     public record Address(String host, int port) {
         @Override
@@ -35,14 +31,12 @@ public final class ServiceConf {
         }
     }
 
-    private final List<String> lines;      // without terminators
-    private final List<String> endings;    // each line's terminator ("" for a last line without one)
+    private final List<Ini.Line> lines;
     private final int sectionLine;
     private final int sectionEnd;          // exclusive
 
-    private ServiceConf(List<String> lines, List<String> endings, int sectionLine, int sectionEnd) {
+    private ServiceConf(List<Ini.Line> lines, int sectionLine, int sectionEnd) {
         this.lines = lines;
-        this.endings = endings;
         this.sectionLine = sectionLine;
         this.sectionEnd = sectionEnd;
     }
@@ -55,27 +49,17 @@ public final class ServiceConf {
         } catch (IOException e) {
             throw new FastcopyException(FastcopyException.USAGE, "service conf " + conf + ": cannot read it (" + e.getMessage() + ")");
         }
-        List<String> lines = new ArrayList<>();
-        List<String> endings = new ArrayList<>();
-        int start = 0;
-        while (start < text.length()) {
-            int nl = text.indexOf('\n', start);
-            int end = nl < 0 ? text.length() : nl;
-            int contentEnd = end > start && text.charAt(end - 1) == '\r' ? end - 1 : end;
-            lines.add(text.substring(start, contentEnd));
-            endings.add(nl < 0 ? "" : text.substring(contentEnd, nl + 1));
-            start = nl < 0 ? text.length() : nl + 1;
-        }
+        List<Ini.Line> lines = Ini.parse(text, Ini.Dialect.CONFIG_PARSER);
         int found = -1;
         int end = lines.size();
         for (int i = 0; i < lines.size(); i++) {
-            Matcher m = SECTION.matcher(lines.get(i));
-            if (m.matches()) {
+            String name = lines.get(i).sectionName();
+            if (name != null) {
                 if (found >= 0) {
                     end = i;
                     break;
                 }
-                if (m.group(1).equals(section)) {
+                if (name.equals(section)) {
                     found = i;
                 }
             }
@@ -83,18 +67,13 @@ public final class ServiceConf {
         if (found < 0) {
             throw new FastcopyException(FastcopyException.USAGE, "service conf " + conf + " has no [" + section + "] section");
         }
-        return new ServiceConf(lines, endings, found, end);
+        return new ServiceConf(lines, found, end);
     }
 
     /** The value of a key in the section, or null. */
     public String value(String key) {
-        int i = find(key);
-        if (i < 0) {
-            return null;
-        }
-        Matcher m = ENTRY.matcher(lines.get(i));
-        m.matches();
-        return m.group(3);
+        int i = find(lines, key);
+        return i < 0 ? null : lines.get(i).value();
     }
 
     /** Whether the section's host and port keys say {@code address} (a missing port key counts as 5432). */
@@ -105,60 +84,48 @@ public final class ServiceConf {
 
     /** The text with the two keys set; a missing key is added after the section's last entry, in its style. */
     String withAddress(String hostKey, String portKey, Address address) {
-        List<String> out = new ArrayList<>(lines);
-        List<String> ends = new ArrayList<>(endings);
-        set(out, ends, hostKey, address.host());
-        set(out, ends, portKey, String.valueOf(address.port()));
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < out.size(); i++) {
-            sb.append(out.get(i)).append(ends.get(i));
-        }
-        return sb.toString();
+        List<Ini.Line> out = new ArrayList<>(lines);
+        set(out, hostKey, address.host());
+        set(out, portKey, String.valueOf(address.port()));
+        return Ini.text(out);
     }
 
-    private void set(List<String> out, List<String> ends, String key, String value) {
+    private void set(List<Ini.Line> out, String key, String value) {
         int i = find(out, key);
         if (i >= 0) {
-            Matcher m = ENTRY.matcher(out.get(i));
-            m.matches();
-            out.set(i, m.group(1) + value + m.group(4));
+            out.set(i, out.get(i).withValue(value));
             return;
         }
         int last = sectionLine;
         String separator = ": ";
         for (int j = sectionLine + 1; j < sectionEnd + (out.size() - lines.size()); j++) {
-            Matcher m = ENTRY.matcher(out.get(j));
-            if (!isComment(out.get(j)) && m.matches()) {
+            if (isEntry(out.get(j))) {
                 last = j;
-                separator = m.group(1).substring(m.group(1).indexOf(m.group(2)) + m.group(2).length());
+                separator = out.get(j).separator();
             }
         }
-        String newline = ends.get(sectionLine).isEmpty() ? System.lineSeparator() : ends.get(sectionLine);
-        if (ends.get(last).isEmpty()) {
-            ends.set(last, newline);
+        String sectionEnding = out.get(sectionLine).ending();
+        String newline = sectionEnding.isEmpty() ? System.lineSeparator() : sectionEnding;
+        if (out.get(last).ending().isEmpty()) {
+            out.set(last, out.get(last).withEnding(newline));
         }
-        out.add(last + 1, key + separator + value);
-        ends.add(last + 1, newline);
+        out.add(last + 1, Ini.Dialect.CONFIG_PARSER.line(0, key + separator + value, newline));
     }
 
-    private int find(String key) {
-        return find(lines, key);
-    }
-
-    private int find(List<String> ls, String key) {
+    /** The first entry of the section with this key, in {@code ls} (the lines as read, or with keys added). */
+    private int find(List<Ini.Line> ls, String key) {
         int end = sectionEnd + (ls.size() - lines.size());
         for (int i = sectionLine + 1; i < end; i++) {
-            Matcher m = ENTRY.matcher(ls.get(i));
-            if (!isComment(ls.get(i)) && m.matches() && m.group(2).equals(key)) {
+            if (isEntry(ls.get(i)) && ls.get(i).key().equals(key)) {
                 return i;
             }
         }
         return -1;
     }
 
-    private static boolean isComment(String line) {
-        String t = line.stripLeading();
-        return t.startsWith("#") || t.startsWith(";");
+    /** ConfigParser needs a key before the ':' or '='. */
+    private static boolean isEntry(Ini.Line line) {
+        return line.kind() == Ini.Kind.ENTRY && !line.key().isEmpty();
     }
 
     /**

@@ -1,18 +1,41 @@
 package org.fastcopy.util;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.jr.ob.JSON;
 import org.fastcopy.FastcopyException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collection;
-import java.util.Map;
 
 /**
- * A minimal JSON writer for reports: maps, lists, strings, numbers, booleans and null. Reports are
- * small and flat, so a dependency for them would cost more than it saves.
+ * fastcopy's one JSON writer and reader (jackson-jr over jackson-core): the JSON reports of copy,
+ * convert and migrate and migrate's phase ledger. Their owners build them as ordered
+ * {@code Map<String, Object>}s and Lists of strings, numbers, booleans and null, so the reports'
+ * shape stays next to the code that knows what each value means, and no class needs annotations.
+ *
+ * <p><b>Key style.</b> Every key fastcopy chooses is snake_case: {@code tables_compared},
+ * {@code bytes_streamed}, {@code phase_seconds}, {@code run_id}. Keys that are data are written as
+ * they are: a table's name ({@code "public.notes"}), a step's label, a dangling reference's kind. A
+ * new key in any report follows the same rule; this is the one place that states it.
+ *
+ * <p><b>Layout.</b> Two spaces of indent, one entry or element per line, {@code "key": value}, empty
+ * containers as {@code []} and <code>{}</code>, a newline at the end: the files are read by people
+ * and grepped by scripts and tests. Map entries whose value is null are written ({@code "verify": null}),
+ * so a report has the same keys whatever happened. A value that is not a map, collection, string,
+ * number or boolean is written as its {@code toString()}.
  */
 public final class Json {
+    private static final JSON JSON_ = JSON.std
+            .with(JSON.Feature.WRITE_NULL_PROPERTIES, JSON.Feature.PRETTY_PRINT_OUTPUT)
+            .without(JSON.Feature.HANDLE_JAVA_BEANS, JSON.Feature.FAIL_ON_UNKNOWN_TYPE_WRITE)
+            .with(printer());
+
     private Json() {
     }
 
@@ -21,68 +44,45 @@ public final class Json {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.writeString(file, write(value));
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new FastcopyException(FastcopyException.FAILED, "could not write the report " + file + ": " + e.getMessage(), e);
         }
     }
 
+    /** The value as indented JSON text ending in a newline. */
     public static String write(Object value) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, value, 0);
-        return sb.append('\n').toString();
-    }
-
-    private static void write(StringBuilder sb, Object v, int indent) {
-        if (v == null) {
-            sb.append("null");
-        } else if (v instanceof String s) {
-            string(sb, s);
-        } else if (v instanceof Number || v instanceof Boolean) {
-            sb.append(v);
-        } else if (v instanceof Map<?, ?> m) {
-            sb.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                sb.append(first ? "\n" : ",\n").append("  ".repeat(indent + 1));
-                string(sb, String.valueOf(e.getKey()));
-                sb.append(": ");
-                write(sb, e.getValue(), indent + 1);
-                first = false;
-            }
-            sb.append(first ? "}" : "\n" + "  ".repeat(indent) + "}");
-        } else if (v instanceof Collection<?> c) {
-            sb.append('[');
-            boolean first = true;
-            for (Object o : c) {
-                sb.append(first ? "\n" : ",\n").append("  ".repeat(indent + 1));
-                write(sb, o, indent + 1);
-                first = false;
-            }
-            sb.append(first ? "]" : "\n" + "  ".repeat(indent) + "]");
-        } else {
-            string(sb, v.toString());
+        try {
+            return JSON_.asString(value) + "\n";
+        } catch (IOException e) {
+            // Only a value jackson-jr cannot walk gets here (the target is a String, not a file).
+            throw new UncheckedIOException("could not write JSON: " + e.getMessage(), e);
         }
     }
 
-    private static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
+    /**
+     * Reads JSON text back as Maps (in file order), Lists, Strings, Booleans, null and Numbers
+     * (Integer, Long or BigInteger for integral values, Double otherwise).
+     *
+     * @throws IllegalArgumentException one line saying what is wrong and where
+     */
+    public static Object read(String text) {
+        try {
+            return JSON_.anyFrom(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new IllegalArgumentException(e.getOriginalMessage().lines().findFirst().orElse("malformed JSON")
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        sb.append('"');
+    }
+
+    private static DefaultPrettyPrinter printer() {
+        Separators separators = Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withObjectEmptySeparator("")
+                .withArrayEmptySeparator("");
+        DefaultIndenter lines = new DefaultIndenter("  ", "\n");
+        return new DefaultPrettyPrinter(separators).withObjectIndenter(lines).withArrayIndenter(lines);
     }
 }

@@ -154,7 +154,7 @@ class CopyFaultTest {
 
         String report = Files.readString(dir.resolve("report-" + db + ".json"));
         assertThat(report).contains("\"resumed\": true").contains("\"mode\": \"checksums\"")
-                .contains("\"tablesCompared\": " + tables).contains("\"mismatches\": []");
+                .contains("\"tables_compared\": " + tables).contains("\"mismatches\": []");
         // One unit per table, and perTable lists what this run copied: exactly the units the first left.
         assertThat(report.split("\"table\": ", -1)).hasSize(tables - before.size() + 1);
         Map<String, String> after = probe.unitMarks(db);

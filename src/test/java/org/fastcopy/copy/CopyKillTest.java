@@ -85,7 +85,7 @@ class CopyKillTest {
         assertThat(resume.await(DEADLINE)).as("exit code of the resumed run; log: %s", resume.log()).isZero();
         assertThat(resume.log()).contains("the earlier run stopped inside pre-data");
         assertThat(Files.readString(work.resolve(db).resolve("report-" + db + ".json")))
-                .contains("\"tablesCompared\": " + (children + 2)).contains("\"mismatches\": []");
+                .contains("\"tables_compared\": " + (children + 2)).contains("\"mismatches\": []");
         try (Connection dst = clusters.connect(clusters.flux2(), db)) {
             assertThat(scalar(dst, "SELECT count(*) FROM results")).isEqualTo(1000);
             assertThat(scalar(dst, "SELECT count(*) FROM pg_inherits")).isEqualTo(children);
@@ -125,7 +125,7 @@ class CopyKillTest {
         CliProcess resume = CliProcess.start(withResume(args), work.resolve(db + "-resume.log"));
         assertThat(resume.await(DEADLINE)).as("exit code of the resumed run; log: %s", resume.log()).isZero();
         String report = Files.readString(work.resolve(db).resolve("report-" + db + ".json"));
-        assertThat(report).contains("\"resumed\": true").contains("\"tablesCompared\": " + tables)
+        assertThat(report).contains("\"resumed\": true").contains("\"tables_compared\": " + tables)
                 .contains("\"mismatches\": []");
         // perTable lists the units this run copied: none.
         assertThat(report.split("\"table\": ", -1)).hasSize(1);

@@ -88,7 +88,7 @@ class CopySignalTest {
         CliProcess resume = CliProcess.start(withResume(args), work.resolve(db + "-resume.log"));
         assertThat(resume.await(DEADLINE)).as("exit code of the resumed run; log: %s", resume.log()).isZero();
         String report = Files.readString(work.resolve(db).resolve("report-" + db + ".json"));
-        assertThat(report).contains("\"tablesCompared\": " + tables).contains("\"mismatches\": []");
+        assertThat(report).contains("\"tables_compared\": " + tables).contains("\"mismatches\": []");
         assertThat(report.split("\"table\": ", -1)).hasSize(tables - before.size() + 1);
         assertThat(probe.unitMarks(db)).containsAllEntriesOf(before);
     }

@@ -102,7 +102,7 @@ class KillResumeSoak {
                 Integer exit = p.await(DEADLINE);
                 assertThat(exit).as("cycle %d run %d exit; log: %s", cycle, attempt, p.log()).isZero();
                 String report = Files.readString(dir.resolve("report-" + db + ".json"));
-                assertThat(report).contains("\"tablesCompared\": " + (TABLES + CHILDREN + 1)).contains("\"mismatches\": []");
+                assertThat(report).contains("\"tables_compared\": " + (TABLES + CHILDREN + 1)).contains("\"mismatches\": []");
                 assertThat(probe.unitMarks(db)).as("cycle %d: no unit redone", cycle).containsAllEntriesOf(committed);
                 break;
             }

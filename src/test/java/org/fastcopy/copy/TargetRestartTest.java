@@ -106,7 +106,7 @@ class TargetRestartTest {
             assertThat(probe.unitMarks(db)).containsAllEntriesOf(before);
         }
         String report = Files.readString(dir.resolve("report-" + db + ".json"));
-        assertThat(report).contains("\"tablesCompared\": 4").contains("\"mismatches\": []");
+        assertThat(report).contains("\"tables_compared\": 4").contains("\"mismatches\": []");
         assertThat(probe.count(clusters.flux2(), db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid")).isZero();
         assertThat(probe.count(clusters.flux2(), db, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"))
                 .isEqualTo(8);

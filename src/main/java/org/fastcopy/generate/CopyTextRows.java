@@ -11,9 +11,10 @@ import java.sql.SQLException;
  * Rows in COPY text format, collected in a char buffer and handed to the server in chunks of about
  * 64 KB. Text values are escaped (backslash, tab, newline, carriage return); everything else the
  * generators write (numbers, timestamps, arrays, bit strings) cannot hold those characters.
- * Chunks end at row ends only, so a surrogate pair is never split between two chunks.
+ * Chunks end at row ends only, so a surrogate pair is never split between two chunks. (The copy's
+ * own buffers are {@code data.CopyBuffer}: ring slots of bytes from a COPY TO, never parsed.)
  */
-final class CopyBuffer {
+final class CopyTextRows {
     /** Large enough to amortise a round trip per chunk, small enough to stay in cache. */
     static final int FLUSH_CHARS = 1 << 16;
 
@@ -30,23 +31,23 @@ final class CopyBuffer {
     private boolean firstField = true;
     private long rowCount;
 
-    CopyBuffer(Sink sink) {
+    CopyTextRows(Sink sink) {
         this.sink = sink;
     }
 
-    CopyBuffer add(long value) {
+    CopyTextRows add(long value) {
         separate().append(value);
         return this;
     }
 
     /** A value known to need no escaping: numbers, timestamps, intervals, arrays, bit strings. */
-    CopyBuffer addPlain(CharSequence value) {
+    CopyTextRows addPlain(CharSequence value) {
         separate().append(value);
         return this;
     }
 
     /** Text of any content, escaped for COPY. */
-    CopyBuffer addText(CharSequence value) {
+    CopyTextRows addText(CharSequence value) {
         StringBuilder out = separate();
         int n = value.length();
         for (int i = 0; i < n; i++) {
@@ -63,7 +64,7 @@ final class CopyBuffer {
     }
 
     /** A timestamp without time zone, seconds since 1970-01-01 00:00:00. */
-    CopyBuffer addTimestamp(long epochSecond) {
+    CopyTextRows addTimestamp(long epochSecond) {
         StringBuilder out = separate();
         java.time.LocalDate day = java.time.LocalDate.ofEpochDay(Math.floorDiv(epochSecond, 86_400L));
         int second = (int) Math.floorMod(epochSecond, 86_400L);
@@ -74,7 +75,7 @@ final class CopyBuffer {
     }
 
     /** An interval of whole seconds as HH:MM:SS; hours may pass 24, which interval input accepts. */
-    CopyBuffer addInterval(long seconds) {
+    CopyTextRows addInterval(long seconds) {
         StringBuilder out = separate();
         out.append(seconds / 3600 < 10 ? "0" : "").append(seconds / 3600).append(':');
         twoDigits(out, (int) (seconds / 60 % 60)).append(':');
@@ -82,12 +83,12 @@ final class CopyBuffer {
         return this;
     }
 
-    CopyBuffer addBoolean(boolean value) {
+    CopyTextRows addBoolean(boolean value) {
         separate().append(value ? 't' : 'f');
         return this;
     }
 
-    CopyBuffer addNull() {
+    CopyTextRows addNull() {
         separate().append("\\N");
         return this;
     }
@@ -126,7 +127,7 @@ final class CopyBuffer {
         rows.setLength(0);
     }
 
-    private CopyBuffer clock(StringBuilder out, int secondOfDay) {
+    private CopyTextRows clock(StringBuilder out, int secondOfDay) {
         twoDigits(out, secondOfDay / 3600).append(':');
         twoDigits(out, secondOfDay / 60 % 60).append(':');
         twoDigits(out, secondOfDay % 60);

@@ -6,9 +6,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class CopyBufferTest {
+class CopyTextRowsTest {
     private final ByteArrayOutputStream sent = new ByteArrayOutputStream();
-    private final CopyBuffer buffer = new CopyBuffer((bytes, length) -> sent.write(bytes, 0, length));
+    private final CopyTextRows buffer = new CopyTextRows((bytes, length) -> sent.write(bytes, 0, length));
 
     @Test
     void escapesTheCharactersCopyTextGivesMeaningTo() throws Exception {
@@ -37,7 +37,7 @@ class CopyBufferTest {
 
     @Test
     void shipsFullChunksAtRowEnds() throws Exception {
-        String big = "x".repeat(CopyBuffer.FLUSH_CHARS);
+        String big = "x".repeat(CopyTextRows.FLUSH_CHARS);
         buffer.addText(big).endRow();
 
         assertThat(sent()).isEqualTo(big + "\n");
