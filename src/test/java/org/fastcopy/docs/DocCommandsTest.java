@@ -43,12 +43,6 @@ class DocCommandsTest {
     private static final Pattern ENV_ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*");
 
     /**
-     * Pages another branch of issue 15 adds (docs/decisions.md, design decisions): linked already, so
-     * the link is right once both are merged. Remove an entry when its page is in the tree.
-     */
-    private static final Set<String> PAGES_ADDED_ELSEWHERE = Set.of("docs/decisions.md");
-
-    /**
      * Commands that are neither fastcopy's nor a bench script, each with the file that runs it and the
      * text that shows it does: the soak reads the documented system properties, and ClusterCommandTest
      * does what the psql line does (resolve the service through the files cluster start wrote).
@@ -173,7 +167,10 @@ class DocCommandsTest {
 
     @Test
     void ciRunsTheReadmeTestCommand() {
-        assertThat(read(ROOT.resolve(".ci/run")).lines().map(String::strip)).contains(README_COMMANDS.get(1));
+        // .ci/run keeps going after a failed suite to print the counts, so the command may be followed
+        // by "|| status=$?": what must match is the command itself, as its own statement.
+        assertThat(read(ROOT.resolve(".ci/run")).lines().map(l -> l.strip().split("\\s*\\|\\|")[0]))
+                .contains(README_COMMANDS.get(1));
     }
 
     @Test
@@ -197,9 +194,6 @@ class DocCommandsTest {
                     }
                     String file = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
                     Path resolved = page.getParent().resolve(file).normalize();
-                    if (PAGES_ADDED_ELSEWHERE.contains(ROOT.relativize(resolved).toString())) {
-                        continue;
-                    }
                     assertThat(Files.exists(resolved)).as(ROOT.relativize(page) + ":" + (i + 1) + " links " + target).isTrue();
                     if (target.contains("#") && resolved.toString().endsWith(".md")) {
                         String anchor = target.substring(target.indexOf('#') + 1);
