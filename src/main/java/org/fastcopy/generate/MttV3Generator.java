@@ -52,7 +52,7 @@ public final class MttV3Generator {
         SqlWorkers workers = new SqlWorkers(connections, server.withDatabase(spec.database()), spec.jobs());
         Map<String, Long> rows = new ConcurrentHashMap<>();
 
-        step(steps, "1 prepare database", () -> new TargetDatabase(connections, server)
+        step(steps, "1 prepare database", () -> new ScratchDatabase(connections, server)
                 .prepare(spec.database(), spec.dropIfExists()));
         step(steps, "2 create tables", () -> {
             withConnection(workers, "create tables", c -> Ddl.inBatches(c, createStatements()));

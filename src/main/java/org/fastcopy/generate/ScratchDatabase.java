@@ -15,13 +15,13 @@ import org.slf4j.LoggerFactory;
  * objects of template1 sneak in), drops and recreates it when asked, and otherwise refuses a
  * database that is not empty ({@link Databases}' definition), so a typo in --db cannot destroy data.
  */
-final class TargetDatabase {
-    private static final Logger log = LoggerFactory.getLogger(TargetDatabase.class);
+final class ScratchDatabase {
+    private static final Logger log = LoggerFactory.getLogger(ScratchDatabase.class);
 
     private final Connections connections;
     private final Endpoint server;
 
-    TargetDatabase(Connections connections, Endpoint server) {
+    ScratchDatabase(Connections connections, Endpoint server) {
         this.connections = connections;
         this.server = server;
     }
