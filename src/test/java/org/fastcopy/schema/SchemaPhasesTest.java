@@ -70,11 +70,11 @@ class SchemaPhasesTest {
     @Test
     void copiesThreeHundredThirtyChildrenWithinTheDefaultLockLimit(TestClusters clusters) throws Exception {
         MttShapedSchema shape = new MttShapedSchema(List.of("mpi_install", "test_build", "test_run"), 110);
-        try (SchemaCopyHarness h = harness(clusters, shape); LockSampler locks = new LockSampler(h)) {
+        try (SchemaCopyHarness h = harness(clusters, shape); LockProbe locks = new LockProbe(h)) {
             assertThat(locks.maxLocksPerTransaction()).as("the test clusters keep the default").isEqualTo(64);
 
-            DdlReport pre = h.loadPreData(2);
-            try (PostDataScheduler post = h.postDataScheduler()) {
+            DdlReport pre = h.loadPreData(2, locks);
+            try (PostDataScheduler post = h.postDataScheduler(locks)) {
                 post.start(h.postData.entries(), 2);
                 h.sourceTables().forEach(t -> post.tableLoaded(t.schema(), t.name()));
                 DdlReport report = post.awaitCompletion();
@@ -84,6 +84,7 @@ class SchemaPhasesTest {
 
             assertThat(pre.byType().get("TABLE").count()).isEqualTo(337);
             assertThat(locks.highest()).as("most lock-table slots one fastcopy session held").isBetween(1, 64);
+            locks.close(); // drops the probe table: the comparison is of the copied schema alone
             assertThat(SchemaComparison.compare(h.sourceCluster.connections(), h.source, h.target, workdir.resolve("compare")))
                     .isEmpty();
         }
