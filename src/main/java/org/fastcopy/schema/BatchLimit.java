@@ -14,10 +14,17 @@ import java.sql.Statement;
  * How much one transaction may hold.
  *
  * @param maxEntries items per transaction (and per round trip)
- * @param maxLocks   estimated lock-table slots per transaction. Keeping every transaction within
- *                   max_locks_per_transaction means the shared lock table (sized
- *                   max_locks_per_transaction x max_connections) cannot run out because of us,
- *                   whatever else the server does.
+ * @param maxLocks   estimated lock-table slots per transaction. A slot is one object locked by one
+ *                   backend outside the fast path (one PROCLOCK entry, whatever modes it holds
+ *                   there, so pg_locks may show it twice); the few weak relation locks a backend
+ *                   keeps in its own fast-path array take none. The server sizes its shared table
+ *                   for max_locks_per_transaction x (max_connections + max_prepared_transactions)
+ *                   slots: an average per connection, not a cap per session. Each of our sessions
+ *                   is one of those connections, and keeping each transaction within
+ *                   max_locks_per_transaction (less a reserve, see the phases) means our sessions
+ *                   never take more than the share the server set aside for them, so a server with
+ *                   default settings does not run out ("out of shared memory") because of us. It
+ *                   cannot protect against other sessions taking more than theirs.
  * @param locks      the estimate per item
  * @param groupOnly  a batch holds items of one lock group only (or one item without a group): a
  *                   batch marks every group it touches busy, and an unrelated slow item (an index

@@ -68,8 +68,9 @@ class ConvertFaultTest {
     @Test
     void aConvertStoppedWithSigtermMidRangeCancelsItExits143LeavesNoSessionAndARerunEndsExact() throws Exception {
         String v3 = clusters.mttV3();
-        // About 9 s per range: the first one is still streaming when the signal lands.
-        String flat = slowFlat("flatterm", 20);
+        // A second per row, minutes per range: the first one is still streaming when the signal
+        // lands, and uncancelled its COPY would hold its backend far longer than DEADLINE.
+        String flat = slowFlat("flatterm", 1000);
         List<String> args = args(v3, flat);
 
         CliProcess run = CliProcess.start(args, work.resolve(flat + "-first.log"));
@@ -81,8 +82,9 @@ class ConvertFaultTest {
             run.destroy();
         }
         assertThat(run.log()).contains("stopping on a signal");
-        // Not cancelled, the range's COPY would hold its backend for seconds more, then commit.
-        probe.awaitNoRunBackends(Duration.ofSeconds(3));
+        // Cancelled, the backends end within moments; not cancelled, the range's COPY would hold
+        // its backend for minutes more: a wait up to DEADLINE tells the two apart at any load.
+        probe.awaitNoRunBackends(DEADLINE);
         assertThat(finishedRanges(flat)).as("ranges committed").isEmpty();
         assertFlatHoldsExactlyTheMarkedRanges(flat);
 

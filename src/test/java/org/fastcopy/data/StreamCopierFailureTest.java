@@ -12,8 +12,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -178,7 +181,9 @@ class StreamCopierFailureTest {
                 }
             }, "stalled-copy-worker");
             worker.start();
-            Thread.sleep(1_500); // socket buffers and ring fill up; the writer blocks sending
+            // The target stopped reading (its trigger sleeps on row 1); the socket buffers and the
+            // small ring then fill and the writer blocks sending. Waited for, not slept for.
+            awaitTargetStalled();
             long start = System.nanoTime();
             worker.interrupt();
             worker.join(30_000);
@@ -291,5 +296,25 @@ class StreamCopierFailureTest {
     @FunctionalInterface
     private interface SqlAction {
         void run() throws SQLException;
+    }
+
+    /** Polls flux2 until a backend in the target database sleeps in the stall trigger; 60 s ends a real hang. */
+    private static void awaitTargetStalled() throws Exception {
+        try (Connection c = clusters.connect(clusters.flux2(), "postgres"); Statement st = c.createStatement()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + targetDb
+                        + "' AND wait_event = 'PgSleep'")) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the target did not reach the stalling trigger within 60 s");
+                }
+                Thread.sleep(10);
+            }
+        }
     }
 }

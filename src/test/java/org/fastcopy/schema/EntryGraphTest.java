@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -138,14 +138,7 @@ class EntryGraphTest {
     void takeWaitsForWorkAndReturnsNullOnceAllIsDone() throws Exception {
         List<TocEntry> entries = List.of(entry(1, "INDEX", "t_idx", "i"));
         EntryGraph g = graph(entries, Map.of(1, new EntryPlan(null, List.of(Gate.external("loaded:t")), List.of())));
-        CompletableFuture<EntryGraph.Batch> taken = CompletableFuture.supplyAsync(() -> {
-            try {
-                return g.take(null, ONE);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(100);
+        FutureTask<EntryGraph.Batch> taken = takerWaitingInside(g);
         assertThat(taken).isNotDone();
         g.open("loaded:t");
         EntryGraph.Batch b = taken.get(10, TimeUnit.SECONDS);
@@ -158,13 +151,7 @@ class EntryGraphTest {
     void aFailureStopsEveryTakerAndIsRethrownToTheWaiter() throws Exception {
         List<TocEntry> entries = List.of(entry(1, "INDEX", "t_idx", "i"));
         EntryGraph g = graph(entries, Map.of(1, new EntryPlan(null, List.of(Gate.external("loaded:t")), List.of())));
-        CompletableFuture<EntryGraph.Batch> taken = CompletableFuture.supplyAsync(() -> {
-            try {
-                return g.take(null, ONE);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        FutureTask<EntryGraph.Batch> taken = takerWaitingInside(g);
         g.fail(new FastcopyException("boom"));
         assertThat(taken.get(10, TimeUnit.SECONDS)).isNull();
         assertThatThrownBy(g::awaitDone).hasMessage("boom");
@@ -185,5 +172,25 @@ class EntryGraphTest {
         assertThatThrownBy(() -> graph(entries, Map.of()))
                 .hasMessage("TABLE \"a\" in schema public (TOC entry 1) depends on TABLE \"b\" in schema public (TOC entry 2),"
                         + " which the script runs later: the archive's order is broken");
+    }
+
+    /**
+     * Calls take on a thread of its own and returns once that thread waits inside it (or take has
+     * returned), so that what the test does next meets a waiting taker, however loaded the machine.
+     * The deadline only ends a real hang.
+     */
+    private static FutureTask<EntryGraph.Batch> takerWaitingInside(EntryGraph g) {
+        FutureTask<EntryGraph.Batch> task = new FutureTask<>(() -> g.take(null, ONE));
+        Thread taker = new Thread(task, "entry-graph-taker");
+        taker.setDaemon(true);
+        taker.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (taker.getState() != Thread.State.WAITING && !task.isDone()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the taker neither waited nor returned within 60 s: " + taker.getState());
+            }
+            Thread.yield();
+        }
+        return task;
     }
 }

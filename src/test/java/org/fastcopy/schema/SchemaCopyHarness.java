@@ -53,8 +53,18 @@ final class SchemaCopyHarness implements AutoCloseable {
         return new PreDataLoader(targetCluster.connections(), target).load(preData, jobs);
     }
 
+    /** @param marks appended to every pre-data transaction (e.g. a {@link LockProbe}) */
+    DdlReport loadPreData(int jobs, StepMarks marks) {
+        return new PreDataLoader(targetCluster.connections(), target).load(preData, jobs, PreDataLoader.MAX_ITEMS_PER_BATCH, marks);
+    }
+
     PostDataScheduler postDataScheduler() {
-        return new PostDataScheduler(targetCluster.connections(), target, tables);
+        return postDataScheduler(StepMarks.NONE);
+    }
+
+    /** @param marks appended to every post-data transaction (e.g. a {@link LockProbe}) */
+    PostDataScheduler postDataScheduler(StepMarks marks) {
+        return new PostDataScheduler(targetCluster.connections(), target, tables, marks);
     }
 
     /** Ordinary tables of the source's public schema, as the data phase would list them. */

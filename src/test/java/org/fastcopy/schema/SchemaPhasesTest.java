@@ -26,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 /** The schema phases against real servers, on an MTT-shaped database. */
 @ExtendWith(ClusterExtension.class)
 class SchemaPhasesTest {
+    /** How long a wait for something the servers will show may take before it counts as a hang. */
+    private static final Duration HANG = Duration.ofSeconds(60);
     @TempDir
     Path workdir;
 
@@ -70,11 +72,11 @@ class SchemaPhasesTest {
     @Test
     void copiesThreeHundredThirtyChildrenWithinTheDefaultLockLimit(TestClusters clusters) throws Exception {
         MttShapedSchema shape = new MttShapedSchema(List.of("mpi_install", "test_build", "test_run"), 110);
-        try (SchemaCopyHarness h = harness(clusters, shape); LockSampler locks = new LockSampler(h)) {
+        try (SchemaCopyHarness h = harness(clusters, shape); LockProbe locks = new LockProbe(h)) {
             assertThat(locks.maxLocksPerTransaction()).as("the test clusters keep the default").isEqualTo(64);
 
-            DdlReport pre = h.loadPreData(2);
-            try (PostDataScheduler post = h.postDataScheduler()) {
+            DdlReport pre = h.loadPreData(2, locks);
+            try (PostDataScheduler post = h.postDataScheduler(locks)) {
                 post.start(h.postData.entries(), 2);
                 h.sourceTables().forEach(t -> post.tableLoaded(t.schema(), t.name()));
                 DdlReport report = post.awaitCompletion();
@@ -84,6 +86,7 @@ class SchemaPhasesTest {
 
             assertThat(pre.byType().get("TABLE").count()).isEqualTo(337);
             assertThat(locks.highest()).as("most lock-table slots one fastcopy session held").isBetween(1, 64);
+            locks.close(); // drops the probe table: the comparison is of the copied schema alone
             assertThat(SchemaComparison.compare(h.sourceCluster.connections(), h.source, h.target, workdir.resolve("compare")))
                     .isEmpty();
         }
@@ -129,7 +132,8 @@ class SchemaPhasesTest {
                         post.tableLoaded(t.schema(), t.name());
                     }
                 }
-                Thread.sleep(500);
+                // a rule committed first: the rules wait for no data (no sleep guessing how long one takes)
+                awaitCommittedRule(h);
                 submitLoaded = System.nanoTime();
                 post.tableLoaded("public", "submit");
                 report = post.awaitCompletion();
@@ -336,22 +340,42 @@ class SchemaPhasesTest {
         }
     }
 
-    private static int targetSessions(SchemaCopyHarness h, String applicationName) throws Exception {
+    /** Polls the target until a rule is committed; the deadline only ends a real hang. */
+    private static void awaitCommittedRule(SchemaCopyHarness h) throws Exception {
         try (Connection t = h.connectTarget(); Statement st = t.createStatement()) {
-            for (int i = 0; i < 50; i++) {
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-                        + applicationName + "' AND datname = current_database()")) {
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (true) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_rules WHERE schemaname = 'public'")) {
                     rs.next();
-                    if (rs.getInt(1) == 0) {
-                        return 0;
+                    if (rs.getInt(1) > 0) {
+                        return;
                     }
                 }
-                Thread.sleep(100);
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no rule committed on the target within " + HANG);
+                }
+                Thread.sleep(10);
             }
-            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-                    + applicationName + "' AND datname = current_database()")) {
-                rs.next();
-                return rs.getInt(1);
+        }
+    }
+
+    /**
+     * Sessions of {@code applicationName} on the target, once none is left or {@link #HANG} has
+     * passed: a backend ends a little after its client closes the connection, later under load.
+     */
+    private static int targetSessions(SchemaCopyHarness h, String applicationName) throws Exception {
+        String sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + applicationName
+                + "' AND datname = current_database()";
+        try (Connection t = h.connectTarget(); Statement st = t.createStatement()) {
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (true) {
+                try (ResultSet rs = st.executeQuery(sql)) {
+                    rs.next();
+                    if (rs.getInt(1) == 0 || System.nanoTime() > deadline) {
+                        return rs.getInt(1);
+                    }
+                }
+                Thread.sleep(10);
             }
         }
     }
