@@ -7,7 +7,8 @@ import org.fastcopy.analyze.FinalAnalyze;
 import org.fastcopy.data.CopyFormat;
 import org.fastcopy.data.CopyResult;
 import org.fastcopy.data.CopySettings;
-import org.fastcopy.data.DataPhase;
+import org.fastcopy.load.DataPhase;
+import org.fastcopy.load.InvalidRows;
 import org.fastcopy.data.EncodingErrors;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
@@ -161,9 +162,9 @@ public final class CopyJob {
             java.util.Set<String> doneSteps = java.util.Set.of();
             Map<String, java.util.concurrent.atomic.LongAdder> invalid = new java.util.concurrent.ConcurrentHashMap<>();
             if (resumed) {
-                withTarget(target, c -> Ledger.getAll(c, DataPhase.INVALID_ROWS_PREFIX)).values().forEach(v -> {
+                withTarget(target, c -> Ledger.getAll(c, InvalidRows.PREFIX)).values().forEach(v -> {
                     invalid.computeIfAbsent(v.substring(0, v.lastIndexOf('\t')), k -> new java.util.concurrent.atomic.LongAdder())
-                            .add(DataPhase.invalidRowCount(v));
+                            .add(InvalidRows.count(v));
                 });
                 doneUnits = withTarget(target, Ledger::doneUnits);
                 doneSteps = withTarget(target, Ledger::doneSteps);
