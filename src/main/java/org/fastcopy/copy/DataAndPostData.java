@@ -12,6 +12,7 @@ import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.ledger.Ledger;
 import org.fastcopy.load.DataPhase;
 import org.fastcopy.metrics.CopyMetrics;
+import org.fastcopy.observe.ProgressRenderer;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.CopyPlan.PlannedUnit;
 import org.fastcopy.plan.SourceTable;
@@ -97,7 +98,7 @@ final class DataAndPostData {
                     listener(progress, scheduler), checked);
             new OnTarget(connections, target).apply(c -> AfterLoad.of(c, analyzePlan)).ifPresent(phase::afterLoad);
             long dataStarted = System.nanoTime();
-            try (Progress.Reporter reporter = progress.startReporter()) {
+            try (ProgressRenderer reporter = progress.startReporter()) {
                 data = phase.run(plan, doneUnits);
             }
             meters.phaseDone(CopyStep.DATA_PART, System.nanoTime() - dataStarted);
