@@ -1,5 +1,6 @@
 package org.fastcopy.analyze;
 
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.plan.SourceTable;
 
@@ -54,7 +55,7 @@ public final class AfterLoad {
             return Optional.of(new AfterLoad(plan, threshold < 0 ? Long.MAX_VALUE : threshold, scale));
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "could not read the target's autovacuum settings: "
-                    + e.getMessage(), e);
+                    + ServerError.describe(e), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package org.fastcopy.analyze;
 
+import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.UserRelations;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.plan.SourceTable;
 
@@ -44,12 +46,11 @@ public final class AnalyzePlan {
               FROM pg_catalog.pg_class c
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind = 'p'
-               AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_fastcopy')
-               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                                WHERE d.classid = 'pg_catalog.pg_class'::regclass
-                                  AND d.objid = c.oid AND d.deptype = 'e')
+               AND n.nspname <> '_fastcopy'
+               AND %s
+               AND %s
              ORDER BY 1, 2
-            """;
+            """.formatted(UserRelations.USER_SCHEMA, UserRelations.NOT_EXTENSION_MEMBER);
 
     /** A table by its (target) schema and name. */
     public record Name(String schema, String name) {
@@ -81,7 +82,7 @@ public final class AnalyzePlan {
             return new AnalyzePlan(later, partitioned);
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "could not read which source tables need their statistics last: "
-                    + e.getMessage(), e);
+                    + ServerError.describe(e), e);
         }
     }
 

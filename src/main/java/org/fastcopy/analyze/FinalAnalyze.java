@@ -1,5 +1,6 @@
 package org.fastcopy.analyze;
 
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
@@ -38,7 +39,7 @@ public final class FinalAnalyze {
                     st.execute("ANALYZE " + qualified(t.schema(), t.name()));
                 }
             } catch (SQLException e) {
-                throw new FastcopyException(FastcopyException.FAILED, "analyze on " + target + ": " + e.getMessage(), e);
+                throw new FastcopyException(FastcopyException.FAILED, "analyze on " + target + ": " + ServerError.describe(e), e);
             }
             return null;
         });

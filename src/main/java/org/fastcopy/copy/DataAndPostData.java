@@ -1,5 +1,6 @@
 package org.fastcopy.copy;
 
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.analyze.AfterLoad;
 import org.fastcopy.analyze.AnalyzePlan;
@@ -157,7 +158,7 @@ final class DataAndPostData {
             log.info("COPY format: {}", f);
             return f;
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.CONNECTION, "could not compare the servers: " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.CONNECTION, "could not compare the servers: " + ServerError.describe(e), e);
         }
     }
 
@@ -187,7 +188,7 @@ final class DataAndPostData {
             rs.next();
             return rs.getString(1);
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.CONNECTION, "could not read the encoding of " + ep + ": " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.CONNECTION, "could not read the encoding of " + ep + ": " + ServerError.describe(e), e);
         }
     }
 }

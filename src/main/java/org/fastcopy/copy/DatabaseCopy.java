@@ -1,5 +1,6 @@
 package org.fastcopy.copy;
 
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.analyze.AnalyzePlan;
 import org.fastcopy.analyze.FinalAnalyze;
@@ -285,7 +286,7 @@ final class DatabaseCopy {
             return MaterializedViews.populated(snapshot.holder());
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "reading the materialized views of " + source + ": "
-                    + e.getMessage(), e);
+                    + ServerError.describe(e), e);
         }
     }
 

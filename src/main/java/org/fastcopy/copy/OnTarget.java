@@ -1,5 +1,6 @@
 package org.fastcopy.copy;
 
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
@@ -33,7 +34,7 @@ final class OnTarget {
         try (Connection c = connections.open(target, "fastcopy")) {
             return f.apply(c);
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, target + ": " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, target + ": " + ServerError.describe(e), e);
         }
     }
 

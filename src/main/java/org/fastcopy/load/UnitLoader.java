@@ -1,5 +1,6 @@
 package org.fastcopy.load;
 
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.analyze.AfterLoad;
 import org.fastcopy.data.CopyResult;
@@ -62,7 +63,7 @@ final class UnitLoader implements AutoCloseable {
         } catch (SQLException e) {
             rollbackQuietly();
             throw new FastcopyException(FastcopyException.FAILED, u.unit().label() + ": reading the ledger on the target: "
-                    + e.getMessage(), e);
+                    + ServerError.describe(e), e);
         }
     }
 
@@ -99,7 +100,7 @@ final class UnitLoader implements AutoCloseable {
             return r;
         } catch (SQLException e) {
             rollbackQuietly();
-            throw new FastcopyException(FastcopyException.FAILED, unit.label() + ": on the target: " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, unit.label() + ": on the target: " + ServerError.describe(e), e);
         } catch (RuntimeException e) {
             rollbackQuietly();
             throw e;
@@ -122,7 +123,7 @@ final class UnitLoader implements AutoCloseable {
             return true;
         } catch (SQLException e) {
             log.warn("{}: {} after the load failed, leaving it to the final ANALYZE: {}",
-                    u.table().displayName(), command, e.getMessage());
+                    u.table().displayName(), command, ServerError.describe(e));
             close();
             return false;
         }
@@ -143,7 +144,7 @@ final class UnitLoader implements AutoCloseable {
                 dst.setAutoCommit(false);
             }
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.CONNECTION, "copy worker " + id + ": " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.CONNECTION, "copy worker " + id + ": " + ServerError.describe(e), e);
         }
     }
 

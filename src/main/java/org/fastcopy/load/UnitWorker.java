@@ -1,5 +1,7 @@
 package org.fastcopy.load;
 
+import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.SqlStates;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.data.CopyException;
 import org.fastcopy.data.CopyResult;
@@ -118,7 +120,7 @@ final class UnitWorker {
     }
 
     private RuntimeException named(PlannedUnit u, int attempt, RuntimeException e) {
-        if (hasSqlState(e, SourceSnapshot.LOCK_NOT_AVAILABLE)) {
+        if (hasSqlState(e, SqlStates.LOCK_NOT_AVAILABLE)) {
             return new FastcopyException(FastcopyException.FAILED, lockedOut(u.table()), e);
         }
         return attempt > 1
@@ -155,7 +157,7 @@ final class UnitWorker {
                 }
             }
         } catch (SQLException | RuntimeException e) {
-            who.append("(could not list them: ").append(e.getMessage()).append(')');
+            who.append("(could not list them: ").append(ServerError.describe(e)).append(')');
         }
         return t.schema() + "." + t.name() + ": no lock on the source table within " + SourceSnapshot.LOCK_TIMEOUT
                 + ": session(s) " + (who.length() == 0 ? "(gone by now)" : who)

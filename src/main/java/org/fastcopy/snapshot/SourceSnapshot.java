@@ -39,8 +39,6 @@ public final class SourceSnapshot implements AutoCloseable {
      * session in the way ({@link #lockWaitersSql}).
      */
     public static final String LOCK_TIMEOUT = "5s";
-    /** SQLSTATE of a lock wait cut short by lock_timeout; {@link SqlStates#LOCK_NOT_AVAILABLE}, kept for callers. */
-    public static final String LOCK_NOT_AVAILABLE = SqlStates.LOCK_NOT_AVAILABLE;
     /** Table names per LOCK statement: keeps each statement's text small. */
     private static final int LOCK_BATCH = 500;
     private final Connection holder;
