@@ -5,6 +5,7 @@ import org.fastcopy.data.Transient;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.ledger.Ledger;
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.snapshot.SourceSnapshot;
 import org.fastcopy.util.ByteSize;
 import org.fastcopy.verify.VerifyMode;
@@ -134,7 +135,7 @@ public final class LargeObjectCopier {
             return rs.getLong(1);
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "could not count large objects on " + source + ": "
-                    + e.getMessage(), e);
+                    + ServerError.describe(e), e);
         }
     }
 
@@ -142,7 +143,7 @@ public final class LargeObjectCopier {
         try (Connection c = connections.open(target, "fastcopy-largeobjects")) {
             return Ledger.get(c, LEDGER_KEY);
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, target + ": " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, target + ": " + ServerError.describe(e), e);
         }
     }
 
@@ -266,7 +267,7 @@ public final class LargeObjectCopier {
         if (root != e) {
             root.addSuppressed(e);
         }
-        return new FastcopyException(FastcopyException.FAILED, what + ": " + root.getMessage(), root);
+        return new FastcopyException(FastcopyException.FAILED, what + ": " + ServerError.describe(root), root);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -1,5 +1,7 @@
 package org.fastcopy.convert;
 
+import org.fastcopy.pg.CopyCancel;
+import org.fastcopy.pg.CopyGuard;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOut;
@@ -61,9 +63,11 @@ final class TransformPipe {
         Reader reader = new Reader(v3, copyOutSql, transform, full, free, onRows);
         Thread thread = new Thread(reader, "convert-reader-" + label);
         thread.setDaemon(true);
-        CopyIn in = flat.unwrap(PGConnection.class).getCopyAPI().copyIn(copyInSql);
         long bytes = 0;
-        try {
+        // The guard cancels the flat COPY when it did not end, before the reader is stopped; a
+        // failing cancel is added to the stream's own error, never in its place.
+        try (CopyGuard<CopyIn> guard = CopyGuard.copyIn(flat, copyInSql)) {
+            CopyIn in = guard.op();
             thread.start();
             while (true) {
                 Chunk c = full.poll(1, TimeUnit.SECONDS);
@@ -91,13 +95,6 @@ final class TransformPipe {
             Thread.currentThread().interrupt();
             throw new SQLException(label + ": interrupted", e);
         } finally {
-            if (in.isActive()) {
-                try {
-                    in.cancelCopy();
-                } catch (SQLException ignored) {
-                    // the connection is rolled back or closed by the caller either way
-                }
-            }
             if (thread.isAlive()) {
                 reader.stop = true;
                 thread.interrupt();
@@ -156,11 +153,13 @@ final class TransformPipe {
             } catch (Throwable t) {
                 error = t;
             } finally {
-                if (out != null && out.isActive()) {
-                    try {
-                        out.cancelCopy();
-                    } catch (SQLException ignored) {
-                        // reported through error already, or we were told to stop
+                // Cancel and drain, so v3 is usable again; a failing cancel joins the error, if any.
+                SQLException cancel = CopyCancel.cancel(out, v3);
+                if (cancel != null) {
+                    if (error == null) {
+                        error = cancel;
+                    } else {
+                        error.addSuppressed(cancel);
                     }
                 }
             }

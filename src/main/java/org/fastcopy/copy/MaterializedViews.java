@@ -1,6 +1,8 @@
 package org.fastcopy.copy;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.SqlStates;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,7 +21,7 @@ import static org.fastcopy.util.Sql.qualified;
  */
 final class MaterializedViews {
     /** SQLSTATE of "materialized view ... has not been populated": one it reads is not yet refreshed. */
-    private static final String NOT_POPULATED = "55000";
+    private static final String NOT_POPULATED = SqlStates.OBJECT_NOT_IN_STATE;
 
     private MaterializedViews() {
     }
@@ -61,7 +63,7 @@ final class MaterializedViews {
                 }
                 if (later.size() == todo.size()) {
                     throw new FastcopyException(FastcopyException.FAILED, "cannot refresh materialized view " + later.get(0)
-                            + " on the target: " + first.getMessage(), first);
+                            + " on the target: " + ServerError.describe(first), first);
                 }
                 todo = later;
             }

@@ -1,6 +1,8 @@
 package org.fastcopy.data;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.SqlStates;
 
 import java.sql.SQLException;
 
@@ -25,7 +27,7 @@ public class CopyException extends FastcopyException {
     CopyException(int exitCode, CopyUnit unit, Side side, long rows, long bytes, int ringFill, int ringSize,
                   String what, Throwable cause) {
         super(exitCode, unit.label() + ": " + what + " after " + rows + " rows, " + bytes + " bytes, ring "
-                + ringFill + "/" + ringSize + (cause == null ? "" : ": " + PgCopy.oneLine(cause)), cause);
+                + ringFill + "/" + ringSize + (cause == null ? "" : ": " + ServerError.describeCopy(cause)), cause);
         this.unit = unit;
         this.side = side;
         this.rows = rows;
@@ -62,11 +64,6 @@ public class CopyException extends FastcopyException {
 
     /** The SQLState of the first SQLException in the cause chain, or null. */
     public String sqlState() {
-        for (Throwable t = getCause(); t != null; t = t.getCause()) {
-            if (t instanceof SQLException e && e.getSQLState() != null) {
-                return e.getSQLState();
-            }
-        }
-        return null;
+        return SqlStates.of(getCause());
     }
 }

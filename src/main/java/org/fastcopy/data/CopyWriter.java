@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventProcessor;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.Sequence;
+import org.fastcopy.pg.CopyCancel;
 import org.postgresql.copy.CopyIn;
 
 import java.sql.SQLException;
@@ -74,7 +75,7 @@ final class CopyWriter implements EventHandler<CopyBuffer>, ExceptionHandler<Cop
         if (copyIn.isActive()) {
             // Halted by the reader (or failed before the COPY ended): CopyFail, so the target
             // transaction fails cleanly instead of committing part of a unit.
-            cleanupFailure = PgCopy.cancel(copyIn);
+            cleanupFailure = CopyCancel.cancel(copyIn);
             if (state == State.WRITING) {
                 state = State.ABORTED;
             }

@@ -1,5 +1,7 @@
 package org.fastcopy.data;
 
+import org.fastcopy.pg.SqlStates;
+
 import java.sql.SQLException;
 
 /**
@@ -15,8 +17,9 @@ public final class Transient {
         if (sqlState == null) {
             return false;
         }
-        return sqlState.startsWith("08") || sqlState.equals("57P01") || sqlState.equals("57P02")
-                || sqlState.equals("57P03") || sqlState.equals("53300");
+        return SqlStates.isConnectionException(sqlState) || sqlState.equals(SqlStates.ADMIN_SHUTDOWN)
+                || sqlState.equals(SqlStates.CRASH_SHUTDOWN) || sqlState.equals(SqlStates.CANNOT_CONNECT_NOW)
+                || sqlState.equals(SqlStates.TOO_MANY_CONNECTIONS);
     }
 
     public static boolean isTransient(Throwable t) {

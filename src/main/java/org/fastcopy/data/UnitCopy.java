@@ -2,6 +2,8 @@ package org.fastcopy.data;
 
 import org.fastcopy.FastcopyException;
 import org.fastcopy.data.CopyException.Side;
+import org.fastcopy.pg.CopyCancel;
+import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
@@ -59,7 +61,7 @@ final class UnitCopy {
     CopyResult run() {
         long started = System.nanoTime();
         try {
-            copyIn = PgCopy.manager(target).copyIn(CopySql.copyIn(unit, format, freeze));
+            copyIn = target.unwrap(PGConnection.class).getCopyAPI().copyIn(CopySql.copyIn(unit, format, freeze));
         } catch (SQLException e) {
             throw failure(FastcopyException.FAILED, Side.TARGET, "target COPY did not start", e, 0);
         }
@@ -71,7 +73,7 @@ final class UnitCopy {
         try {
             boolean checkUtf8 = encodingErrors != null && format == CopyFormat.TEXT;
             // The check exists for SQL_ASCII sources, whose bytes must come out unconverted.
-            copyOut = PgCopy.manager(source).copyOut(CopySql.copyOut(unit, format, checkUtf8 ? "SQL_ASCII" : null));
+            copyOut = source.unwrap(PGConnection.class).getCopyAPI().copyOut(CopySql.copyOut(unit, format, checkUtf8 ? "SQL_ASCII" : null));
             writer = new CopyWriter(copyIn);
             ring = CopyRing.start(slots, writer, writerName);
             reader = new CopyReader(unit, copyOut, ring, progress, progressEvery,
@@ -135,7 +137,7 @@ final class UnitCopy {
         if (ring != null && aborting) {
             ring.halt();
         }
-        keep(PgCopy.cancel(copyOut, source));
+        keep(CopyCancel.cancel(copyOut, source));
         boolean interrupted = false;
         if (ring != null) {
             ring.join(target, aborting);
@@ -143,7 +145,7 @@ final class UnitCopy {
             keep(writer.cleanupFailure());
         }
         // Only reached with a live COPY when the writer thread never started: it is ours again.
-        keep(PgCopy.cancel(copyIn));
+        keep(CopyCancel.cancel(copyIn));
         return interrupted;
     }
 

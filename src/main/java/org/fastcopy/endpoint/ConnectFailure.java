@@ -1,6 +1,8 @@
 package org.fastcopy.endpoint;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.SqlStates;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -43,34 +45,36 @@ final class ConnectFailure {
         }
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String server = serverMessage(e);
-        switch (state) {
-            case "28P01":
-                return "password authentication failed for user '" + ep.user() + "' " + passwordHint(ep, passwordSource);
-            case "28000":
-                if (NO_SUCH_ROLE.matcher(server).find()) {
-                    return "role '" + ep.user() + "' does not exist";
-                }
-                return "the server refused the login: " + server + " (check pg_hba.conf on the server; passwords are "
-                        + "read from PGPASSWORD or " + passfileName(ep) + ")";
-            case "3D000":
-                // no database means libpq's default, the user name
-                return "database '" + (ep.database() == null ? ep.user() : ep.database()) + "' does not exist";
-            case "53300":
-                return "the server has no free connection slots: " + server;
-            case "57P03":
-                return "the server is not accepting connections: " + server;
-            default:
-                break;
+        // SqlStates' names are not compile-time constants, so an if chain rather than a switch.
+        if (state.equals(SqlStates.INVALID_PASSWORD)) {
+            return "password authentication failed for user '" + ep.user() + "' " + passwordHint(ep, passwordSource);
+        }
+        if (state.equals(SqlStates.INVALID_AUTHORIZATION_SPECIFICATION)) {
+            if (NO_SUCH_ROLE.matcher(server).find()) {
+                return "role '" + ep.user() + "' does not exist";
+            }
+            return "the server refused the login: " + server + " (check pg_hba.conf on the server; passwords are "
+                    + "read from PGPASSWORD or " + passfileName(ep) + ")";
+        }
+        if (state.equals(SqlStates.INVALID_CATALOG_NAME)) {
+            // no database means libpq's default, the user name
+            return "database '" + (ep.database() == null ? ep.user() : ep.database()) + "' does not exist";
+        }
+        if (state.equals(SqlStates.TOO_MANY_CONNECTIONS)) {
+            return "the server has no free connection slots: " + server;
+        }
+        if (state.equals(SqlStates.CANNOT_CONNECT_NOW)) {
+            return "the server is not accepting connections: " + server;
         }
         if (passwordSource == null && noPasswordForServer(state, e.getMessage())) {
             return noPassword(ep);
         }
         String sslmode = ep.options().get("sslmode");
-        if (state.equals("08004") && String.valueOf(e.getMessage()).contains("SSL") && sslmode != null
+        if (state.equals(SqlStates.CONNECTION_REJECTED) && String.valueOf(e.getMessage()).contains("SSL") && sslmode != null
                 && sslmode.matches("require|verify-ca|verify-full")) {
             return "the server does not accept TLS connections, and sslmode=" + sslmode + " requires one";
         }
-        return oneLine(e.getMessage()) + (state.isEmpty() ? "" : " (SQLState " + state + ")");
+        return oneLine(e.getMessage()) + ServerError.sqlState(e);
     }
 
     /**
@@ -80,7 +84,7 @@ final class ConnectFailure {
      */
     private static boolean noPasswordForServer(String state, String message) {
         String m = String.valueOf(message);
-        return state.equals("08004") && (m.contains("no password was provided") || m.contains(NoPasswordPlugin.class.getName()));
+        return state.equals(SqlStates.CONNECTION_REJECTED) && (m.contains("no password was provided") || m.contains(NoPasswordPlugin.class.getName()));
     }
 
     /** Failures below PostgreSQL's protocol: the cause chain says what the network did. */

@@ -1,8 +1,5 @@
 package org.fastcopy.endpoint;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import org.fastcopy.FastcopyException;
 import org.postgresql.Driver;
 import org.slf4j.Logger;
@@ -20,8 +17,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Opens connections to an {@link Endpoint}: single JDBC connections, worker pools, and the
- * environment for pg_dump, pg_restore and psql child processes.
+ * Opens connections to an {@link Endpoint}: single JDBC connections (each worker owns one for its
+ * life; docs/decisions.md says why there is no pool), and the environment for pg_dump,
+ * pg_restore and psql child processes.
  *
  * <p>The password is looked up at each connect: PGPASSWORD from the environment this was built
  * with, else the endpoint's password file ({@link PgPass}). It travels only inside driver
@@ -87,43 +85,6 @@ public final class Connections {
             return OpenConnections.track(c);
         } catch (SQLException e) {
             throw ConnectFailure.translate(ep, e, pw.source());
-        }
-    }
-
-    /**
-     * A pool of {@code size} worker connections. Hikari opens the first one before returning, so a
-     * connection problem is reported now, with the same message {@link #open} gives, rather than by
-     * the first worker.
-     * The pool name is also the application name the server sees, unless the endpoint sets one.
-     */
-    public HikariDataSource pool(Endpoint ep, int size, String poolName) {
-        if (size < 1) {
-            throw new IllegalArgumentException("pool size must be at least 1, got " + size);
-        }
-        Password pw = password(ep);
-        Properties props = properties(ep, poolName, pw);
-        HikariConfig cfg = new HikariConfig();
-        cfg.setPoolName(poolName);
-        cfg.setJdbcUrl(jdbcUrl(ep));
-        // user and password through Hikari's own fields: it masks the password when it logs its config
-        cfg.setUsername((String) props.remove("user"));
-        Object password = props.remove("password");
-        if (password != null) {
-            cfg.setPassword((String) password);
-        }
-        cfg.setDataSourceProperties(props);
-        cfg.setMaximumPoolSize(size);
-        cfg.setMinimumIdle(size);
-        cfg.setAutoCommit(true);
-        // no connectionTestQuery: PgJDBC's isValid() is the cheaper check
-        try {
-            return new HikariDataSource(cfg);
-        } catch (HikariPool.PoolInitializationException e) {
-            if (e.getCause() instanceof SQLException se) {
-                throw ConnectFailure.translate(ep, se, pw.source());
-            }
-            throw new FastcopyException(FastcopyException.CONNECTION, "cannot start connection pool " + poolName
-                    + " for " + ep + ": " + ConnectFailure.oneLine(e.getMessage()), e);
         }
     }
 

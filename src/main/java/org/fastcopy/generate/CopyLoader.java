@@ -6,7 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.postgresql.PGConnection;
+import org.fastcopy.pg.CopyGuard;
 import org.postgresql.copy.CopyIn;
 
 /**
@@ -30,17 +30,13 @@ final class CopyLoader {
         String sql = "COPY " + ident(table) + " ("
                 + columns.stream().map(org.fastcopy.util.Sql::ident).collect(Collectors.joining(", "))
                 + ") FROM STDIN";
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
-        try {
-            CopyBuffer buffer = new CopyBuffer((bytes, length) -> copy.writeToCopy(bytes, 0, length));
+        // A COPY left open keeps the connection busy and the table locked: the guard ends it on
+        // every path, and a failing cancel never hides the error that got us there.
+        try (CopyGuard<CopyIn> copy = CopyGuard.copyIn(connection, sql)) {
+            CopyBuffer buffer = new CopyBuffer((bytes, length) -> copy.op().writeToCopy(bytes, 0, length));
             source.writeRows(buffer);
             buffer.flush();
-            return copy.endCopy();
-        } finally {
-            // A COPY left open keeps the connection busy and the table locked: never leave one.
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
+            return copy.op().endCopy();
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
 import org.slf4j.Logger;
@@ -263,7 +264,7 @@ public final class MttV3Generator {
             work.run(c);
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "generate: " + what + " failed: "
-                    + e.getMessage().lines().findFirst().orElse("") + " (SQLState " + e.getSQLState() + ")", e);
+                    + ServerError.describe(e), e);
         }
     }
 

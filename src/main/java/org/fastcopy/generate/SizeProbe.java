@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.Scalar;
+import org.fastcopy.pg.ServerError;
 
 /** Measures what the generator made: the database size and the biggest tables. */
 final class SizeProbe {
@@ -44,11 +46,7 @@ final class SizeProbe {
     static Sizes measure(SqlWorkers workers) {
         long t0 = System.nanoTime();
         try (Connection c = workers.open("measure"); Statement st = c.createStatement()) {
-            long databaseBytes;
-            try (ResultSet rs = st.executeQuery("SELECT pg_database_size(current_database())")) {
-                rs.next();
-                databaseBytes = rs.getLong(1);
-            }
+            long databaseBytes = Scalar.longValue(c, "SELECT pg_database_size(current_database())");
             Map<String, Long> tables = new LinkedHashMap<>();
             try (ResultSet rs = st.executeQuery(TABLE_SIZES)) {
                 while (rs.next()) {
@@ -58,7 +56,7 @@ final class SizeProbe {
             return new Sizes(databaseBytes, tables, Duration.ofNanos(System.nanoTime() - t0));
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "generate: measuring sizes failed: "
-                    + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
+                    + ServerError.describe(e), e);
         }
     }
 }

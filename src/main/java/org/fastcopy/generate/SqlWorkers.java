@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
 import org.slf4j.Logger;
@@ -149,10 +150,8 @@ final class SqlWorkers {
             if (cause instanceof FastcopyException fe) {
                 return fe;
             }
-            String state = cause instanceof SQLException se && se.getSQLState() != null
-                    ? " (SQLState " + se.getSQLState() + ")" : "";
-            return new FastcopyException(FastcopyException.FAILED,
-                    "generate: " + where + " failed: " + oneLine(cause.getMessage()) + state, cause);
+            String text = cause instanceof SQLException se ? ServerError.describe(se) : oneLine(cause.getMessage());
+            return new FastcopyException(FastcopyException.FAILED, "generate: " + where + " failed: " + text, cause);
         }
     }
 }

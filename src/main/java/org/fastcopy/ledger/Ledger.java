@@ -1,6 +1,7 @@
 package org.fastcopy.ledger;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -165,6 +166,6 @@ public final class Ledger {
     }
 
     private static FastcopyException fail(String what, SQLException e) {
-        return new FastcopyException(FastcopyException.FAILED, "could not " + what + ": " + e.getMessage(), e);
+        return new FastcopyException(FastcopyException.FAILED, "could not " + what + ": " + ServerError.describe(e), e);
     }
 }

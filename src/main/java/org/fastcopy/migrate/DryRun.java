@@ -1,17 +1,20 @@
 package org.fastcopy.migrate;
 
+import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Endpoint;
-import org.fastcopy.util.Sql;
-import org.postgresql.PGConnection;
+import org.fastcopy.pg.CopyGuard;
+import org.fastcopy.pg.Rollback;
+import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.SqlStates;
+import org.fastcopy.pg.UserRelations;
 import org.postgresql.copy.CopyOut;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * {@code --dry-run}: the phases with sizes read from the servers and durations estimated from a
@@ -56,11 +59,7 @@ final class DryRun {
         Rate prodRate = v3Prod > 0 ? sample(plan.production(), "production", v3) : null;
         Double convertRate = null;
         if (flatFlux1 > 0) {
-            try (Connection c = servers.open(plan.flux1(), flat)) {
-                convertRate = FlatConversion.previousRowsPerSecond(c);
-            } catch (SQLException e) {
-                convertRate = null;
-            }
+            convertRate = servers.query(plan.flux1(), flat, FlatConversion::previousRowsPerSecond);
         }
         long testRunRows = v3Prod > 0 ? servers.scalar(plan.production(), v3, "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint "
                 + "FROM pg_class c WHERE c.relkind = 'r' AND (c.relname = 'test_run' OR c.relname LIKE 'test\\_run\\_y%')") : 0;
@@ -122,43 +121,40 @@ final class DryRun {
         return "about " + duration(bytes / rate.bytesPerSecond());
     }
 
-    /** Reads the largest table with COPY for at most SAMPLE_SECONDS and returns the rate. */
-    private Rate sample(Endpoint server, String where, String db) {
-        try (Connection c = servers.open(server, db); Statement st = c.createStatement()) {
-            String schema;
-            String table;
-            try (ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n "
-                    + "ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', "
-                    + "'information_schema') ORDER BY pg_relation_size(c.oid) DESC LIMIT 1")) {
-                if (!rs.next()) {
-                    return null;
-                }
-                schema = rs.getString(1);
-                table = rs.getString(2);
+    /**
+     * Reads the largest table with COPY for at most SAMPLE_SECONDS and returns the rate, or null
+     * when there is nothing to sample: no table, or the table was dropped between the catalogue
+     * read and the COPY (relation does not exist). Any other error is an error. The COPY is
+     * cancelled and the read transaction rolled back on every path; the first error wins.
+     */
+    Rate sample(Endpoint server, String where, String db) {
+        try (Connection c = servers.open(server, db)) {
+            Optional<UserRelations.Relation> largest = UserRelations.largestTable(c);
+            if (largest.isEmpty()) {
+                return null;
             }
-            c.setAutoCommit(false);
-            CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI()
-                    .copyOut("COPY (SELECT * FROM ONLY " + Sql.qualified(schema, table) + ") TO STDOUT");
+            UserRelations.Relation table = largest.get();
             long bytes = 0;
             long t0 = System.nanoTime();
             long limit = (long) (SAMPLE_SECONDS * 1e9);
-            try {
+            try (Rollback tx = Rollback.begin(c);
+                 CopyGuard<CopyOut> copy = CopyGuard.copyOut(c, "COPY (SELECT * FROM ONLY " + table.qualifiedName()
+                         + ") TO STDOUT")) {
                 byte[] buf;
-                while ((buf = copy.readFromCopy()) != null) {
+                while ((buf = copy.op().readFromCopy()) != null) {
                     bytes += buf.length;
                     if (System.nanoTime() - t0 > limit || bytes > SAMPLE_MAX_BYTES) {
                         break;
                     }
                 }
-            } finally {
-                if (copy.isActive()) {
-                    copy.cancelCopy();
-                }
-                c.rollback();
             }
-            return new Rate(where, schema + "." + table, bytes, (System.nanoTime() - t0) / 1e9);
+            return new Rate(where, table.toString(), bytes, (System.nanoTime() - t0) / 1e9);
         } catch (SQLException e) {
-            return null;
+            if (SqlStates.UNDEFINED_TABLE.equals(e.getSQLState())) {
+                return null;
+            }
+            throw new FastcopyException(FastcopyException.FAILED, "dry run: sampling the COPY read rate of " + db
+                    + " on " + server + " failed: " + ServerError.describe(e), e);
         }
     }
 

@@ -2,6 +2,7 @@ package org.fastcopy.migrate;
 
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.pg.ServerError;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -36,7 +37,7 @@ final class FlatCheck {
             flatCounts = counts(b);
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "verify flat against v3 on " + server + " failed: "
-                    + e.getMessage(), e);
+                    + ServerError.describe(e), e);
         }
         Map<String, String> diff = new LinkedHashMap<>();
         for (String key : new TreeSet<>(union(v3Counts, flatCounts))) {

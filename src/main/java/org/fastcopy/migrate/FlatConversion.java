@@ -3,6 +3,7 @@ package org.fastcopy.migrate;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.convert.ConvertJob;
 import org.fastcopy.convert.ConvertListener;
+import org.fastcopy.pg.Scalar;
 import org.fastcopy.convert.ConvertReport;
 import org.fastcopy.convert.ConvertSpec;
 import org.fastcopy.convert.VerifyOptions;
@@ -53,27 +54,21 @@ final class FlatConversion {
 
     /**
      * test_run rows per second of the last finished full conversion recorded in a flat database's
-     * convert ledger (wall time from its first range's start to its last range's end), or null.
+     * convert ledger (wall time from its first range's start to its last range's end), or null
+     * when the database has no convert ledger or no finished full conversion in it.
      */
-    static Double previousRowsPerSecond(java.sql.Connection flat) {
+    static Double previousRowsPerSecond(java.sql.Connection flat) throws java.sql.SQLException {
+        if (!Scalar.bool(flat, "SELECT to_regclass('_convert.part') IS NOT NULL AND to_regclass('_convert.run') IS NOT NULL")) {
+            return null;
+        }
         String sql = "SELECT sum(p.rows), extract(epoch FROM max(p.finished) - min(p.started)) FROM _convert.part p "
                 + "WHERE p.part_key LIKE 'test_run:%' AND p.run_id = (SELECT max(run_id) FROM _convert.run "
                 + "WHERE finished IS NOT NULL AND kind = 'full')";
-        try (java.sql.Statement st = flat.createStatement()) {
-            try (java.sql.ResultSet probe = st.executeQuery("SELECT to_regclass('_convert.part') IS NOT NULL")) {
-                probe.next();
-                if (!probe.getBoolean(1)) {
-                    return null;
-                }
-            }
-            try (java.sql.ResultSet rs = st.executeQuery(sql)) {
-                rs.next();
-                long rows = rs.getLong(1);
-                double seconds = rs.getDouble(2);
-                return rows > 0 && seconds > 0 ? rows / seconds : null;
-            }
-        } catch (java.sql.SQLException e) {
-            return null;
+        try (java.sql.Statement st = flat.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            long rows = rs.getLong(1);
+            double seconds = rs.getDouble(2);
+            return rows > 0 && seconds > 0 ? rows / seconds : null;
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.fastcopy.plan;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -89,7 +90,8 @@ public final class SourceCatalog {
             }
             return out;
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "could not read the source catalogue: " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, "could not read the source catalogue: "
+                    + ServerError.describe(e), e);
         }
     }
 

@@ -3,6 +3,7 @@ package org.fastcopy.schema;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.pg.ServerError;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -46,7 +47,7 @@ record BatchLimit(int maxEntries, int maxLocks, LockEstimate locks, boolean grou
             return rs.getInt(1);
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "cannot read max_locks_per_transaction on " + target + ": "
-                    + e.getMessage(), e);
+                    + ServerError.describe(e), e);
         }
     }
 

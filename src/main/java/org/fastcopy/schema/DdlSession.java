@@ -1,8 +1,8 @@
 package org.fastcopy.schema;
 
 import org.fastcopy.FastcopyException;
-import org.postgresql.util.PSQLException;
-import org.postgresql.util.ServerErrorMessage;
+import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.SqlStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +31,8 @@ import java.util.stream.Collectors;
  */
 final class DdlSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DdlSession.class);
-    /** deadlock_detected, serialization_failure, lock_not_available */
-    private static final Set<String> RETRYABLE = Set.of("40P01", "40001", "55P03");
+    private static final Set<String> RETRYABLE = Set.of(SqlStates.DEADLOCK_DETECTED, SqlStates.SERIALIZATION_FAILURE,
+            SqlStates.LOCK_NOT_AVAILABLE);
     private static final int ATTEMPTS = 5;
     /**
      * PgJDBC must own client_encoding (it talks UTF-8 and refuses any other); pg_dump ran with
@@ -71,7 +71,8 @@ final class DdlSession implements AutoCloseable {
                 statement.execute(setupSql);
             }
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, phase + ": cannot prepare a target session: " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, phase + ": cannot prepare a target session: "
+                    + ServerError.describe(e), e);
         }
     }
 
@@ -98,7 +99,8 @@ final class DdlSession implements AutoCloseable {
         if (batch.size() == 1) {
             throw failed(batch.get(0), failure);
         }
-        log.debug("{}: a batch of {} items failed ({}); rerunning them one by one", phase, batch.size(), oneLine(failure));
+        log.debug("{}: a batch of {} items failed ({}); rerunning them one by one", phase, batch.size(),
+                ServerError.describe(failure));
         for (TocEntry e : batch) {
             if (!e.sql().isBlank()) {
                 SQLException f = attempt(e.sql() + marked(List.of(e)));
@@ -125,7 +127,7 @@ final class DdlSession implements AutoCloseable {
                     return e;
                 }
                 retries++;
-                log.debug("{}: retrying after {} (attempt {})", phase, oneLine(e), attempt);
+                log.debug("{}: retrying after {} (attempt {})", phase, ServerError.describe(e), attempt);
                 // Randomised so that the two sides of a deadlock do not meet again in step.
                 Thread.sleep(ThreadLocalRandom.current().nextLong(10, 50L * attempt));
             }
@@ -140,7 +142,7 @@ final class DdlSession implements AutoCloseable {
                 statement.execute(String.join("\n", changes));
             } catch (SQLException e) {
                 throw new FastcopyException(FastcopyException.FAILED, phase + ": cannot set up the session ("
-                        + oneLine(e) + "): " + String.join(" ", changes), e);
+                        + ServerError.describe(e) + "): " + String.join(" ", changes), e);
             }
         }
         applied = wanted.appliedOver(applied);
@@ -165,19 +167,8 @@ final class DdlSession implements AutoCloseable {
     }
 
     private FastcopyException failed(TocEntry e, SQLException cause) {
-        return new FastcopyException(FastcopyException.FAILED, phase + ": " + e.describe() + " failed: " + oneLine(cause), cause);
+        return new FastcopyException(FastcopyException.FAILED, phase + ": " + e.describe() + " failed: "
+                + ServerError.describe(cause), cause);
     }
 
-    /** The server's primary message and SQLSTATE on one line, without JDBC's decoration. */
-    static String oneLine(SQLException e) {
-        String text = e.getMessage();
-        if (e instanceof PSQLException pe) {
-            ServerErrorMessage sem = pe.getServerErrorMessage();
-            if (sem != null && sem.getMessage() != null) {
-                text = sem.getMessage();
-            }
-        }
-        text = String.valueOf(text).replaceAll("\\s*\\R\\s*", " ").trim();
-        return e.getSQLState() == null ? text : text + " (SQLSTATE " + e.getSQLState() + ")";
-    }
 }

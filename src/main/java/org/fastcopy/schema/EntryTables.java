@@ -1,6 +1,7 @@
 package org.fastcopy.schema;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -129,7 +130,7 @@ public final class EntryTables {
             return new EntryTables(rows);
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "cannot read the tables of " + entries.size()
-                    + " post-data items from the source catalogue: " + e.getMessage(), e);
+                    + " post-data items from the source catalogue: " + ServerError.describe(e), e);
         }
     }
 

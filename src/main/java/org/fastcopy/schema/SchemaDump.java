@@ -4,6 +4,7 @@ import org.fastcopy.FastcopyException;
 import org.fastcopy.cluster.PgBinaries;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.pg.ServerError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -215,7 +216,7 @@ public final class SchemaDump {
                 return new ServerVersion(num / 10000, rs.getString(2));
             } catch (SQLException e) {
                 throw new FastcopyException(FastcopyException.CONNECTION, "cannot read the server version of " + ep + ": "
-                        + e.getMessage(), e);
+                        + ServerError.describe(e), e);
             }
         }
     }

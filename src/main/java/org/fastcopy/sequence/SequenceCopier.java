@@ -1,6 +1,7 @@
 package org.fastcopy.sequence;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -51,7 +52,8 @@ public final class SequenceCopier {
                 out.add(new SequenceValue(rs.getString(1), rs.getString(2), called ? last : rs.getLong(3), called));
             }
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "could not read sequences on the source: " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, "could not read sequences on the source: "
+                    + ServerError.describe(e), e);
         }
         return out;
     }
@@ -74,7 +76,7 @@ public final class SequenceCopier {
                 ps.executeQuery().close();
             } catch (SQLException e) {
                 throw new FastcopyException(FastcopyException.FAILED, "could not set sequence values on the target (batch from "
-                        + batch.get(0).schema() + "." + batch.get(0).name() + "): " + e.getMessage(), e);
+                        + batch.get(0).schema() + "." + batch.get(0).name() + "): " + ServerError.describe(e), e);
             }
         }
     }

@@ -1,6 +1,8 @@
 package org.fastcopy.snapshot;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.SqlStates;
 import org.fastcopy.plan.SourceCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +39,8 @@ public final class SourceSnapshot implements AutoCloseable {
      * session in the way ({@link #lockWaitersSql}).
      */
     public static final String LOCK_TIMEOUT = "5s";
-    /** SQLSTATE of a lock wait cut short by lock_timeout. */
-    public static final String LOCK_NOT_AVAILABLE = "55P03";
+    /** SQLSTATE of a lock wait cut short by lock_timeout; {@link SqlStates#LOCK_NOT_AVAILABLE}, kept for callers. */
+    public static final String LOCK_NOT_AVAILABLE = SqlStates.LOCK_NOT_AVAILABLE;
     /** Table names per LOCK statement: keeps each statement's text small. */
     private static final int LOCK_BATCH = 500;
     private final Connection holder;
@@ -98,16 +100,16 @@ public final class SourceSnapshot implements AutoCloseable {
                 }
             } catch (SQLException e) {
                 rollbackQuietly(holder);
-                if ("53200".equals(e.getSQLState())) {
+                if (SqlStates.OUT_OF_MEMORY.equals(e.getSQLState())) {
                     closeQuietly(holder);
                     throw new FastcopyException(FastcopyException.FAILED, "locking the source's tables for the snapshot "
-                            + "ran out of lock slots (" + e.getMessage() + "): raise max_locks_per_transaction on the "
+                            + "ran out of lock slots (" + ServerError.describe(e) + "): raise max_locks_per_transaction on the "
                             + "source (the lock table holds max_locks_per_transaction x max_connections)", e);
                 }
-                if (!"42P01".equals(e.getSQLState()) || attempt == ATTEMPTS) {
+                if (!SqlStates.UNDEFINED_TABLE.equals(e.getSQLState()) || attempt == ATTEMPTS) {
                     closeQuietly(holder);
                     throw new FastcopyException(FastcopyException.FAILED, "could not export a snapshot on the source: "
-                            + e.getMessage(), e);
+                            + ServerError.describe(e), e);
                 }
                 log.info("a source table was dropped while the snapshot was taken ({}); taking it again", e.getMessage());
             } catch (Retry r) {
@@ -160,7 +162,8 @@ public final class SourceSnapshot implements AutoCloseable {
             }
         } catch (SQLException e) {
             closeQuietly(holder);
-            throw new FastcopyException(FastcopyException.FAILED, "could not export a snapshot on the source: " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, "could not export a snapshot on the source: "
+                    + ServerError.describe(e), e);
         }
     }
 
@@ -183,7 +186,8 @@ public final class SourceSnapshot implements AutoCloseable {
                 st.execute("SET LOCAL lock_timeout = " + literal(LOCK_TIMEOUT));
             }
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "could not import source snapshot " + id + ": " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, "could not import source snapshot " + id + ": "
+                    + ServerError.describe(e), e);
         }
     }
 

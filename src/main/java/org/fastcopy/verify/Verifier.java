@@ -1,6 +1,8 @@
 package org.fastcopy.verify;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.SqlStates;
 import org.fastcopy.plan.SourceTable;
 
 import java.sql.Connection;
@@ -127,7 +129,7 @@ public final class Verifier {
                 rows += a.rows();
             }
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "verify: " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, "verify: " + ServerError.describe(e), e);
         }
         return new long[] {compared, rows};
     }
@@ -154,10 +156,10 @@ public final class Verifier {
         } catch (SQLException e) {
             // A table missing on the target is a difference to report, not a reason to stop comparing
             // (the target session runs in autocommit, so the failed query leaves it usable).
-            if ("target".equals(side) && "42P01".equals(e.getSQLState())) {
+            if ("target".equals(side) && SqlStates.UNDEFINED_TABLE.equals(e.getSQLState())) {
                 return TableDigest.MISSING;
             }
-            throw new FastcopyException(FastcopyException.FAILED, "verify " + t.displayName() + " on the " + side + ": " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, "verify " + t.displayName() + " on the " + side + ": " + ServerError.describe(e), e);
         }
     }
 }

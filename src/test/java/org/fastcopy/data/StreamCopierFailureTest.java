@@ -83,8 +83,8 @@ class StreamCopierFailureTest {
             assertThat(e.exitCode()).isEqualTo(FastcopyException.FAILED);
             assertThat(e.getMessage()).doesNotContain("\n")
                     .matches("public\\.checked: target COPY failed after \\d+ rows, \\d+ bytes, ring \\d+/64: "
-                            + "ERROR: new row for relation \"checked\" violates check constraint .*"
-                            + "\\(COPY checked, line 1500.*\\) \\[SQLState 23514]");
+                            + "new row for relation \"checked\" violates check constraint .*"
+                            + "\\(COPY checked, line 1500.*\\) \\(SQLSTATE 23514\\)");
             assertThat(e.getCause()).isInstanceOf(SQLException.class);
             Pg.assertUsableAfterRollback(src);
             Pg.assertUsableAfterRollback(dst);

@@ -1,6 +1,5 @@
 package org.fastcopy.endpoint;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.cluster.LocalCluster;
 import org.fastcopy.testing.ClusterExtension;
@@ -188,22 +187,6 @@ class ConnectFailureTest {
         assertThat(e.getMessage())
                 .contains("password authentication failed for user '" + member + "'")
                 .contains("the password came from PGPASSWORD; unset it to use ~/.pgpass or PGPASSFILE instead");
-    }
-
-    @Test
-    void aPoolThatCannotLogInFailsAtOnceWithTheMessageOpenGives() throws IOException {
-        Endpoint ep = as(member, passfile(WRONG, "rw-------"));
-        Connections connections = new Connections(Map.of());
-
-        FastcopyException fromPool = catchThrowableOfType(FastcopyException.class, () -> {
-            try (HikariDataSource pool = connections.pool(ep, 2, "fastcopy-test-pool")) {
-                pool.getConnection().close();
-            }
-        });
-
-        assertThat(fromPool).isNotNull();
-        assertOneLineNamingWithoutPasswords(fromPool, ep);
-        assertThat(fromPool).hasMessage(openFails(connections, ep).getMessage());
     }
 
     @Test
