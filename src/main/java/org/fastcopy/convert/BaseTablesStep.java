@@ -1,6 +1,7 @@
 package org.fastcopy.convert;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.Scalar;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +55,7 @@ final class BaseTablesStep {
     private void table(FlatTable t, ConvertLedger.Run run, Connection v3, Connection flat, IdMaps maps)
             throws SQLException {
         Timestamp started = new Timestamp(System.currentTimeMillis());
-        long maxOld = ConvertContext.scalar(flat, "SELECT coalesce(max(old_" + t.table + "_id), 0) FROM " + t.table);
+        long maxOld = Scalar.longValue(flat, "SELECT coalesce(max(old_" + t.table + "_id), 0) FROM " + t.table);
         String where = "r." + t.idColumn + " > " + maxOld;
         long rows;
         long maxV3;
@@ -69,7 +70,7 @@ final class BaseTablesStep {
         if (rows > 0) {
             // Reserve exactly this many ids; the COPY reads the same snapshot, so the same rows.
             String seq = "pg_get_serial_sequence(" + literal(t.table) + ", " + literal(t.idColumn) + ")";
-            long last = ConvertContext.scalar(flat, "SELECT setval(" + seq + ", nextval(" + seq + ") + " + (rows - 1) + ")");
+            long last = Scalar.longValue(flat, "SELECT setval(" + seq + ", nextval(" + seq + ") + ?)", rows - 1);
             first = last - rows + 1;
         }
         RowTransform transform = new RowTransform(t, maps, first, first + rows - 1);

@@ -3,9 +3,9 @@ package org.fastcopy.convert;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.pg.Scalar;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -78,20 +78,10 @@ final class ConvertContext {
      * "id above the converted maximum" rule of the base tables assume it. Held by the session.
      */
     void lock(Connection flat) throws SQLException {
-        if (scalar(flat, "SELECT pg_try_advisory_lock(" + LOCK_KEY + ")::int") != 1) {
+        if (!Scalar.bool(flat, "SELECT pg_try_advisory_lock(?)", LOCK_KEY)) {
             throw new FastcopyException(FastcopyException.FAILED, "another convert is working on " + spec.flatDatabase()
                     + " (advisory lock " + LOCK_KEY + " is held)");
         }
     }
 
-    static long scalar(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    static String sqlState(SQLException e) {
-        return e.getSQLState() == null ? "" : " (SQLState " + e.getSQLState() + ")";
-    }
 }

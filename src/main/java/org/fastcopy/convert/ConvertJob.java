@@ -3,6 +3,8 @@ package org.fastcopy.convert;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
+import org.fastcopy.pg.Scalar;
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.snapshot.SourceSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +63,7 @@ public final class ConvertJob {
             }
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, (ctx.spec.verify().only() ? "verify " : "convert ")
-                    + ctx.spec.v3Database() + " -> " + ctx.spec.flatDatabase() + " failed: " + e.getMessage()
-                    + ConvertContext.sqlState(e), e);
+                    + ctx.spec.v3Database() + " -> " + ctx.spec.flatDatabase() + " failed: " + ServerError.describe(e), e);
         }
     }
 
@@ -107,7 +108,7 @@ public final class ConvertJob {
     /** {@code --verify-only}: steps 7 and 8 alone; every finished run checked, under the convert lock. */
     private ConvertReport verifyOnly(ConvertSteps steps, long t0) throws SQLException {
         try (Connection flat = ctx.openFlat(); Connection v3 = ctx.openV3()) {
-            if (ConvertContext.scalar(flat, "SELECT (to_regclass('_convert.run') IS NOT NULL)::int") == 0) {
+            if (!Scalar.bool(flat, "SELECT to_regclass('_convert.run') IS NOT NULL")) {
                 throw new FastcopyException(FastcopyException.FAILED, ctx.spec.flatDatabase()
                         + " holds no conversion to verify (no _convert ledger): run convert first");
             }

@@ -1,5 +1,6 @@
 package org.fastcopy.convert;
 
+import org.fastcopy.pg.Scalar;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,11 +104,11 @@ final class FlatVerifier {
             // The count and the rows in one v3 transaction: the same snapshot, and its locks go at its end.
             long[] count = new long[1];
             Compare c = v3Session.inTransaction(v3 -> {
-                count[0] = scalar(v3, "SELECT count(*) FROM " + s.v3From() + " WHERE " + s.v3Where);
+                count[0] = Scalar.longValue(v3, "SELECT count(*) FROM " + s.v3From() + " WHERE " + s.v3Where);
                 return compare(v3, s);
             });
             long a = count[0];
-            long b = scalar(flat, "SELECT count(*) FROM " + s.table + " r WHERE " + s.flatWhere);
+            long b = Scalar.longValue(flat, "SELECT count(*) FROM " + s.table + " r WHERE " + s.flatWhere);
             counts.put(s.key, new long[]{a, b});
             compared += c.rows;
             differing += c.differing;
@@ -311,13 +312,6 @@ final class FlatVerifier {
     private static void session(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3");
-        }
-    }
-
-    private static long scalar(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

@@ -1,6 +1,8 @@
 package org.fastcopy.convert;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.Scalar;
+import org.fastcopy.pg.ServerError;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -8,11 +10,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import static org.fastcopy.util.Sql.literal;
 
 /**
  * {@link ConvertStep#KEYS}: the flat indexes, built in parallel on up to {@code --jobs} sessions,
@@ -49,7 +51,8 @@ final class KeysStep {
                 f.get();
             }
         } catch (Exception e) {
-            throw new FastcopyException(FastcopyException.FAILED, "flat indexes failed: " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, "flat indexes failed: "
+                    + ServerError.describe(e instanceof ExecutionException x ? x.getCause() : e), e);
         } finally {
             pool.shutdownNow();
         }
@@ -58,14 +61,12 @@ final class KeysStep {
     private void foreignKeys() {
         try (Connection c = ctx.openFlat(); Statement st = c.createStatement()) {
             for (Map.Entry<String, String> fk : FlatSchema.foreignKeys().entrySet()) {
-                if (ConvertContext.scalar(c, "SELECT count(*) FROM pg_constraint WHERE conname = "
-                        + literal(fk.getKey())) == 0) {
+                if (!Scalar.bool(c, "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ?)", fk.getKey())) {
                     st.execute(fk.getValue());
                 }
             }
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "flat foreign keys failed: " + e.getMessage()
-                    + ConvertContext.sqlState(e), e);
+            throw new FastcopyException(FastcopyException.FAILED, "flat foreign keys failed: " + ServerError.describe(e), e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.fastcopy.convert;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerError;
 import org.fastcopy.snapshot.SourceSnapshot;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -83,7 +84,7 @@ final class RangeWorker {
                 throw fe;
             }
             throw new FastcopyException(FastcopyException.FAILED, "test_run range " + current + " failed: "
-                    + e.getMessage() + (e instanceof SQLException se ? ConvertContext.sqlState(se) : ""), e);
+                    + ServerError.describe(e), e);
         }
         return null;
     }

@@ -1,6 +1,9 @@
 package org.fastcopy.convert;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.Databases;
+import org.fastcopy.pg.Scalar;
+import org.fastcopy.pg.ServerError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import static org.fastcopy.util.Sql.ident;
 import static org.fastcopy.util.Sql.literal;
 
 /**
@@ -29,7 +31,7 @@ final class TargetStep {
         createDatabase();
         try (Connection flat = ctx.openFlat()) {
             flat.setAutoCommit(false);
-            boolean hasTables = ConvertContext.scalar(flat, "SELECT (to_regclass('public.test_run') IS NOT NULL)::int") == 1;
+            boolean hasTables = Scalar.bool(flat, "SELECT to_regclass('public.test_run') IS NOT NULL");
             ctx.loadingSql(toastSetting(flat));
             try (Statement st = flat.createStatement()) {
                 if (!hasTables) {
@@ -43,22 +45,21 @@ final class TargetStep {
             flat.commit();
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "flat setup of " + ctx.spec.flatDatabase()
-                    + " failed: " + e.getMessage(), e);
+                    + " failed: " + ServerError.describe(e), e);
         }
         return null;
     }
 
     private void createDatabase() {
         String db = ctx.spec.flatDatabase();
-        try (Connection admin = ctx.open(ctx.spec.target().withDatabase("postgres"))) {
-            if (ConvertContext.scalar(admin, "SELECT count(*) FROM pg_database WHERE datname = " + literal(db)) == 0) {
+        try (Connection admin = ctx.open(ctx.spec.target().withDatabase(Databases.MAINTENANCE_DB))) {
+            if (!Databases.exists(admin, db)) {
                 log.info("   creating database {}", db);
-                try (Statement st = admin.createStatement()) {
-                    st.execute("CREATE DATABASE " + ident(db) + " TEMPLATE template0 ENCODING 'UTF8'");
-                }
+                Databases.create(admin, db);
             }
         } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "could not create " + db + ": " + e.getMessage(), e);
+            throw new FastcopyException(FastcopyException.FAILED, "could not create " + db + ": "
+                    + ServerError.describe(e), e);
         }
     }
 
