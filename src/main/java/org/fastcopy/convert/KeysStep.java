@@ -3,23 +3,19 @@ package org.fastcopy.convert;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.Scalar;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.work.Workers;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * {@link ConvertStep#KEYS}: the flat indexes, built in parallel on up to {@code --jobs} sessions,
- * then the foreign keys that are missing, one after the other (each locks the table it references
- * in a mode the others' conflicts with).
+ * {@link ConvertStep#KEYS}: the flat indexes, built in parallel on up to {@code --jobs} sessions
+ * ({@link Workers}), then the foreign keys that are missing, one after the other (each locks the
+ * table it references in a mode the others' conflicts with).
  */
 final class KeysStep {
     private final ConvertContext ctx;
@@ -34,28 +30,19 @@ final class KeysStep {
         return null;
     }
 
+    /** One worker per session, each taking index statements from a queue; the first failure stops the others. */
     private void indexes() {
-        List<String> sql = FlatSchema.indexes();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(ctx.spec.jobs(), sql.size()));
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (String s : sql) {
-                fs.add(pool.submit(() -> {
-                    try (Connection c = ctx.openFlat(); Statement st = c.createStatement()) {
-                        st.execute(s);
-                    }
-                    return null;
-                }));
+        Queue<String> sql = new ConcurrentLinkedQueue<>(FlatSchema.indexes());
+        Workers.named("convert-index", Math.min(ctx.spec.jobs(), sql.size())).run(w -> {
+            try (Connection c = ctx.openFlat(); Statement st = c.createStatement()) {
+                for (String s; !w.stopped() && (s = sql.poll()) != null; ) {
+                    st.execute(s);
+                }
+            } catch (SQLException e) {
+                throw new FastcopyException(FastcopyException.FAILED, "flat indexes failed: " + ServerError.describe(e), e);
             }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } catch (Exception e) {
-            throw new FastcopyException(FastcopyException.FAILED, "flat indexes failed: "
-                    + ServerError.describe(e instanceof ExecutionException x ? x.getCause() : e), e);
-        } finally {
-            pool.shutdownNow();
-        }
+            return null;
+        });
     }
 
     private void foreignKeys() {

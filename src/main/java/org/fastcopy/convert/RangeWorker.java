@@ -3,6 +3,7 @@ package org.fastcopy.convert;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.ServerError;
 import org.fastcopy.snapshot.SourceSnapshot;
+import org.fastcopy.work.Workers;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One range worker of {@link RangesStep}: its own v3 session in the shared snapshot and its own
- * flat session; takes ranges from the queue until it is empty or another worker failed. Each
+ * flat session; takes ranges from the queue until it is empty or the run is stopped. Each
  * range is one flat transaction with its ledger mark, and one v3 transaction (its children's
  * locks go when it ends).
  */
@@ -32,28 +33,21 @@ final class RangeWorker {
     private final int id;
     private final Shared shared;
     private final ConvertProgress progress;
-    private final List<RangeWorker> all;
-    private volatile boolean halted;
     private volatile Connection flatSession;
 
-    RangeWorker(int id, Shared shared, ConvertProgress progress, List<RangeWorker> all) {
+    RangeWorker(int id, Shared shared, ConvertProgress progress) {
         this.id = id;
         this.shared = shared;
         this.progress = progress;
-        this.all = all;
-    }
-
-    /** Stops after the range in flight. */
-    void halt() {
-        halted = true;
     }
 
     /**
-     * Halts and cancels the range in flight: the flat side's COPY is where a range spends its
-     * time (socket writes and the final end of COPY), and no interrupt reaches into it.
+     * Cancels the range in flight (the run is stopped already, so no new one starts): the flat
+     * side's COPY is where a range spends its time (socket writes and the final end of COPY), and
+     * no interrupt reaches into it. From another thread, so a cancel request, not
+     * {@link org.fastcopy.pg.CopyCancel}, which ends a COPY from the thread that owns it.
      */
     void cancel() {
-        halted = true;
         Connection c = flatSession;
         if (c != null) {
             try {
@@ -64,7 +58,8 @@ final class RangeWorker {
         }
     }
 
-    Void work() {
+    /** Takes ranges until the queue is empty or the run is stopped (another worker failed, an interrupt). */
+    Void work(Workers.Worker worker) {
         String current = "(none)";
         ConvertContext ctx = shared.ctx();
         try (Connection v3conn = ctx.openV3(); Connection flat = ctx.openLoading()) {
@@ -72,13 +67,12 @@ final class RangeWorker {
             V3Session session = new V3Session(v3conn, shared.snap());
             flat.setAutoCommit(false);
             ConvertLedger.Part p;
-            while (!halted && (p = shared.queue().poll()) != null) {
+            while (!worker.stopped() && (p = shared.queue().poll()) != null) {
                 current = p.key();
                 range(p, session, flat);
                 ctx.listener.rangeCommitted(p.key(), 0, shared.committed().incrementAndGet());
             }
         } catch (SQLException | RuntimeException e) {
-            all.forEach(RangeWorker::halt);
             log.error("range {} failed (worker {}): {}", current, id, e.toString());
             if (e instanceof FastcopyException fe) {
                 throw fe;
