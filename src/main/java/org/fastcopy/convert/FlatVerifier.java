@@ -147,51 +147,56 @@ final class FlatVerifier {
             v3Where += " AND r." + shape.id() + " IN " + in;
             flatWhere += " AND r." + shape.oldId() + " IN " + in;
         }
-        long rows = 0;
-        long differing = 0;
-        List<FlatVerifyResult.Diff> diffs = new ArrayList<>();
         try (Statement sa = v3.createStatement(); Statement sb = flat.createStatement()) {
             sa.setFetchSize(2_000);
             sb.setFetchSize(2_000);
             try (ResultSet a = sa.executeQuery(shape.v3Sql(s.v3From(), v3Where));
                  ResultSet b = sb.executeQuery(shape.flatSql(flatWhere))) {
-                boolean hasA = a.next();
-                boolean hasB = b.next();
-                long lastB = Long.MIN_VALUE;
-                while (hasA || hasB) {
-                    long ia = hasA ? a.getLong(1) : Long.MAX_VALUE;
-                    long ib = hasB ? b.getLong(1) : Long.MAX_VALUE;
-                    String what = null;
-                    Long flatId = null;
-                    long at = Math.min(ia, ib);
-                    if (hasB && ib == lastB) {
-                        at = ib;
-                        what = "more than one flat row";
-                        flatId = b.getLong(2);
-                        hasB = b.next();
-                    } else if (ia < ib) {
-                        what = "missing in flat";
-                        hasA = a.next();
-                        rows++;
-                    } else if (ib < ia) {
-                        what = "in flat but not in v3";
-                        flatId = b.getLong(2);
-                        lastB = ib;
-                        hasB = b.next();
-                    } else {
-                        flatId = b.getLong(2);
-                        what = fieldDiff(shape, a, b, ids);
-                        lastB = ib;
-                        hasA = a.next();
-                        hasB = b.next();
-                        rows++;
-                    }
-                    if (what != null) {
-                        differing++;
-                        if (diffs.size() < DETAIL) {
-                            diffs.add(new FlatVerifyResult.Diff(s.table, at, flatId, what));
-                        }
-                    }
+                return merge(shape, a, b);
+            }
+        }
+    }
+
+    /** Both streams ordered by the v3 id: a row missing on one side, duplicated or differing is one difference. */
+    private Compare merge(FlatShape shape, ResultSet a, ResultSet b) throws SQLException {
+        long rows = 0;
+        long differing = 0;
+        List<FlatVerifyResult.Diff> diffs = new ArrayList<>();
+        boolean hasA = a.next();
+        boolean hasB = b.next();
+        long lastB = Long.MIN_VALUE;
+        while (hasA || hasB) {
+            long ia = hasA ? a.getLong(1) : Long.MAX_VALUE;
+            long ib = hasB ? b.getLong(1) : Long.MAX_VALUE;
+            String what = null;
+            Long flatId = null;
+            long at = Math.min(ia, ib);
+            if (hasB && ib == lastB) {
+                at = ib;
+                what = "more than one flat row";
+                flatId = b.getLong(2);
+                hasB = b.next();
+            } else if (ia < ib) {
+                what = "missing in flat";
+                hasA = a.next();
+                rows++;
+            } else if (ib < ia) {
+                what = "in flat but not in v3";
+                flatId = b.getLong(2);
+                lastB = ib;
+                hasB = b.next();
+            } else {
+                flatId = b.getLong(2);
+                what = fieldDiff(shape, a, b, ids);
+                lastB = ib;
+                hasA = a.next();
+                hasB = b.next();
+                rows++;
+            }
+            if (what != null) {
+                differing++;
+                if (diffs.size() < DETAIL) {
+                    diffs.add(new FlatVerifyResult.Diff(shape.table(), at, flatId, what));
                 }
             }
         }
