@@ -3,18 +3,14 @@ package org.fastcopy.analyze;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.work.Workers;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.fastcopy.util.Sql.qualified;
 
@@ -33,33 +29,18 @@ public final class FinalAnalyze {
         }
         ConcurrentLinkedQueue<AnalyzePlan.Name> queue = new ConcurrentLinkedQueue<>(tables);
         int n = Math.max(1, Math.min(jobs, tables.size()));
-        AtomicInteger ids = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(n, r -> new Thread(r, "analyze-" + ids.incrementAndGet()));
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                futures.add(pool.submit(() -> {
-                    try (Connection c = connections.open(target, "fastcopy-analyze"); Statement st = c.createStatement()) {
-                        AnalyzePlan.Name t;
-                        while ((t = queue.poll()) != null) {
-                            st.execute("ANALYZE " + qualified(t.schema(), t.name()));
-                        }
-                    } catch (SQLException e) {
-                        throw new FastcopyException(FastcopyException.FAILED, "analyze on " + target + ": " + e.getMessage(), e);
-                    }
-                    return null;
-                }));
+        // Not waiting on an interrupt: an ANALYZE in progress ignores it, and the caller's
+        // signal handling cancels whatever statement is left.
+        Workers.named("analyze", n).stopWait(Duration.ZERO).interruptedMessage("analyze interrupted").run(w -> {
+            try (Connection c = connections.open(target, "fastcopy-analyze"); Statement st = c.createStatement()) {
+                AnalyzePlan.Name t;
+                while (!w.stopped() && (t = queue.poll()) != null) {
+                    st.execute("ANALYZE " + qualified(t.schema(), t.name()));
+                }
+            } catch (SQLException e) {
+                throw new FastcopyException(FastcopyException.FAILED, "analyze on " + target + ": " + e.getMessage(), e);
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FastcopyException(FastcopyException.INTERRUPTED, "analyze interrupted");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+            return null;
+        });
     }
 }

@@ -3,17 +3,18 @@ package org.fastcopy.generate;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.ServerError;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.work.Workers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,48 +76,35 @@ final class SqlWorkers {
     void runAll(String stage, List<SqlTask> shared, List<List<SqlTask>> lanes) {
         List<SqlTask> ordered = new ArrayList<>(shared);
         ordered.sort(Comparator.comparingLong(SqlTask::weight).reversed());
-        AtomicReference<Failure> failure = new AtomicReference<>();
         AtomicInteger done = new AtomicInteger();
         int total = shared.size() + lanes.stream().mapToInt(List::size).sum();
-        List<Thread> running = new ArrayList<>();
+        // Workers 1..n share the queue; each lane after them has a queue of its own.
+        List<Queue<SqlTask>> queues = new ArrayList<>();
         Queue<SqlTask> queue = new ConcurrentLinkedQueue<>(ordered);
         int workers = shared.isEmpty() ? 0 : Math.min(threads, shared.size());
         for (int i = 0; i < workers; i++) {
-            running.add(start(stage + "-" + i, () -> work(stage, queue, failure, done, total)));
+            queues.add(queue);
         }
-        for (int i = 0; i < lanes.size(); i++) {
-            Queue<SqlTask> lane = new ConcurrentLinkedQueue<>(lanes.get(i));
-            running.add(start(stage + "-lane-" + i, () -> work(stage, lane, failure, done, total)));
+        for (List<SqlTask> lane : lanes) {
+            queues.add(new ConcurrentLinkedQueue<>(lane));
         }
-        try {
-            for (Thread t : running) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            failure.compareAndSet(null, new Failure(stage, e));
-            running.forEach(Thread::interrupt);
-            Thread.currentThread().interrupt();
-            throw new FastcopyException(FastcopyException.INTERRUPTED, "generate: interrupted during " + stage);
+        if (queues.isEmpty()) {
+            return;
         }
-        Failure f = failure.get();
-        if (f != null) {
-            throw f.toException();
-        }
+        Workers.named("generate-" + stage.replace(' ', '-'), queues.size()).stopWait(Duration.ZERO)
+                .interruptedMessage("generate: interrupted during " + stage)
+                .run(w -> {
+                    work(w, stage, queues.get(w.index() - 1), done, total);
+                    return null;
+                });
     }
 
-    private static Thread start(String name, Runnable body) {
-        Thread t = new Thread(body, "generate-" + name.replace(' ', '-'));
-        t.start();
-        return t;
-    }
-
-    private void work(String stage, Queue<SqlTask> queue, AtomicReference<Failure> failure, AtomicInteger done,
-                      int total) {
+    private void work(Workers.Worker w, String stage, Queue<SqlTask> queue, AtomicInteger done, int total) {
         SqlTask task = null;
         long started = System.nanoTime();
         int mine = 0;
         try (Connection c = open(stage)) {
-            while (failure.get() == null && (task = queue.poll()) != null) {
+            while (!w.stopped() && (task = queue.poll()) != null) {
                 task.action().run(c);
                 mine++;
                 int n = done.incrementAndGet();
@@ -128,11 +116,12 @@ final class SqlWorkers {
             log.debug("{}: {} finished {} tasks in {} ms", stage, Thread.currentThread().getName(), mine,
                     (System.nanoTime() - started) / 1_000_000);
         } catch (Throwable e) {
-            // Anything, even an Error, must reach runAll: a worker dying silently would leave work undone.
+            // Anything, even an Error, is reported naming the task; the pool throws the first.
             String where = task == null ? stage + " (connecting)" : task.name();
-            if (failure.compareAndSet(null, new Failure(where, e))) {
+            if (!w.stopped()) {
                 log.error("generate: {} failed: {}", where, oneLine(e.getMessage()));
             }
+            throw new Failure(where, e).toException();
         }
     }
 

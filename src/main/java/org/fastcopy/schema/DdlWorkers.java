@@ -3,14 +3,15 @@ package org.fastcopy.schema;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.work.Workers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * N target sessions, each on its own thread, taking batches from one {@link EntryGraph} until it
@@ -25,7 +26,7 @@ final class DdlWorkers implements AutoCloseable {
     private final EntryGraph graph;
     private final BatchLimit limit;
     private final List<Worker> workers = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private Workers.Running<Void> running;
     private long startNanos;
     private volatile long endNanos;
 
@@ -59,12 +60,11 @@ final class DdlWorkers implements AutoCloseable {
 
     void start() {
         startNanos = System.nanoTime();
-        for (Worker w : workers) {
-            Thread t = new Thread(w, "fastcopy-" + phase + "-" + w.index);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
+        running = Workers.named("fastcopy-" + phase, workers.size()).stopWait(Duration.ofMillis(JOIN_MILLIS))
+                .start(w -> {
+                    workers.get(w.index() - 1).run();
+                    return null;
+                });
     }
 
     /** Waits for the graph; throws its failure. */
@@ -113,22 +113,12 @@ final class DdlWorkers implements AutoCloseable {
             }
         }
         // Closing on an interrupt (a signal stopping the run) still waits for the cancelled
-        // statements to end, so each session closes outside a statement; the flag is restored.
-        boolean interrupted = Thread.interrupted();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
-        for (Thread t : threads) {
-            try {
-                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            } catch (InterruptedException e) {
-                interrupted = true;
-                break;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        // statements to end, so each session closes outside a statement; the pool restores the flag.
+        if (running != null) {
+            running.close();
         }
         for (Worker w : workers) {
-            if (!threads.isEmpty() && w.state != Worker.State.STOPPED) {
+            if (running != null && w.state != Worker.State.STOPPED) {
                 log.warn("{} worker {} still {} after {} s; closing its connection under it", phase, w.index, w.state,
                         JOIN_MILLIS / 1000);
             }

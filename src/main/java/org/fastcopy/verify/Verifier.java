@@ -4,19 +4,17 @@ import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.ServerError;
 import org.fastcopy.pg.SqlStates;
 import org.fastcopy.plan.SourceTable;
+import org.fastcopy.work.Workers;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -68,47 +66,32 @@ public final class Verifier {
         ConcurrentLinkedQueue<SourceTable> queue = new ConcurrentLinkedQueue<>(tables);
         List<Mismatch> mismatches = Collections.synchronizedList(new ArrayList<>());
         int n = Math.max(1, Math.min(jobs, tables.size()));
-        AtomicInteger ids = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(n, r -> new Thread(r, "verify-" + ids.incrementAndGet()));
-        List<Future<long[]>> futures = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                futures.add(pool.submit(() -> worker(queue, mode, source, target, mismatches)));
-            }
-            long compared = 0;
-            long rows = 0;
-            for (Future<long[]> f : futures) {
-                long[] r = f.get();
-                compared += r[0];
-                rows += r[1];
-            }
-            List<Mismatch> sorted = new ArrayList<>();
-            List<String> explained = new ArrayList<>();
-            for (Mismatch m : mismatches) {
-                String why = changedOnPurpose.get(m.table());
-                if (why == null) {
-                    sorted.add(m);
-                } else {
-                    explained.add(m + ": " + why);
-                }
-            }
-            sorted.sort((a, b) -> a.table().compareTo(b.table()));
-            explained.sort(null);
-            return new Result(List.copyOf(sorted), compared, rows, List.copyOf(explained));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FastcopyException(FastcopyException.INTERRUPTED, "verify interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof FastcopyException fe) {
-                throw fe;
-            }
-            throw new FastcopyException(FastcopyException.FAILED, "verify failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
+        // Not waiting on an interrupt: a digest query in progress ignores it, and the caller's
+        // signal handling cancels whatever statement is left.
+        List<long[]> counts = Workers.named("verify", n).stopWait(Duration.ZERO).interruptedMessage("verify interrupted")
+                .run(w -> worker(w, queue, mode, source, target, mismatches));
+        long compared = 0;
+        long rows = 0;
+        for (long[] r : counts) {
+            compared += r[0];
+            rows += r[1];
         }
+        List<Mismatch> sorted = new ArrayList<>();
+        List<String> explained = new ArrayList<>();
+        for (Mismatch m : mismatches) {
+            String why = changedOnPurpose.get(m.table());
+            if (why == null) {
+                sorted.add(m);
+            } else {
+                explained.add(m + ": " + why);
+            }
+        }
+        sorted.sort((a, b) -> a.table().compareTo(b.table()));
+        explained.sort(null);
+        return new Result(List.copyOf(sorted), compared, rows, List.copyOf(explained));
     }
 
-    private static long[] worker(ConcurrentLinkedQueue<SourceTable> queue, VerifyMode mode,
+    private static long[] worker(Workers.Worker w, ConcurrentLinkedQueue<SourceTable> queue, VerifyMode mode,
                                  Supplier<Connection> source, Supplier<Connection> target,
                                  List<Mismatch> mismatches) {
         long compared = 0;
@@ -119,7 +102,7 @@ public final class Verifier {
             boolean srcToUtf8 = hashesConverted(src);
             boolean dstToUtf8 = hashesConverted(dst);
             SourceTable t;
-            while ((t = queue.poll()) != null) {
+            while (!w.stopped() && (t = queue.poll()) != null) {
                 TableDigest a = digest(src, TableDigest.query(t.schema(), t.name(), t.columns(), mode, srcToUtf8), t, "source");
                 TableDigest b = digest(dst, TableDigest.query(t.schema(), t.name(), t.columns(), mode, dstToUtf8), t, "target");
                 if (!a.equals(b)) {
