@@ -78,22 +78,30 @@ record FlatShape(String table, String id, String oldId, List<Field> fields, Stri
             default -> throw new IllegalArgumentException(table);
         }
         if (!table.equals("submit")) {
-            v3Joins += " LEFT JOIN description d ON d.description_id = r.description_id"
-                    + " LEFT JOIN environment e ON e.environment_id = r.environment_id"
-                    + " LEFT JOIN result_message m ON m.result_message_id = r.result_message_id";
-            f.add(new Field("description", "d.description", "r.description"));
-            for (String c : List.of("start_timestamp", "submit_timestamp", "duration", "trial", "test_result")) {
-                f.add(new Field(c, "r." + c, "r." + c));
-            }
-            f.add(new Field("environment", "e.environment", "r.environment"));
-            f.add(new Field("result_stdout", "r.result_stdout", "r.result_stdout"));
-            f.add(new Field("result_stderr", "r.result_stderr", "r.result_stderr"));
-            f.add(new Field("result_message", "m.result_message", "r.result_message"));
-            for (String c : List.of("merge_stdout_stderr", "exit_value", "exit_signal")) {
-                f.add(new Field(c, "r." + c, "r." + c));
-            }
+            v3Joins += RESULT_JOINS;
+            resultFields(f);
         }
         return new FlatShape(table, id, "old_" + id, List.copyOf(f), v3Joins, flatJoins);
+    }
+
+    /** The v3 lookups of the result columns every table but submit has. */
+    private static final String RESULT_JOINS = " LEFT JOIN description d ON d.description_id = r.description_id"
+            + " LEFT JOIN environment e ON e.environment_id = r.environment_id"
+            + " LEFT JOIN result_message m ON m.result_message_id = r.result_message_id";
+
+    /** The result columns every table but submit has, in flat's column order. */
+    private static void resultFields(List<Field> f) {
+        f.add(new Field("description", "d.description", "r.description"));
+        for (String c : List.of("start_timestamp", "submit_timestamp", "duration", "trial", "test_result")) {
+            f.add(new Field(c, "r." + c, "r." + c));
+        }
+        f.add(new Field("environment", "e.environment", "r.environment"));
+        f.add(new Field("result_stdout", "r.result_stdout", "r.result_stdout"));
+        f.add(new Field("result_stderr", "r.result_stderr", "r.result_stderr"));
+        f.add(new Field("result_message", "m.result_message", "r.result_message"));
+        for (String c : List.of("merge_stdout_stderr", "exit_value", "exit_signal")) {
+            f.add(new Field(c, "r." + c, "r." + c));
+        }
     }
 
     String v3Sql(String from, String where) {

@@ -40,8 +40,8 @@ public final class MigrateJob {
         this.servers = new Servers(connections);
         this.listener = listener;
         this.metrics = new MigrateMetrics(registry);
-        this.phases = new MigratePhases(plan, connections, servers, listener, copyMetrics, this::say);
         this.out = out;
+        this.phases = new MigratePhases(plan, connections, servers, listener, copyMetrics, this::say);
     }
 
     /** Prints the phases with sizes and estimates; changes nothing. */
