@@ -23,11 +23,12 @@ public record ConvertReport(int runId, String kind, String note, List<PartLine> 
                 verify, List.of());
     }
 
-    /** One step the job ran ({@code ConvertStep}'s label, "3 base tables") and its seconds. */
-    public record Step(String name, double seconds) {
+    /** One step the job ran, numbered and named as in its "STEP 3 base tables" log line, and its seconds. */
+    public record Step(int number, String name, double seconds) {
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("step", name);
+            m.put("step", number);
+            m.put("name", name);
             m.put("seconds", seconds);
             return m;
         }
@@ -74,7 +75,8 @@ public record ConvertReport(int runId, String kind, String note, List<PartLine> 
         if (verify != null) {
             out.addAll(verify.lines());
         }
-        steps.forEach(st -> out.add(String.format(Locale.ROOT, "STEP %-24s %8.2f s", st.name(), st.seconds())));
+        steps.forEach(st -> out.add(String.format(Locale.ROOT, "STEP %d %-20s %8.1f s", st.number(), st.name(),
+                st.seconds())));
         return out;
     }
 

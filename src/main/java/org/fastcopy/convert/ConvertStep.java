@@ -33,8 +33,8 @@ enum ConvertStep {
         return ordinal() + 1;
     }
 
-    /** "3 base tables". */
-    String label() {
-        return number() + " " + title;
+    @Override
+    public String toString() {
+        return "STEP " + number() + " " + title;
     }
 }
