@@ -137,6 +137,7 @@ final class DryRun {
             long bytes = 0;
             long t0 = System.nanoTime();
             long limit = (long) (SAMPLE_SECONDS * 1e9);
+            double seconds;
             try (Rollback tx = Rollback.begin(c);
                  CopyGuard<CopyOut> copy = CopyGuard.copyOut(c, "COPY (SELECT * FROM ONLY " + table.qualifiedName()
                          + ") TO STDOUT")) {
@@ -147,8 +148,10 @@ final class DryRun {
                         break;
                     }
                 }
+                // measured before the guard cancels and drains: that is not the read rate
+                seconds = (System.nanoTime() - t0) / 1e9;
             }
-            return new Rate(where, table.toString(), bytes, (System.nanoTime() - t0) / 1e9);
+            return new Rate(where, table.toString(), bytes, seconds);
         } catch (SQLException e) {
             if (SqlStates.UNDEFINED_TABLE.equals(e.getSQLState())) {
                 return null;

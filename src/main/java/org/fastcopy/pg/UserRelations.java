@@ -21,6 +21,14 @@ public final class UserRelations {
     public static final String USER_SCHEMA = "n.nspname NOT IN ('pg_catalog', 'information_schema')"
             + " AND n.nspname !~ '^pg_(toast|temp_)'";
 
+    /**
+     * WHERE-clause part over pg_class aliased {@code c}: the relation is not an extension's member.
+     * CREATE EXTENSION makes those, so a copy leaves them to it, as pg_dump does; they still make a
+     * database non-empty.
+     */
+    public static final String NOT_EXTENSION_MEMBER = "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+            + " WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')";
+
     private static final String FROM = " FROM pg_catalog.pg_class c"
             + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " + USER_SCHEMA;
 

@@ -2,6 +2,7 @@ package org.fastcopy.plan;
 
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.UserRelations;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -29,12 +30,8 @@ public final class SourceCatalog {
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind = 'r'
                AND c.relpersistence IN ('p', 'u')
-               AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_fastcopy')
-               AND n.nspname !~ '^pg_(toast|temp_)'
-               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                                WHERE d.classid = 'pg_catalog.pg_class'::regclass
-                                  AND d.objid = c.oid AND d.deptype = 'e')
-            """;
+               AND n.nspname <> '_fastcopy'
+            """ + "   AND " + UserRelations.USER_SCHEMA + "\n   AND " + UserRelations.NOT_EXTENSION_MEMBER + "\n";
 
     private static final String TABLES = """
             SELECT c.oid, n.nspname, c.relname,

@@ -2,6 +2,7 @@ package org.fastcopy.sequence;
 
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.UserRelations;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,12 +40,9 @@ public final class SequenceCopier {
                   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                   JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
                  WHERE c.relkind = 'S'
-                   AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_fastcopy')
-                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                                    WHERE d.classid = 'pg_catalog.pg_class'::regclass
-                                      AND d.objid = c.oid AND d.deptype = 'e')
-                 ORDER BY 1, 2
-                """;
+                   AND n.nspname <> '_fastcopy'
+                """ + "   AND " + UserRelations.USER_SCHEMA + "\n   AND " + UserRelations.NOT_EXTENSION_MEMBER
+                + "\n ORDER BY 1, 2";
         try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 long last = rs.getLong(4);
