@@ -1,16 +1,12 @@
 package org.fastcopy.convert;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.fastcopy.observe.ProgressRenderer;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,12 +15,10 @@ import java.util.function.LongConsumer;
 /**
  * test_run's progress, per range and overall, with rows/s and an ETA from the rows the plan
  * counted per range. Like the copy's progress: readers only add to counters (once per 64 KiB
- * buffer, not per row); one scheduled thread renders, every second on a terminal, otherwise a log
- * line every few seconds.
+ * buffer, not per row); the {@link ProgressRenderer} shows the line, every second on a terminal,
+ * otherwise a log line every few seconds.
  */
 final class ConvertProgress implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger("fastcopy");
-
     private final long expectedTotal;
     private final int ranges;
     private final long startNanos = System.nanoTime();
@@ -34,8 +28,8 @@ final class ConvertProgress implements AutoCloseable {
     private final Map<String, AtomicLong> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Long> expected = new LinkedHashMap<>();
     private final ConvertMeters meters;
-    private final boolean terminal = System.console() != null;
-    private final ScheduledExecutorService timer;
+    private final boolean terminal = ProgressRenderer.onTerminal();
+    private final ProgressRenderer renderer;
 
     ConvertProgress(List<ConvertLedger.Part> todo, ConvertMeters meters) {
         this.meters = meters;
@@ -48,13 +42,7 @@ final class ConvertProgress implements AutoCloseable {
         this.expectedTotal = total;
         this.ranges = todo.size();
         meters.planned(ranges);
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "convert-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = terminal ? 1 : 5;
-        timer.scheduleAtFixedRate(this::render, period, period, TimeUnit.SECONDS);
+        renderer = ProgressRenderer.start("convert", "convert-progress", this::line);
     }
 
     /** The counter a range's reader feeds with the rows it has streamed since its last call. */
@@ -95,22 +83,8 @@ final class ConvertProgress implements AutoCloseable {
                 + (terminal ? "" : running.toString());
     }
 
-    private void render() {
-        if (terminal) {
-            System.err.print("\r" + line());
-            System.err.flush();
-        } else {
-            log.info("convert {}", line());
-        }
-    }
-
     @Override
     public void close() {
-        timer.shutdownNow();
-        if (terminal) {
-            System.err.println("\r" + line());
-        } else {
-            log.info("convert {}", line());
-        }
+        renderer.close();
     }
 }

@@ -9,40 +9,46 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ObjLongConsumer;
 
 /**
- * Numbered, logged steps with their wall time: the log reads like the runbook, and the summary
- * lists the time of each phase. One owner (the orchestrator's thread).
+ * Numbered, logged steps with their wall time: the log reads like the runbook ("STEP 3 schema
+ * dump: ..." when a step starts, "STEP 3 schema dump done in 1.2 s" when it ends), and the summary
+ * lists the time of each step under the same name. One owner (the orchestrator's thread).
  */
 final class PhaseClock {
     private static final Logger log = LoggerFactory.getLogger("fastcopy");
 
     private final String prefix;
     /** Told each finished step and its nanos, on the owner's thread (the copy's phase timers). */
-    private final ObjLongConsumer<String> onFinish;
+    private final ObjLongConsumer<CopyStep> onFinish;
     private final Map<String, Long> millis = new LinkedHashMap<>();
-    private int step;
-    private String current;
+    private CopyStep current;
     private long startedNanos;
 
-    PhaseClock(String prefix, ObjLongConsumer<String> onFinish) {
+    PhaseClock(String prefix, ObjLongConsumer<CopyStep> onFinish) {
         this.prefix = prefix;
         this.onFinish = onFinish;
     }
 
-    void start(String phase, String detail) {
+    /** Ends the running step, if any, and starts this one. */
+    void start(CopyStep step, String detail) {
         finish();
-        step++;
-        current = phase;
+        current = step;
         startedNanos = System.nanoTime();
-        log.info("{}{}. {}{}", prefix, step, phase, detail.isEmpty() ? "" : ": " + detail);
+        log.info("{}{}{}", prefix, step, detail.isEmpty() ? "" : ": " + detail);
+    }
+
+    /** Ends the running step, if any, and logs that this one has nothing to do in this run. */
+    void skip(CopyStep step, String why) {
+        finish();
+        log.info("{}{} skipped: {}", prefix, step, why);
     }
 
     void finish() {
         if (current != null) {
             long nanos = System.nanoTime() - startedNanos;
             long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
-            millis.merge(current, ms, Long::sum);
-            log.info("{}{}. {} done in {}", prefix, step, current, seconds(ms));
-            String done = current;
+            millis.merge(current.label(), ms, Long::sum);
+            log.info("{}{} done in {}", prefix, current, seconds(ms));
+            CopyStep done = current;
             current = null;
             onFinish.accept(done, nanos);
         }

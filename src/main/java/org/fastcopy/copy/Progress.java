@@ -4,11 +4,10 @@ import org.fastcopy.data.CopyProgress;
 import org.fastcopy.data.CopyResult;
 import org.fastcopy.data.CopyUnit;
 import org.fastcopy.metrics.CopyMetrics;
+import org.fastcopy.observe.ProgressRenderer;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.CopyPlan.PlannedUnit;
 import org.fastcopy.util.ByteSize;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.Comparator;
 import java.util.HashMap;
@@ -16,21 +15,15 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counts what the data phase has moved and shows it: on a terminal a progress line redrawn every
- * second, otherwise a log line every few seconds. Workers only add to counters (the reader's hot
- * loop must not wait on rendering); a single scheduled thread reads and renders them. The same
- * events feed the run's {@link CopyMetrics}.
+ * Counts what the data phase has moved and builds its progress line, which a {@link
+ * ProgressRenderer} shows. Workers only add to counters (the reader's hot loop must not wait on
+ * rendering); the renderer's thread reads them. The same events feed the run's {@link CopyMetrics}.
  */
 final class Progress implements CopyProgress {
-    private static final Logger log = LoggerFactory.getLogger("fastcopy");
-
     private final long totalBytes;
     /** Rows to copy by the catalogue's reltuples, or -1 when a table was never analysed. */
     private final long totalRows;
@@ -165,40 +158,7 @@ final class Progress implements CopyProgress {
     }
 
     /** Starts rendering; closing it stops the renderer and prints the final line. */
-    Reporter startReporter() {
-        return new Reporter();
-    }
-
-    final class Reporter implements AutoCloseable {
-        private final boolean terminal = System.console() != null;
-        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "progress");
-            t.setDaemon(true);
-            return t;
-        });
-
-        Reporter() {
-            long period = terminal ? 1 : 5;
-            timer.scheduleAtFixedRate(this::render, period, period, TimeUnit.SECONDS);
-        }
-
-        private void render() {
-            if (terminal) {
-                System.err.print("\r" + line());
-                System.err.flush();
-            } else {
-                log.info("data {}", line());
-            }
-        }
-
-        @Override
-        public void close() {
-            timer.shutdownNow();
-            if (terminal) {
-                System.err.println("\r" + line());
-            } else {
-                log.info("data {}", line());
-            }
-        }
+    ProgressRenderer startReporter() {
+        return ProgressRenderer.start("data", "progress", this::line);
     }
 }

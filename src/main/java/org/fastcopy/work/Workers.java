@@ -1,6 +1,8 @@
 package org.fastcopy.work;
 
 import org.fastcopy.FastcopyException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * }</pre>
  */
 public final class Workers {
+    private static final Logger log = LoggerFactory.getLogger(Workers.class);
     /** How long an interrupted or closed run waits for its workers unless told otherwise. */
     public static final Duration DEFAULT_STOP_WAIT = Duration.ofSeconds(10);
 
@@ -246,6 +249,11 @@ public final class Workers {
                     interrupted = true;
                     break;
                 }
+            }
+            long alive = threads.stream().filter(Thread::isAlive).count();
+            if (alive > 0 && !config.stopWait.isZero()) {
+                log.warn("{}: {} worker(s) still running {} ms after the stop", config.name, alive,
+                        config.stopWait.toMillis());
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();

@@ -1,0 +1,304 @@
+package org.fastcopy.copy;
+
+import org.fastcopy.FastcopyException;
+import org.fastcopy.analyze.AnalyzePlan;
+import org.fastcopy.analyze.FinalAnalyze;
+import org.fastcopy.blob.LargeObjectCopier;
+import org.fastcopy.data.EncodingErrors;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.ledger.Ledger;
+import org.fastcopy.load.InvalidRows;
+import org.fastcopy.metrics.CopyMetrics;
+import org.fastcopy.plan.CopyPlan;
+import org.fastcopy.plan.SourceCatalog;
+import org.fastcopy.plan.SourceTable;
+import org.fastcopy.schema.DdlReport;
+import org.fastcopy.schema.PreDataLoader;
+import org.fastcopy.schema.RestoreScript;
+import org.fastcopy.schema.SchemaDump;
+import org.fastcopy.schema.Section;
+import org.fastcopy.sequence.SequenceCopier;
+import org.fastcopy.snapshot.SourceSnapshot;
+import org.fastcopy.util.ByteSize;
+import org.fastcopy.verify.Verifier;
+import org.fastcopy.verify.VerifyMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+
+/**
+ * One database's copy: the {@link CopyStep}s in order, one method each, every one logged as a
+ * numbered STEP line and timed under its name in the report. {@link #run()} is the runbook; the
+ * fields are what one step leaves for the steps after it, set once, on the orchestrator's thread.
+ */
+final class DatabaseCopy {
+    private static final Logger log = LoggerFactory.getLogger("fastcopy");
+
+    private final String db;
+    private final CopySpec spec;
+    private final Connections connections;
+    private final CopyJob.Listener listener;
+    private final CopyMetrics meters;
+    private final Endpoint source;
+    private final Endpoint target;
+    private final OnTarget onTarget;
+    private final TargetPreparation targetPreparation;
+    private final PhaseClock clock;
+    /** Rows each table had changed by --encoding-errors, by display name: the ledger's, then this run's. */
+    private final Map<String, LongAdder> invalid = new ConcurrentHashMap<>();
+
+    private SourceSnapshot snapshot;
+    private List<SourceTable> tables;
+    private AnalyzePlan analyzePlan;
+    private TargetDatabase.State state;
+    private CopyPlan plan;
+    private SchemaDump dump;
+    private FutureTask<RestoreScript> postDataRender;
+    private RestoreScript preData;
+    private boolean resumed;
+    private Map<String, Long> doneUnits = Map.of();
+    private Set<String> doneSteps = Set.of();
+    private DataAndPostData.Outcome loaded;
+    private List<SequenceCopier.SequenceValue> sequences;
+    private Map<String, Long> invalidRows;
+    private EncodingErrors policy;
+    private Verifier.Result verified;
+
+    DatabaseCopy(String db, CopySpec spec, Connections connections, CopyJob.Listener listener, CopyMetrics meters) {
+        this.db = db;
+        this.spec = spec;
+        this.connections = connections;
+        this.listener = listener;
+        this.meters = meters;
+        this.source = spec.source(db);
+        this.target = spec.target(db);
+        this.onTarget = new OnTarget(connections, target);
+        this.targetPreparation = new TargetPreparation(spec, connections, target);
+        // The combined step is metered as its two overlapping parts instead (DataAndPostData).
+        this.clock = new PhaseClock("[" + db + "] ", (step, nanos) -> {
+            if (step != CopyStep.DATA_AND_POST_DATA) {
+                meters.phaseDone(step.label(), nanos);
+            }
+        });
+    }
+
+    /** The runbook. Each step is one call; a failure is logged once where it happens and ends the run. */
+    CopyReport run() {
+        clock.start(CopyStep.SNAPSHOT, "exporting one snapshot on " + source);
+        try (SourceSnapshot exported = SourceSnapshot.exportLocked(connections.open(source, "fastcopy-snapshot"))) {
+            snapshot = exported;
+            listener.snapshotExported(db, snapshot.id());
+            plan();
+            if (spec.dryRun()) {
+                clock.finish();
+                return CopyReport.dryRun(db, plan);
+            }
+            schemaDump();
+            targetDatabase();
+            preData();
+            dataAndPostData();
+            sequences();
+            materializedViews();
+            largeObjects();
+            analyze();
+            verify();
+            finish();
+            return report();
+        }
+    }
+
+    /** STEP 2: tables, sizes and chunks from the catalogue, in the snapshot; the target's state checked early. */
+    private void plan() {
+        clock.start(CopyStep.PLAN, "reading the source catalogue");
+        tables = SourceCatalog.tables(snapshot.holder());
+        analyzePlan = AnalyzePlan.read(snapshot.holder());
+        state = spec.dryRun() ? null : TargetDatabase.inspect(connections, target);
+        if (state != null) {
+            targetPreparation.refuseEarly(state);
+        }
+        Map<String, CopyPlan.Cut> fixedCuts = Map.of();
+        if (state == TargetDatabase.State.RESUMABLE && spec.resume()) {
+            fixedCuts = targetPreparation.recordedCuts();
+        }
+        plan = CopyPlan.of(tables, spec.splitLargerThan(), fixedCuts);
+        log.info("[{}] {} tables, {} units ({} tables in chunks), {} to copy", db, tables.size(), plan.units().size(),
+                plan.chunkedTables(), ByteSize.format(plan.totalBytes()));
+    }
+
+    /**
+     * STEP 3: pg_dump --schema-only in the snapshot, pre-data rendered. Post-data is not needed
+     * before the data step: it is rendered (a pg_restore run over the whole archive, then parsing)
+     * beside pre-data, which leaves a core idle much of the time.
+     */
+    private void schemaDump() {
+        clock.start(CopyStep.SCHEMA_DUMP, "pg_dump --schema-only in the snapshot");
+        dump = SchemaDump.dump(connections, source, snapshot.id(), spec.workDir().resolve(db), spec.pgBin());
+        postDataRender = new FutureTask<>(() -> dump.render(Section.POST_DATA));
+        Thread renderer = new Thread(postDataRender, "render-post-data");
+        renderer.setDaemon(true);
+        renderer.start();
+        preData = dump.render(Section.PRE_DATA);
+    }
+
+    /** STEP 4: create the target database, recreate it, or resume it (then read what the ledger says is done). */
+    private void targetDatabase() {
+        clock.start(CopyStep.TARGET_DATABASE, target.toString());
+        resumed = targetPreparation.prepare(state, dump);
+        if (!resumed) {
+            return;
+        }
+        onTarget.apply(c -> Ledger.getAll(c, InvalidRows.PREFIX)).values().forEach(v ->
+                invalid.computeIfAbsent(InvalidRows.table(v), k -> new LongAdder()).add(InvalidRows.count(v)));
+        doneUnits = onTarget.apply(Ledger::doneUnits);
+        doneSteps = onTarget.apply(Ledger::doneSteps);
+        log.info("[{}] resuming: {} of {} units already copied", db, doneUnits.size(), plan.units().size());
+    }
+
+    /** STEP 5: tables, types, functions, defaults, on --jobs connections; then the plan's cuts into the ledger. */
+    private void preData() {
+        if (resumed) {
+            clock.skip(CopyStep.PRE_DATA, "the earlier run finished it");
+            return;
+        }
+        clock.start(CopyStep.PRE_DATA, preData.entries().size() + " items on " + spec.jobs() + " connections");
+        DdlReport pre = new PreDataLoader(connections, target).load(preData, spec.jobs());
+        log.info("[{}] {}", db, pre.summary());
+        meters.schemaDone(pre);
+        targetPreparation.preDataDone(plan);
+    }
+
+    /** STEP 6: the rows, and each table's indexes, keys and triggers as soon as its rows are in. */
+    private void dataAndPostData() {
+        clock.start(CopyStep.DATA_AND_POST_DATA, plan.units().size() + " units on " + spec.jobs()
+                + " streams, indexes on " + spec.indexJobs() + " connections");
+        RestoreScript postData = rendered(postDataRender);
+        loaded = new DataAndPostData(db, spec, connections, listener, meters, invalid)
+                .run(snapshot, plan, analyzePlan, postData, doneUnits, doneSteps);
+    }
+
+    /** STEP 7: each sequence set to the source's value in the snapshot. */
+    private void sequences() {
+        clock.start(CopyStep.SEQUENCES, "");
+        sequences = SequenceCopier.read(snapshot.holder());
+        onTarget.run(c -> SequenceCopier.apply(c, sequences));
+    }
+
+    /** STEP 8: a schema-only dump creates materialized views empty: refresh those populated on the source. */
+    private void materializedViews() {
+        List<String> matviews = populatedMatviews();
+        if (matviews.isEmpty()) {
+            clock.skip(CopyStep.MATERIALIZED_VIEWS, "none populated on the source");
+            return;
+        }
+        clock.start(CopyStep.MATERIALIZED_VIEWS, matviews.size() + " to refresh");
+        onTarget.apply(c -> MaterializedViews.refresh(c, matviews));
+    }
+
+    /**
+     * STEP 9: large objects are data, so the schema-only dump has none: copied with their oids,
+     * owners, privileges and comments, and verified here (exit 5 naming the oids).
+     */
+    private void largeObjects() {
+        clock.start(CopyStep.LARGE_OBJECTS, "");
+        LargeObjectCopier.Result blobs = new LargeObjectCopier(connections, source, target, snapshot, spec.verify()).run();
+        if (blobs.sourceObjects() > 0) {
+            log.info("[{}] {}", db, blobs.summary());
+        }
+    }
+
+    /** STEP 10: ANALYZE what the data workers left: parents, resumed tables, partitioned parents. */
+    private void analyze() {
+        Set<String> analysed = loaded.analysed();
+        List<AnalyzePlan.Name> toAnalyze = new ArrayList<>();
+        tables.stream().filter(t -> !analysed.contains(CopyPlan.tableKey(t)))
+                .forEach(t -> toAnalyze.add(new AnalyzePlan.Name(t.schema(), t.name())));
+        toAnalyze.addAll(analyzePlan.partitionedParents());
+        clock.start(CopyStep.ANALYZE, toAnalyze.size() + " tables on " + spec.indexJobs() + " connections ("
+                + analysed.size() + " analysed as they were loaded)");
+        FinalAnalyze.run(connections, target, toAnalyze, spec.indexJobs());
+    }
+
+    /** STEP 11: both sides compared in the snapshot; rows changed on purpose are explained, not counted. */
+    private void verify() {
+        invalidRows = new TreeMap<>();
+        invalid.forEach((t, n) -> invalidRows.put(t, n.sum()));
+        // A resumed run knows the counts of earlier units from the ledger; the policy is this run's.
+        policy = loaded.checked() == null ? spec.encodingErrors() : loaded.checked();
+        Map<String, String> onPurpose = new HashMap<>();
+        invalidRows.forEach((t, n) -> onPurpose.put(t, "--encoding-errors " + policy.name().toLowerCase(Locale.ROOT)
+                + " " + CopyReport.treatment(policy) + " " + n + " row(s) not valid UTF8"));
+        VerifyMode mode = spec.verify();
+        clock.start(CopyStep.VERIFY, mode.name().toLowerCase(Locale.ROOT));
+        verified = Verifier.verify(tables, mode, spec.jobs(), this::verifySource,
+                () -> connections.open(target, "fastcopy-verify"), onPurpose);
+        meters.verified(verified.mismatches().size());
+        if (!verified.ok()) {
+            clock.finish();
+            throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "verify found " + verified.mismatches().size()
+                    + " table(s) differing on " + target + ": " + verified.mismatches().stream().limit(10)
+                    .map(Object::toString).collect(Collectors.joining("; ")));
+        }
+    }
+
+    /** STEP 12: the ledger dropped (kept with --keep-ledger); the report follows. */
+    private void finish() {
+        if (spec.keepLedger()) {
+            clock.skip(CopyStep.FINISH, "--keep-ledger");
+        } else {
+            clock.start(CopyStep.FINISH, "dropping the ledger");
+            onTarget.run(Ledger::drop);
+        }
+        clock.finish();
+    }
+
+    private CopyReport report() {
+        Progress progress = loaded.progress();
+        return new CopyReport(db, source.toString(), target.toString(), plan,
+                loaded.data().rows() + progress.rowsFromLedger(), loaded.data().bytes(), loaded.data().retries(),
+                sequences.size(), verified, spec.verify(), clock.orderedMillis(), resumed, progress.perTable(),
+                invalidRows.isEmpty() ? loaded.checked() : policy, invalidRows);
+    }
+
+    private Connection verifySource() {
+        Connection c = connections.open(source, "fastcopy-verify");
+        snapshot.importInto(c);
+        return c;
+    }
+
+    private List<String> populatedMatviews() {
+        try {
+            return MaterializedViews.populated(snapshot.holder());
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "reading the materialized views of " + source + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static RestoreScript rendered(FutureTask<RestoreScript> render) {
+        try {
+            return render.get();
+        } catch (InterruptedException e) {
+            render.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new FastcopyException(FastcopyException.INTERRUPTED, "interrupted while rendering post-data");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re
+                    : new FastcopyException(FastcopyException.FAILED, "rendering post-data: " + e.getCause(), e.getCause());
+        }
+    }
+}
