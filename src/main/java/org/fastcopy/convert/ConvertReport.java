@@ -14,7 +14,30 @@ import java.util.Map;
  */
 public record ConvertReport(int runId, String kind, String note, List<PartLine> parts, Map<String, Long> dangling,
                             long mapEntries, long mapBytes, long testRunRows, double testRunSeconds,
-                            double totalSeconds, VerifyOutcome verify) {
+                            double totalSeconds, VerifyOutcome verify, List<Step> steps) {
+
+    public ConvertReport(int runId, String kind, String note, List<PartLine> parts, Map<String, Long> dangling,
+                         long mapEntries, long mapBytes, long testRunRows, double testRunSeconds, double totalSeconds,
+                         VerifyOutcome verify) {
+        this(runId, kind, note, parts, dangling, mapEntries, mapBytes, testRunRows, testRunSeconds, totalSeconds,
+                verify, List.of());
+    }
+
+    /** One step the job ran, numbered and named as in its "STEP 3 base tables" log line, and its seconds. */
+    public record Step(int number, String name, double seconds) {
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", number);
+            m.put("name", name);
+            m.put("seconds", seconds);
+            return m;
+        }
+    }
+
+    public ConvertReport withSteps(List<Step> steps) {
+        return new ConvertReport(runId, kind, note, parts, dangling, mapEntries, mapBytes, testRunRows, testRunSeconds,
+                totalSeconds, verify, List.copyOf(steps));
+    }
 
     public record PartLine(String key, long rows, String started, String finished, double seconds,
                            boolean thisProcess) {
@@ -52,6 +75,8 @@ public record ConvertReport(int runId, String kind, String note, List<PartLine> 
         if (verify != null) {
             out.addAll(verify.lines());
         }
+        steps.forEach(st -> out.add(String.format(Locale.ROOT, "STEP %d %-20s %8.1f s", st.number(), st.name(),
+                st.seconds())));
         return out;
     }
 
@@ -81,6 +106,7 @@ public record ConvertReport(int runId, String kind, String note, List<PartLine> 
         m.put("test_run_rows_per_second", testRunRowsPerSecond());
         m.put("total_seconds", totalSeconds);
         m.put("verify", verify == null ? null : verify.json());
+        m.put("steps", steps.stream().map(Step::toJson).toList());
         return m;
     }
 

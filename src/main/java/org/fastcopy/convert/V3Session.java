@@ -43,8 +43,32 @@ final class V3Session {
         c.commit();
     }
 
+    /** One unit of work in one v3 transaction. */
+    interface Work<T> {
+        T run(Connection v3) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction (in the snapshot): committed when it returns, rolled
+     * back when it throws. The work's own error wins: a failing rollback is added to it as
+     * suppressed, never thrown in its place, and a transaction that failed is never committed
+     * (a COMMIT of an aborted transaction fails too, and would hide why).
+     */
+    <T> T inTransaction(Work<T> work) throws SQLException {
+        Connection x = begin();
+        T result;
+        try {
+            result = work.run(x);
+        } catch (Throwable e) {
+            rollback(e);
+            throw e;
+        }
+        end();
+        return result;
+    }
+
     /** Starts a transaction (in the snapshot) and returns the connection to use in it. */
-    Connection begin() {
+    private Connection begin() {
         if (snapshot != null) {
             snapshot.importInto(c);
         }
@@ -52,25 +76,32 @@ final class V3Session {
     }
 
     /** Ends the transaction, releasing its locks. */
-    void end() throws SQLException {
+    private void end() throws SQLException {
         c.commit();
+    }
+
+    private void rollback(Throwable cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /** The parent (as ONLY) and its inheritance children, each as a FROM item "ONLY name". */
     List<String> relations(String table) throws SQLException {
         List<String> out = new ArrayList<>();
         out.add("ONLY " + ident(table));
-        Connection x = begin();
-        try (Statement st = x.createStatement(); ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i "
-                + "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = " + literal("public." + table)
-                + "::regclass ORDER BY 1")) {
-            while (rs.next()) {
-                out.add("ONLY " + ident(rs.getString(1)));
+        return inTransaction(x -> {
+            try (Statement st = x.createStatement(); ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i "
+                    + "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = " + literal("public." + table)
+                    + "::regclass ORDER BY 1")) {
+                while (rs.next()) {
+                    out.add("ONLY " + ident(rs.getString(1)));
+                }
             }
-        } finally {
-            end();
-        }
-        return out;
+            return out;
+        });
     }
 
     /** One row per relation of {@code table}: {@code select} over alias r where {@code where}, in batches. */
@@ -82,18 +113,18 @@ final class V3Session {
             for (String rel : rels.subList(from, Math.min(rels.size(), from + BATCH))) {
                 sql.add("SELECT " + literal(rel) + "::text, " + select + " FROM " + rel + " r WHERE " + where);
             }
-            Connection x = begin();
-            try (Statement st = x.createStatement(); ResultSet rs = st.executeQuery(String.join(" UNION ALL ", sql))) {
-                while (rs.next()) {
-                    Object[] row = new Object[columns + 1];
-                    for (int i = 0; i <= columns; i++) {
-                        row[i] = rs.getObject(i + 1);
+            inTransaction(x -> {
+                try (Statement st = x.createStatement(); ResultSet rs = st.executeQuery(String.join(" UNION ALL ", sql))) {
+                    while (rs.next()) {
+                        Object[] row = new Object[columns + 1];
+                        for (int i = 0; i <= columns; i++) {
+                            row[i] = rs.getObject(i + 1);
+                        }
+                        out.add(row);
                     }
-                    out.add(row);
                 }
-            } finally {
-                end();
-            }
+                return null;
+            });
         }
         return out;
     }
@@ -106,17 +137,17 @@ final class V3Session {
             for (String rel : rels.subList(from, Math.min(rels.size(), from + BATCH))) {
                 sql.add("SELECT " + select + " FROM " + rel + " r WHERE " + where);
             }
-            Connection x = begin();
-            try (Statement st = x.createStatement()) {
-                st.setFetchSize(10_000);
-                try (ResultSet rs = st.executeQuery(String.join(" UNION ALL ", sql))) {
-                    while (rs.next()) {
-                        row.accept(rs);
+            inTransaction(x -> {
+                try (Statement st = x.createStatement()) {
+                    st.setFetchSize(10_000);
+                    try (ResultSet rs = st.executeQuery(String.join(" UNION ALL ", sql))) {
+                        while (rs.next()) {
+                            row.accept(rs);
+                        }
                     }
                 }
-            } finally {
-                end();
-            }
+                return null;
+            });
         }
     }
 
