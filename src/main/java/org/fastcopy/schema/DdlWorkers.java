@@ -73,6 +73,22 @@ final class DdlWorkers implements AutoCloseable {
         endNanos = System.nanoTime();
     }
 
+    /**
+     * Waits for every batch, logs the phase's summary and returns its report; the graph's first
+     * failure is thrown, and an interrupt stops the phase (the flag restored).
+     */
+    DdlReport finish() {
+        try {
+            awaitDone();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FastcopyException(FastcopyException.INTERRUPTED, phase + " interrupted");
+        }
+        DdlReport report = report();
+        log.info("{}", report.summary());
+        return report;
+    }
+
     DdlReport report() {
         int transactions = 0;
         int retries = 0;

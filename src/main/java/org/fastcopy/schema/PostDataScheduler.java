@@ -167,13 +167,7 @@ public final class PostDataScheduler implements AutoCloseable {
                     + names(missing)));
         }
         try {
-            workers.awaitDone();
-            DdlReport report = workers.report();
-            log.info("{}", report.summary());
-            return report;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FastcopyException(FastcopyException.INTERRUPTED, "post-data interrupted");
+            return workers.finish();
         } finally {
             close();
         }

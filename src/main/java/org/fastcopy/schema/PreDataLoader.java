@@ -3,8 +3,6 @@ package org.fastcopy.schema;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +33,6 @@ import java.util.Set;
  * so it stays: pass as many connections as the target has cores.
  */
 public final class PreDataLoader {
-    private static final Logger log = LoggerFactory.getLogger(PreDataLoader.class);
     /** Items per round trip; in practice the lock budget ends a batch first (about 50 defaults). */
     static final int MAX_ITEMS_PER_BATCH = 64;
     private static final Set<String> TABLE_TYPES = Set.of("TABLE", "FOREIGN TABLE");
@@ -87,13 +84,7 @@ public final class PreDataLoader {
         EntryGraph graph = new EntryGraph(preData.entries(), planner(preData.entries()));
         try (DdlWorkers workers = new DdlWorkers("pre-data", graph, limit, connections, target, jobs, marks)) {
             workers.start();
-            workers.awaitDone();
-            DdlReport report = workers.report();
-            log.info("{}", report.summary());
-            return report;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FastcopyException(FastcopyException.INTERRUPTED, "pre-data interrupted");
+            return workers.finish();
         }
     }
 
