@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * one piece in memory at a time), the md5 of the pieces' md5s: only 40 bytes per object cross the
  * network, and an object over 1 GB (more than one bytea can hold) is no exception.
  */
-final class LargeObjectVerifier {
+public final class LargeObjectVerifier {
     static final int PAGE = 1000;
     private static final int EXAMPLES = 10;
     private static final long MAX_OID = 4294967295L;
@@ -52,8 +52,8 @@ final class LargeObjectVerifier {
      * @param differing  objects missing, extra or different on the target
      * @param examples   the first few differences, each naming its oid
      */
-    record Result(long compared, long differing, List<String> examples) {
-        boolean ok() {
+    public record Result(long compared, long differing, List<String> examples) {
+        public boolean ok() {
             return differing == 0;
         }
     }
@@ -65,7 +65,7 @@ final class LargeObjectVerifier {
      * @param source a session in the snapshot the copy read
      * @param target a session on the target database
      */
-    static Result compare(Connection source, Connection target, VerifyMode mode) throws SQLException {
+    public static Result compare(Connection source, Connection target, VerifyMode mode) throws SQLException {
         String sql = mode == VerifyMode.CHECKSUMS ? DIGESTS : OIDS;
         long compared = 0;
         long differing = 0;

@@ -63,8 +63,9 @@ public final class FastcopyCommand implements Callable<Integer> {
     @Option(names = "--dst", paramLabel = "ENDPOINT", description = "Target server.")
     String dst;
 
-    @Option(names = "--db", paramLabel = "NAME[,NAME...]", split = ",",
-            description = "Databases to copy (default: the database of --src).")
+    @Option(names = "--db", paramLabel = "NAME[,NAME...]", split = ",", converter = CliEndpoints.DatabaseName.class,
+            description = "Databases to copy, each under its own name; repeatable; a name holding a comma in double "
+                    + "quotes: --db '\"a,b\"' (default: the database of --src).")
     List<String> databases;
 
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "4",
@@ -162,7 +163,18 @@ public final class FastcopyCommand implements Callable<Integer> {
         }
         Endpoint source = CliEndpoints.resolve(src, hostsFile, "--src");
         Endpoint target = CliEndpoints.resolve(dst, hostsFile, "--dst");
-        List<String> dbs = CliEndpoints.databases(databases, source);
+        List<String> dbs = new java.util.ArrayList<>();
+        for (CliEndpoints.DatabasePair pair : CliEndpoints.databases(databases, src, source, dst, target, hostsFile)) {
+            // pg_dump's CREATE DATABASE, its settings, comment and grants all name the source's
+            // database: a copy under another name is refused rather than made under the old one.
+            if (pair.renamed()) {
+                throw new FastcopyException(FastcopyException.USAGE, "--dst names database "
+                        + CliEndpoints.quoted(pair.target()) + " but the source database is "
+                        + CliEndpoints.quoted(pair.source()) + ": a copy keeps its database's name; name "
+                        + CliEndpoints.quoted(pair.source()) + " or no database in --dst");
+            }
+            dbs.add(pair.source());
+        }
         return new CopySpec(source, target, dbs, jobs, indexJobs == null ? jobs : indexJobs,
                 size(splitLargerThan, "--split-larger-than"), dropIfExists, resume, verify, dryRun, workDir,
                 ringSlots, (int) Math.min(Integer.MAX_VALUE, size(bufferSize, "--buffer-size")), keepLedger,

@@ -109,20 +109,56 @@ public final class EndpointResolver {
     /** @throws FastcopyException (USAGE) naming what is wrong with the spec or a file it led to */
     public Endpoint resolve(String spec) {
         String name = spec == null ? "" : spec.strip();
+        Endpoint ep = build(name, settings(name));
+        log.debug("endpoint {} resolved: options {}, passfile {}", ep, ep.sortedOptions(), ep.passfile());
+        return ep;
+    }
+
+    /** Where an endpoint's database name came from. */
+    public enum DatabaseOrigin {
+        /** The spec itself: a URI's path or a connection string's dbname=. */
+        TYPED,
+        /** The service the spec names (its dbname=). */
+        SERVICE,
+        /** Nothing named it: PGDATABASE or libpq's default, the user name. */
+        DEFAULT
+    }
+
+    /**
+     * Where {@link #resolve}'s database for {@code spec} comes from, so a command can tell a database
+     * the user typed (which it must honour or refuse, never ignore) from a default it may replace.
+     */
+    public DatabaseOrigin databaseOrigin(String spec) {
+        Settings s = settings(spec == null ? "" : spec.strip());
+        if (s.value("dbname") == null) {
+            return DatabaseOrigin.DEFAULT;
+        }
+        String origin = s.origin("dbname");
+        return switch (origin) {
+            case TYPED_URI, TYPED_CONNINFO -> DatabaseOrigin.TYPED;
+            case "PGDATABASE" -> DatabaseOrigin.DEFAULT;
+            default -> DatabaseOrigin.SERVICE;
+        };
+    }
+
+    private static final String TYPED_URI = "the URI";
+    private static final String TYPED_CONNINFO = "the connection string";
+
+    private Settings settings(String name) {
         if (name.isEmpty()) {
             throw new FastcopyException(FastcopyException.USAGE, "empty endpoint name");
         }
         Settings settings = new Settings();
         if (ConnUri.isUri(name)) {
-            settings.putAll(ConnUri.parse(name), "the URI");
+            settings.putAll(ConnUri.parse(name), TYPED_URI);
         } else if (name.indexOf('=') >= 0) {
             Map<String, String> parsed = ConnInfo.parse(name);
             for (String key : parsed.keySet()) {
                 if (Libpq.SECRETS.contains(key)) {
-                    throw passwordRefused("the connection string");
+                    throw passwordRefused(TYPED_CONNINFO);
                 }
             }
-            settings.putAll(parsed, "the connection string");
+            settings.putAll(parsed, TYPED_CONNINFO);
         } else {
             Optional<ServiceFile.Section> service = findService(name);
             if (service.isPresent()) {
@@ -133,9 +169,7 @@ public final class EndpointResolver {
         }
         applyNamedService(name, settings);
         applyEnvironment(settings);
-        Endpoint ep = build(name, settings);
-        log.debug("endpoint {} resolved: options {}, passfile {}", ep, ep.sortedOptions(), ep.passfile());
-        return ep;
+        return settings;
     }
 
     /** The message for a password found where fastcopy will not take one; never quotes it. */
