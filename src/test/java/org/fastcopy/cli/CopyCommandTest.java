@@ -65,7 +65,7 @@ class CopyCommandTest {
         CliRun sums = CliRun.of("verify", "--src", conninfo(clusters.flux1()), "--dst", conninfo(clusters.flux2()), "--db", db);
         assertThat(sums.exitCode()).isEqualTo(5);
         assertThat(sums.out()).contains("differs: public.changed (same 500 rows, different checksum)").doesNotContain("public.kept");
-        assertThat(sums.err().strip()).isEqualTo("fastcopy: 1 table(s) differ; see above");
+        assertThat(sums.err().strip()).isEqualTo("fastcopy: 1 difference(s); see above");
 
         // A second copy onto the now non-empty target is refused in one line, exit 2.
         CliRun again = CliRun.of("--src", conninfo(clusters.flux1()), "--dst", conninfo(clusters.flux2()), "--db", db,
