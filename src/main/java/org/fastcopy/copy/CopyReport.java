@@ -1,5 +1,6 @@
 package org.fastcopy.copy;
 
+import org.fastcopy.data.CopyFormat;
 import org.fastcopy.data.EncodingErrors;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.CopyPlan.PlannedUnit;
@@ -55,7 +56,11 @@ public record CopyReport(String database, String source, String target, CopyPlan
         List<String> out = new ArrayList<>();
         out.add(String.format(Locale.ROOT, "plan for %s: %d tables, %d units, %d tables in chunks, %s",
                 database, plan.tables().size(), plan.units().size(), plan.chunkedTables(), ByteSize.format(plan.totalBytes())));
-        out.add(String.format(Locale.ROOT, "  %5s  %-60s %12s", "order", "unit", "size"));
+        out.add("  COPY format: " + plan.serverFormat().option() + (plan.serverFormat() == CopyFormat.BINARY
+                ? " (same major version and encoding on both servers)" : " (the servers differ in major version or encoding)"));
+        plan.textOnlyTables().forEach(t -> out.add("  COPY format text for " + t.displayName()
+                + ": a column type has no binary send/receive functions"));
+        out.add(String.format(Locale.ROOT, "  %5s  %-60s %12s %6s", "order", "unit", "size", "format"));
         int i = 0;
         for (PlannedUnit u : plan.units()) {
             i++;
@@ -65,7 +70,8 @@ public record CopyReport(String database, String source, String target, CopyPlan
                 }
                 continue;
             }
-            out.add(String.format(Locale.ROOT, "  %5d  %-60s %12s", i, u.unit().label(), ByteSize.format(u.estimatedBytes())));
+            out.add(String.format(Locale.ROOT, "  %5d  %-60s %12s %6s", i, u.unit().label(), ByteSize.format(u.estimatedBytes()),
+                    u.format().option()));
         }
         return out;
     }

@@ -92,7 +92,7 @@ final class DataAndPostData {
                 .sessionSetup(spec.maintenanceWorkMem() == 0 ? ""
                         : "SET maintenance_work_mem = '" + (spec.maintenanceWorkMem() >> 10) + "kB'")) {
             scheduler.start(postTodo, spec.indexJobs());
-            CopyFormat format = chooseFormat();
+            CopyFormat format = plan.serverFormat();
             checked = encodingCheck(format);
             DataPhase phase = new DataPhase(connections, source, target, snapshot, format,
                     new CopySettings(spec.ringSlots(), spec.bufferBytes(), 16), progress, spec.jobs(),
@@ -150,16 +150,6 @@ final class DataAndPostData {
                 scheduler.tableLoaded(table.schema(), table.name());
             }
         };
-    }
-
-    private CopyFormat chooseFormat() {
-        try (Connection s = connections.open(source, "fastcopy"); Connection t = connections.open(target, "fastcopy")) {
-            CopyFormat f = CopyFormat.choose(s, t);
-            log.info("COPY format: {}", f);
-            return f;
-        } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.CONNECTION, "could not compare the servers: " + ServerError.describe(e), e);
-        }
     }
 
     /**

@@ -74,8 +74,19 @@ public final class Connections {
      * @throws FastcopyException (CONNECTION) with one line naming the endpoint and what went wrong
      */
     public Connection open(Endpoint ep, String applicationName) {
+        return open(ep, applicationName, Map.of());
+    }
+
+    /**
+     * One connection, autocommit on, with driver settings of the caller's own (e.g.
+     * {@code preferQueryMode=simple}) over the endpoint's.
+     *
+     * @throws FastcopyException (CONNECTION) with one line naming the endpoint and what went wrong
+     */
+    public Connection open(Endpoint ep, String applicationName, Map<String, String> driverSettings) {
         Password pw = password(ep);
         Properties props = properties(ep, applicationName, pw);
+        driverSettings.forEach(props::setProperty);
         String url = jdbcUrl(ep);
         try {
             Connection c = DRIVER.connect(url, props);

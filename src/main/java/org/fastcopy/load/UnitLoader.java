@@ -59,7 +59,7 @@ final class UnitLoader implements AutoCloseable {
             log.info("{}: the attempt before was committed on the target after all; not copied again", u.unit().label());
             long rows = done.get()[0];
             long sent = setup.encodingErrors() == EncodingErrors.SKIP ? rows + invalid : rows;
-            return new CopyResult(u.unit(), setup.format(), rows, sent, done.get()[1], 0, 0, 0, invalid);
+            return new CopyResult(u.unit(), u.format(), rows, sent, done.get()[1], 0, 0, 0, invalid);
         } catch (SQLException e) {
             rollbackQuietly();
             throw new FastcopyException(FastcopyException.FAILED, u.unit().label() + ": reading the ledger on the target: "
@@ -81,7 +81,7 @@ final class UnitLoader implements AutoCloseable {
                     st.execute("TRUNCATE ONLY " + qualified(unit.targetSchema(), unit.targetTable()));
                 }
             }
-            CopyResult r = copier.copy(unit, src, dst, setup.format(), whole, setup.encodingErrors());
+            CopyResult r = copier.copy(unit, src, dst, u.format(), whole, setup.encodingErrors());
             if (r.rows() != r.expectedRows(setup.encodingErrors())) {
                 throw new FastcopyException(FastcopyException.FAILED, unit.label() + ": the source sent " + r.sourceRows()
                         + " rows but the target kept " + r.rows() + " (a trigger or rule on the target table?)");

@@ -1,6 +1,7 @@
 package org.fastcopy.plan;
 
 import org.fastcopy.data.BlockRange;
+import org.fastcopy.data.CopyFormat;
 import org.fastcopy.data.CopyUnit;
 
 import java.util.ArrayList;
@@ -13,18 +14,25 @@ import java.util.Map;
  * The data phase's work list: one unit per table, or several ctid chunks for a table larger than
  * the split size, ordered largest first so the longest units start first and the small ones fill
  * the gaps at the end (longest-processing-time scheduling).
+ *
+ * <p>Each unit carries its COPY format: the servers' format ({@link CopyFormat#choose}: binary only
+ * between the same major version and encoding), lowered to text for a table whose column types
+ * cannot all travel in binary ({@link SourceTable#binaryIo()}).
  */
 public final class CopyPlan {
-    /** A unit with the numbers the scheduler and the progress display need. */
-    public record PlannedUnit(CopyUnit unit, SourceTable table, long estimatedBytes, String key) {
+    /** A unit with the numbers the scheduler and the progress display need, and its COPY format. */
+    public record PlannedUnit(CopyUnit unit, SourceTable table, long estimatedBytes, String key, CopyFormat format) {
     }
 
     private final List<SourceTable> tables;
     private final List<PlannedUnit> units;
     private final Map<String, Integer> unitsPerTable;
     private final Map<String, Cut> cutsByTable;
+    private final CopyFormat serverFormat;
 
-    private CopyPlan(List<SourceTable> tables, List<PlannedUnit> units, Map<String, Cut> cutsByTable) {
+    private CopyPlan(List<SourceTable> tables, List<PlannedUnit> units, Map<String, Cut> cutsByTable,
+                     CopyFormat serverFormat) {
+        this.serverFormat = serverFormat;
         this.cutsByTable = Map.copyOf(cutsByTable);
         this.tables = List.copyOf(tables);
         this.units = List.copyOf(units);
@@ -51,18 +59,22 @@ public final class CopyPlan {
      * @param splitLargerThan tables above this many bytes become chunks of about this size; 0 never splits
      */
     public static CopyPlan of(List<SourceTable> tables, long splitLargerThan) {
-        return of(tables, splitLargerThan, Map.of());
+        return of(tables, splitLargerThan, Map.of(), CopyFormat.BINARY);
     }
 
     /**
      * @param fixedCuts cuts recorded by an earlier run, by {@link SourceTable#displayName()}: a resumed
      *                  run must cut a table exactly as before, or a chunk finished then would overlap
      *                  a chunk redone now and its rows would be copied twice
+     * @param serverFormat what the two servers allow ({@link CopyFormat#choose}); a table whose
+     *                  types lack binary I/O goes in text either way
      */
-    public static CopyPlan of(List<SourceTable> tables, long splitLargerThan, Map<String, Cut> fixedCuts) {
+    public static CopyPlan of(List<SourceTable> tables, long splitLargerThan, Map<String, Cut> fixedCuts,
+                              CopyFormat serverFormat) {
         List<PlannedUnit> units = new ArrayList<>();
         Map<String, Cut> cuts = new LinkedHashMap<>();
         for (SourceTable t : tables) {
+            CopyFormat format = formatFor(t, serverFormat);
             CopyUnit whole = CopyUnit.table(t.schema(), t.name(), t.columns());
             Cut cut = fixedCuts.containsKey(t.displayName()) ? fixedCuts.get(t.displayName()) : cutFor(t, splitLargerThan);
             if (cut != null) {
@@ -75,15 +87,34 @@ public final class CopyPlan {
                     // blocks past it.
                     BlockRange range = i == count - 1 ? BlockRange.toEnd(from) : BlockRange.of(from, from + pagesPerChunk);
                     CopyUnit chunk = whole.chunk(range, i + 1, count);
-                    units.add(new PlannedUnit(chunk, t, t.workBytes() / count, unitKey(t, range)));
+                    units.add(new PlannedUnit(chunk, t, t.workBytes() / count, unitKey(t, range), format));
                 }
             } else {
-                units.add(new PlannedUnit(whole, t, t.workBytes(), unitKey(t, BlockRange.WHOLE)));
+                units.add(new PlannedUnit(whole, t, t.workBytes(), unitKey(t, BlockRange.WHOLE), format));
             }
         }
         units.sort(Comparator.comparingLong(PlannedUnit::estimatedBytes).reversed()
                 .thenComparing(PlannedUnit::key));
-        return new CopyPlan(tables, units, cuts);
+        return new CopyPlan(tables, units, cuts, serverFormat);
+    }
+
+    private static CopyFormat formatFor(SourceTable t, CopyFormat serverFormat) {
+        return serverFormat == CopyFormat.BINARY && t.binaryIo() ? CopyFormat.BINARY : CopyFormat.TEXT;
+    }
+
+    /** The format the servers allow: BINARY between the same major version and encoding. */
+    public CopyFormat serverFormat() {
+        return serverFormat;
+    }
+
+    /** The table's COPY format in this plan. */
+    public CopyFormat formatOf(SourceTable t) {
+        return formatFor(t, serverFormat);
+    }
+
+    /** Tables copied in text although the servers allow binary, because of their column types. */
+    public List<SourceTable> textOnlyTables() {
+        return serverFormat == CopyFormat.BINARY ? tables.stream().filter(t -> !t.binaryIo()).toList() : List.of();
     }
 
     /** The cut for a table above the split size, or null to copy it whole. */

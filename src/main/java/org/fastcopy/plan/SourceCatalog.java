@@ -11,8 +11,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads which tables hold data on the source. Runs on the snapshot holder's session, so the list
@@ -54,6 +56,36 @@ public final class SourceCatalog {
              ORDER BY a.attrelid, a.attnum
             """;
 
+    /**
+     * Tables with a column whose type cannot travel in binary COPY: the type, or a type inside it
+     * (array element, domain base, composite attribute, range subtype), lacks typsend or
+     * typreceive. Every column counts, generated ones too: erring towards text costs speed only.
+     */
+    private static final String TEXT_ONLY_TABLES = """
+            WITH RECURSIVE parts(root, typ) AS (
+                SELECT DISTINCT a.atttypid, a.atttypid
+                  FROM pg_catalog.pg_attribute a
+                 WHERE a.attrelid = ANY (?::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+              UNION
+                SELECT p.root, inner_type.oid
+                  FROM parts p
+                  JOIN pg_catalog.pg_type t ON t.oid = p.typ
+                 CROSS JOIN LATERAL (
+                       SELECT t.typelem WHERE t.typelem <> 0
+                       UNION ALL SELECT t.typbasetype WHERE t.typbasetype <> 0
+                       UNION ALL SELECT ca.atttypid FROM pg_catalog.pg_attribute ca
+                        WHERE t.typrelid <> 0 AND ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped
+                       UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid
+                       ) AS inner_type(oid)
+            )
+            SELECT DISTINCT a.attrelid
+              FROM pg_catalog.pg_attribute a
+              JOIN parts p ON p.root = a.atttypid
+              JOIN pg_catalog.pg_type t ON t.oid = p.typ
+             WHERE a.attrelid = ANY (?::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+               AND (t.typsend = 0 OR t.typreceive = 0)
+            """;
+
     /** A table whose rows a copy reads, by oid and name only (cheap: no sizes, no locks). */
     public record TableRef(long oid, String schema, String name) {
     }
@@ -78,18 +110,35 @@ public final class SourceCatalog {
                             rs.getLong(7)});
                 }
             }
-            Map<Long, List<String>> columns = columns(source, rows.stream().map(r -> (Long) r[0]).toArray(Long[]::new));
+            Long[] oids = rows.stream().map(r -> (Long) r[0]).toArray(Long[]::new);
+            Map<Long, List<String>> columns = columns(source, oids);
+            Set<Long> textOnly = textOnly(source, oids);
             List<SourceTable> out = new ArrayList<>(rows.size());
             for (Object[] r : rows) {
                 long oid = (Long) r[0];
                 out.add(new SourceTable(oid, (String) r[1], (String) r[2], (Long) r[3], (Long) r[4], (Double) r[5],
-                        columns.getOrDefault(oid, List.of()), (Long) r[6]));
+                        columns.getOrDefault(oid, List.of()), (Long) r[6], !textOnly.contains(oid)));
             }
             return out;
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "could not read the source catalogue: "
                     + ServerError.describe(e), e);
         }
+    }
+
+    private static Set<Long> textOnly(Connection source, Long[] oids) throws SQLException {
+        Set<Long> out = new HashSet<>();
+        try (PreparedStatement ps = source.prepareStatement(TEXT_ONLY_TABLES)) {
+            Array arr = source.createArrayOf("int8", oids);
+            ps.setArray(1, arr);
+            ps.setArray(2, arr);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return out;
     }
 
     private static Map<Long, List<String>> columns(Connection source, Long[] oids) throws SQLException {

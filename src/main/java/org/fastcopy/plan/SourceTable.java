@@ -15,11 +15,19 @@ import static org.fastcopy.util.Sql.qualified;
  *                COPY FROM refuses generated columns and dropped ones have no name)
  * @param toastBytes size of the table's TOAST relation: MTT's stdout and stderr live there, so
  *                the main fork alone understates a result table's work several times over
+ * @param binaryIo whether every column's type can travel in binary COPY: it, and any array element,
+ *                domain base, composite attribute or range subtype inside it, has both send and
+ *                receive functions ({@code aclitem}, or a user's base type, may have neither)
  */
 public record SourceTable(long oid, String schema, String name, long bytes, long pages, double rows,
-                          List<String> columns, long toastBytes) {
+                          List<String> columns, long toastBytes, boolean binaryIo) {
     public SourceTable {
         columns = List.copyOf(columns);
+    }
+
+    public SourceTable(long oid, String schema, String name, long bytes, long pages, double rows, List<String> columns,
+                       long toastBytes) {
+        this(oid, schema, name, bytes, pages, rows, columns, toastBytes, true);
     }
 
     public SourceTable(long oid, String schema, String name, long bytes, long pages, double rows, List<String> columns) {

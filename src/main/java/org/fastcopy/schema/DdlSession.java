@@ -1,6 +1,8 @@
 package org.fastcopy.schema;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.pg.ServerError;
 import org.fastcopy.pg.SqlStates;
 import org.slf4j.Logger;
@@ -10,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -26,6 +29,14 @@ import java.util.stream.Collectors;
  * DDL on small objects waits for: 6,068 pre-data items took 4.2 s one per round trip in
  * autocommit, 16.8 s with BEGIN/COMMIT around each, 2.9 s in batches of 64 (2 busy cores).
  *
+ * <p>Why the simple protocol ({@link #DRIVER_SETTINGS}): in its default extended mode PgJDBC splits
+ * the text on semicolons itself and sends each piece as a prepared statement, and its splitter does
+ * not know SQL-standard bodies ({@code BEGIN ATOMIC ... END}, PostgreSQL 14+), so a function item
+ * reached the server as two commands in one Parse ("cannot insert multiple commands into a
+ * prepared statement"). In simple mode a plain Statement's text goes unsplit as one Query message:
+ * the server's own parser, which pg_dump's output is written for, finds the statements, and runs
+ * them as one implicit transaction, as before.
+ *
  * <p>Not thread-safe, except {@link #cancel()}, which another thread calls to stop a long
  * statement (an index build) when the run fails elsewhere.
  */
@@ -34,6 +45,8 @@ final class DdlSession implements AutoCloseable {
     private static final Set<String> RETRYABLE = Set.of(SqlStates.DEADLOCK_DETECTED, SqlStates.SERIALIZATION_FAILURE,
             SqlStates.LOCK_NOT_AVAILABLE);
     private static final int ATTEMPTS = 5;
+    /** Driver settings of a session's connection: see the class comment. */
+    private static final Map<String, String> DRIVER_SETTINGS = Map.of("preferQueryMode", "simple");
     /**
      * PgJDBC must own client_encoding (it talks UTF-8 and refuses any other); pg_dump ran with
      * --encoding=UTF8 anyway, and the server converts to the target database's encoding.
@@ -47,18 +60,19 @@ final class DdlSession implements AutoCloseable {
     private SessionSettings applied = SessionSettings.EMPTY;
     private int retries;
 
-    /** @param phase names the phase in messages ("pre-data", "post-data") */
-    DdlSession(Connection connection, String phase) {
-        this(connection, phase, StepMarks.NONE);
+    /**
+     * Opens a session on its own connection to the target.
+     *
+     * @param phase    names the phase in messages ("pre-data", "post-data")
+     * @param marks    SQL appended to every batch so that its items are recorded in its transaction
+     * @param setupSql run once when the session opens (e.g. SET maintenance_work_mem for index builds)
+     */
+    static DdlSession open(Connections connections, Endpoint target, String applicationName, String phase,
+                           StepMarks marks, String setupSql) {
+        return new DdlSession(connections.open(target, applicationName, DRIVER_SETTINGS), phase, marks, setupSql);
     }
 
-    /** @param marks SQL appended to every batch so that its items are recorded in its transaction */
-    DdlSession(Connection connection, String phase, StepMarks marks) {
-        this(connection, phase, marks, "");
-    }
-
-    /** @param setupSql run once when the session opens (e.g. SET maintenance_work_mem for index builds) */
-    DdlSession(Connection connection, String phase, StepMarks marks, String setupSql) {
+    private DdlSession(Connection connection, String phase, StepMarks marks, String setupSql) {
         this.connection = connection;
         this.phase = phase;
         this.marks = marks;

@@ -50,7 +50,7 @@ final class DdlWorkers implements AutoCloseable {
         this.limit = limit;
         try {
             for (int i = 0; i < jobs; i++) {
-                workers.add(new Worker(i, new DdlSession(connections.open(target, "fastcopy-" + phase), phase, marks, setupSql)));
+                workers.add(new Worker(i, DdlSession.open(connections, target, "fastcopy-" + phase, phase, marks, setupSql)));
             }
         } catch (RuntimeException e) {
             workers.forEach(w -> w.session.close());

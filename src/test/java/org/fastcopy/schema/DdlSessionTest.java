@@ -23,7 +23,7 @@ import static org.fastcopy.schema.Entries.entry;
 class DdlSessionTest {
 
     private static DdlSession session(TestClusters clusters, Endpoint db) {
-        return new DdlSession(clusters.flux2().connections().open(db, "fastcopy-test-ddl"), "pre-data");
+        return DdlSession.open(clusters.flux2().connections(), db, "fastcopy-test-ddl", "pre-data", StepMarks.NONE, "");
     }
 
     private static List<String> tables(TestClusters clusters, Endpoint db) throws SQLException {
@@ -50,6 +50,48 @@ class DdlSessionTest {
                     .cause().isInstanceOf(SQLException.class);
         }
         assertThat(tables(clusters, db)).containsExactly("a", "b");
+    }
+
+    @Test
+    void runsSqlStandardBodiesWhoseSemicolonsAreInsideBeginAtomic(TestClusters clusters) throws Exception {
+        Endpoint db = clusters.createDatabase(clusters.flux2(), "ddl");
+        // as pg_dump 15 prints them: the body's statements each end in ';' before the closing END
+        String function = """
+                CREATE FUNCTION public.two() RETURNS integer
+                    LANGUAGE sql
+                    BEGIN ATOMIC
+                 SELECT 1;
+                 SELECT 2;
+                END;
+
+
+                ALTER FUNCTION public.two() OWNER TO postgres;""";
+        String procedure = """
+                CREATE PROCEDURE public.log_two()
+                    LANGUAGE sql
+                    BEGIN ATOMIC
+                 INSERT INTO public.log (v)  VALUES (public.two());
+                 INSERT INTO public.log (v)  VALUES (public.two() + 1);
+                END;
+
+
+                ALTER PROCEDURE public.log_two() OWNER TO postgres;""";
+        try (DdlSession s = session(clusters, db)) {
+            s.run(List.of(
+                    entry(1, "TABLE", "log", "CREATE TABLE public.log (v int);"),
+                    entry(2, "FUNCTION", "two()", function),
+                    entry(3, "PROCEDURE", "log_two()", procedure),
+                    entry(4, "VIEW", "v", "CREATE VIEW public.v AS SELECT public.two() AS two;")));
+            // one item alone runs the same way as in a batch
+            s.run(List.of(entry(5, "FUNCTION", "three()", function.replace("two", "three"))));
+        }
+        try (Connection c = clusters.connect(clusters.flux2(), db.database()); Statement st = c.createStatement()) {
+            st.execute("CALL public.log_two()");
+            try (ResultSet rs = st.executeQuery("SELECT string_agg(v::text, ',' ORDER BY v) FROM public.log")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("2,3");
+            }
+        }
     }
 
     @Test

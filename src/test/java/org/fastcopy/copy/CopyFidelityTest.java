@@ -1,0 +1,109 @@
+package org.fastcopy.copy;
+
+import org.fastcopy.data.CopyFormat;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.schema.SchemaComparison;
+import org.fastcopy.testing.ClusterExtension;
+import org.fastcopy.testing.TestClusters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.fastcopy.copy.CopyFixture.exec;
+import static org.fastcopy.copy.CopyFixture.scalar;
+import static org.fastcopy.copy.CopyFixture.text;
+
+/** Copies of schema corners this project did not write, each compared with its source. */
+@ExtendWith(ClusterExtension.class)
+class CopyFidelityTest {
+    private final TestClusters clusters;
+    private final Path work = Path.of("target", "copy-fidelity-work");
+
+    CopyFidelityTest(TestClusters clusters) {
+        this.clusters = clusters;
+    }
+
+    private CopyReport copy(Endpoint src) {
+        return new CopyJob(CopyFixture.spec(clusters, src.database(), work), clusters.flux1().connections()).run().get(0);
+    }
+
+    private void assertSameSchema(Endpoint src) {
+        assertThat(SchemaComparison.compare(clusters.flux1().connections(), src, clusters.flux2().endpoint(src.database()),
+                work.resolve(src.database() + "-compare"))).isEmpty();
+    }
+
+    @Test
+    void sqlStandardFunctionsAndProceduresCopyWithTheViewsAndDefaultsThatUseThem() throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "atomic");
+        try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
+            exec(c, "CREATE TABLE log (id int, v int)");
+            exec(c, "CREATE FUNCTION next_id() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 41; SELECT 42; END");
+            exec(c, "CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql IMMUTABLE RETURN x * 2");
+            exec(c, "CREATE PROCEDURE log_twice(x int) LANGUAGE sql BEGIN ATOMIC"
+                    + " INSERT INTO log VALUES (0, twice(x)); INSERT INTO log VALUES (1, twice(x + 1)); END");
+            exec(c, "CREATE TABLE uses (id int DEFAULT next_id(), label text)");
+            exec(c, "CREATE VIEW doubled AS SELECT id, twice(id) AS two FROM uses");
+            exec(c, "INSERT INTO uses (label) VALUES ('a'), ('b')");
+        }
+        CopyReport report = copy(src);
+
+        assertThat(report.verify().ok()).isTrue();
+        assertSameSchema(src);
+        try (Connection dst = clusters.connect(clusters.flux2(), src.database())) {
+            exec(dst, "CALL log_twice(5)");
+            assertThat(text(dst, "SELECT string_agg(v::text, ',' ORDER BY id) FROM log")).isEqualTo("10,12");
+            exec(dst, "INSERT INTO uses (label) VALUES ('c')");
+            assertThat(scalar(dst, "SELECT sum(two) FROM doubled")).isEqualTo(3 * 84);
+        }
+    }
+
+    @Test
+    void tablesWithTypesWithoutBinaryIoCopyInTextAndTheOthersStayBinary() throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "aclitems");
+        try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
+            exec(c, "CREATE DOMAIN grant_item AS aclitem");
+            exec(c, "CREATE TYPE grant_pair AS (who text, what aclitem)");
+            exec(c, "CREATE TABLE acl_one (id int, a aclitem)");
+            exec(c, "CREATE TABLE acl_many (id int, a aclitem[])");
+            exec(c, "CREATE TABLE acl_domain (id int, a grant_item)");
+            exec(c, "CREATE TABLE acl_composite (id int, p grant_pair[])");
+            exec(c, "CREATE TABLE plain (id int, t text, n numeric[])");
+            exec(c, "INSERT INTO acl_one SELECT g, makeaclitem('pg_monitor'::regrole, 'pg_read_all_data'::regrole, 'SELECT', g % 2 = 0)"
+                    + " FROM generate_series(1, 50) g");
+            exec(c, "INSERT INTO acl_one VALUES (0, NULL)");
+            exec(c, "INSERT INTO acl_many SELECT oid::int, relacl FROM pg_class WHERE relacl IS NOT NULL");
+            exec(c, "INSERT INTO acl_many VALUES (0, '{}'), (-1, NULL)");
+            exec(c, "INSERT INTO acl_domain SELECT id, a FROM acl_one");
+            exec(c, "INSERT INTO acl_composite SELECT id, ARRAY[ROW('x', a)::grant_pair] FROM acl_one");
+            exec(c, "INSERT INTO plain SELECT g, 'row ' || g, ARRAY[g, g / 3.0] FROM generate_series(1, 100) g");
+        }
+        CopyReport dry = new CopyJob(CopyFixture.dryRun(CopyFixture.spec(clusters, src.database(), work)),
+                clusters.flux1().connections()).run().get(0);
+        assertThat(dry.planLines()).contains("  COPY format text for public.acl_one: a column type has no binary send/receive functions",
+                "  COPY format text for public.acl_many: a column type has no binary send/receive functions");
+        assertThat(dry.planLines()).noneMatch(l -> l.contains("text for public.plain"));
+
+        CopyReport report = copy(src);
+
+        Map<String, CopyFormat> formats = new TreeMap<>();
+        report.plan().tables().forEach(t -> formats.put(t.name(), report.plan().formatOf(t)));
+        assertThat(formats).containsExactlyEntriesOf(new TreeMap<>(Map.of("acl_composite", CopyFormat.TEXT,
+                "acl_domain", CopyFormat.TEXT, "acl_many", CopyFormat.TEXT, "acl_one", CopyFormat.TEXT,
+                "plain", CopyFormat.BINARY)));
+        assertThat(report.verify().ok()).isTrue();
+        assertThat(report.verify().tablesCompared()).isEqualTo(5);
+        assertSameSchema(src);
+        try (Connection s = clusters.connect(clusters.flux1(), src.database());
+             Connection d = clusters.connect(clusters.flux2(), src.database())) {
+            for (String table : formats.keySet()) {
+                String rows = "SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM " + table + " t";
+                assertThat(text(d, rows)).as(table).isEqualTo(text(s, rows));
+            }
+        }
+    }
+}
