@@ -110,6 +110,12 @@ public final class PgBinaries {
         return Optional.empty();
     }
 
+    /** The newest installed pg_dump/pg_restore of any version (Debian's layout), for messages. */
+    public static Optional<PgBinaries> newestClient() {
+        return debianBindirsNewestFirst().stream().filter(d -> hasAll(d, List.of("pg_dump", "pg_restore")))
+                .findFirst().map(PgBinaries::new);
+    }
+
     /**
      * pg_dump and pg_restore from exactly {@code dir}, as a user named it ({@code option} in the
      * message); no search, so a wrong directory is an error rather than a silent fallback.
