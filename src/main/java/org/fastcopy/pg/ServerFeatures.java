@@ -6,7 +6,7 @@ import java.sql.SQLException;
 
 /**
  * Which catalogue columns, functions and options a server has, by its version. A copy reads from
- * sources as old as PostgreSQL 9.6 (docs/versions.md), so every query sent to a source asks here
+ * sources as old as PostgreSQL 9.6 (docs/copy.md, "Server versions"), so every query sent to a source asks here
  * before naming anything newer than 9.6. The version comes from the connection's startup
  * parameters (PgJDBC keeps server_version), so asking sends no query: safe on a connection about
  * to import a snapshot, which must run SET TRANSACTION SNAPSHOT before any query.
