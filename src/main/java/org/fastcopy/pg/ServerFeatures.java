@@ -12,16 +12,10 @@ import java.sql.SQLException;
  * to import a snapshot, which must run SET TRANSACTION SNAPSHOT before any query.
  */
 public final class ServerFeatures {
-    /** pg_sequence, pg_sequence_last_value(), pg_class.relispartition, partitioned tables, identity columns. */
+    /** pg_sequence, pg_sequence_last_value(), pg_statistic_ext, pg_class.relispartition, partitioned tables. */
     public static final int V10 = 100_000;
-    /** pg_proc.prokind, procedures, JIT. */
-    public static final int V11 = 110_000;
-    /** pg_attribute.attgenerated (generated columns), tables without oids only. */
+    /** pg_attribute.attgenerated (generated columns); float output in shortest exact digits. */
     public static final int V12 = 120_000;
-    /** VACUUM (PROCESS_TOAST). */
-    public static final int V14 = 140_000;
-    /** pg_stat_force_next_flush(). */
-    public static final int V15 = 150_000;
 
     private ServerFeatures() {
     }
