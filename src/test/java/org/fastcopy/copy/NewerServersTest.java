@@ -45,10 +45,11 @@ class NewerServersTest {
     }
 
     @AfterAll
-    void destroyNewerServer() {
+    void destroyNewerServer() throws java.io.IOException {
         if (pg17 != null) {
             pg17.destroy();
         }
+        java.nio.file.Files.deleteIfExists(base);
     }
 
     @Test

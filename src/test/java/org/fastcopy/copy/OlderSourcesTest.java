@@ -55,13 +55,14 @@ class OlderSourcesTest {
     }
 
     @AfterAll
-    void destroyOlderServers() {
+    void destroyOlderServers() throws java.io.IOException {
         if (pg96 != null) {
             pg96.destroy();
         }
         if (pg12 != null) {
             pg12.destroy();
         }
+        java.nio.file.Files.deleteIfExists(base);
     }
 
     @Test
