@@ -1,6 +1,7 @@
 package org.fastcopy.analyze;
 
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.pg.UserRelations;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.plan.SourceTable;
@@ -37,9 +38,12 @@ public final class AnalyzePlan {
              WHERE c.relkind = 'r'
                AND (c.relhassubclass
                     OR EXISTS (SELECT 1 FROM pg_catalog.pg_index i
-                                WHERE i.indrelid = c.oid AND i.indexprs IS NOT NULL)
-                    OR EXISTS (SELECT 1 FROM pg_catalog.pg_statistic_ext s WHERE s.stxrelid = c.oid))
+                                WHERE i.indrelid = c.oid AND i.indexprs IS NOT NULL)%s)
             """;
+    /** Extended statistics objects exist from PostgreSQL 10. */
+    private static final String EXTENDED_STATISTICS = """
+
+                    OR EXISTS (SELECT 1 FROM pg_catalog.pg_statistic_ext s WHERE s.stxrelid = c.oid)""";
 
     private static final String PARTITIONED = """
             SELECT n.nspname, c.relname
@@ -68,7 +72,8 @@ public final class AnalyzePlan {
     public static AnalyzePlan read(Connection source) {
         try {
             Set<Long> later = new HashSet<>();
-            try (PreparedStatement ps = source.prepareStatement(LATER); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = source.prepareStatement(LATER.formatted(
+                    ServerFeatures.atLeast(source, ServerFeatures.V10) ? EXTENDED_STATISTICS : "")); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     later.add(rs.getLong(1));
                 }

@@ -12,7 +12,8 @@ final class ClusterSettings {
     private ClusterSettings() {
     }
 
-    static Map<String, String> bulkLoad() {
+    /** @param versionNum the server's version as server_version_num counts it (90624 for 9.6.24) */
+    static Map<String, String> bulkLoad(int versionNum) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("listen_addresses", "'127.0.0.1'");
         // TCP only: a Unix socket path must fit in 107 bytes, and deep build dirs break that.
@@ -29,7 +30,9 @@ final class ClusterSettings {
         s.put("synchronous_commit", "off");
         s.put("wal_level", "minimal");
         s.put("max_wal_senders", "0");
-        s.put("jit", "off");
+        if (versionNum >= 110_000) {
+            s.put("jit", "off");
+        }
         s.put("max_parallel_workers_per_gather", "1");
         // max_locks_per_transaction stays at its default (64) on purpose: fastcopy must work
         // against servers with default settings, so the test clusters must not hide lock-table

@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 
 /**
  * A throwaway PostgreSQL cluster on loopback: initdb into {@code baseDir/name/data}, a free port
- * picked by the OS, started with {@link ClusterSettings#bulkLoad()}, stopped by its data directory.
+ * picked by the OS, started with {@link ClusterSettings#bulkLoad(int)}, stopped by its data directory.
  * Serves the test fixture (the flux1/flux2 roles) and the {@code demo} command.
  *
  * <p>The superuser {@code postgres} gets a random password, kept in a 0600 file {@code password}
@@ -84,7 +84,21 @@ public final class LocalCluster implements AutoCloseable {
      * of the server only (the next start without it is fast again).
      */
     public static LocalCluster startDetached(String name, Path baseDir, boolean durable) {
-        LocalCluster c = existing(name, baseDir);
+        return startDetached(name, baseDir, durable, PgBinaries.server(System.getenv()));
+    }
+
+    /**
+     * As {@link #start}, with the server programs of {@code bin} (another major version than the
+     * installed one): initdb's options and the settings are those that version knows.
+     */
+    public static LocalCluster start(String name, Path baseDir, PgBinaries bin) {
+        LocalCluster c = startDetached(name, baseDir, false, bin);
+        Runtime.getRuntime().addShutdownHook(c.shutdownHook);
+        return c;
+    }
+
+    private static LocalCluster startDetached(String name, Path baseDir, boolean durable, PgBinaries bin) {
+        LocalCluster c = new LocalCluster(name, baseDir.toAbsolutePath().resolve(name), bin);
         c.stopStale();
         if (!Files.exists(c.dataDir.resolve("PG_VERSION")) || !c.hasPassword()) {
             c.initdb();
@@ -158,22 +172,26 @@ public final class LocalCluster implements AutoCloseable {
             Path pwfile = dir.resolve("initdb.pw");
             Files.writeString(pwfile, password + "\n");
             OsUser.giveToServerUser(pwfile);
+            int versionNum = bin.serverVersionNum();
+            // scram-sha-256 exists from PostgreSQL 10; a 9.6 server authenticates with md5.
+            String auth = versionNum >= 100_000 ? "scram-sha-256" : "md5";
+            // -N is --no-sync, which 9.6 spells --nosync.
             try {
                 run(OsUser.asServerUser(List.of(bin.program("initdb").toString(), "-D", dataDir.toString(),
-                        "-U", SUPERUSER, "--pwfile=" + pwfile, "--auth-local=scram-sha-256", "--auth-host=scram-sha-256",
-                        "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")), 180, "initdb");
+                        "-U", SUPERUSER, "--pwfile=" + pwfile, "--auth-local=" + auth, "--auth-host=" + auth,
+                        "-E", "UTF8", "--locale=C.UTF-8", "-N")), 180, "initdb");
             } finally {
                 Files.deleteIfExists(pwfile);
             }
-            appendSettings();
+            appendSettings(versionNum);
             writeSecret(passwordFile, password + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void appendSettings() throws IOException {
-        String lines = ClusterSettings.bulkLoad().entrySet().stream()
+    private void appendSettings(int versionNum) throws IOException {
+        String lines = ClusterSettings.bulkLoad(versionNum).entrySet().stream()
                 .map(e -> e.getKey() + " = " + e.getValue())
                 .collect(Collectors.joining("\n", "\n# fastcopy local cluster\n", "\n"));
         Path conf = dataDir.resolve("postgresql.conf");

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +22,9 @@ import java.util.stream.Stream;
  */
 public final class PgBinaries {
     private static final Path DEBIAN_ROOT = Path.of("/usr/lib/postgresql");
+
+    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?");
+    private static final List<String> SERVER_PROGRAMS = List.of("initdb", "pg_ctl", "postgres");
 
     private final Path bindir;
 
@@ -35,9 +40,54 @@ public final class PgBinaries {
         return bindir.resolve(name);
     }
 
+    /**
+     * The server programs in exactly {@code dir} (a PostgreSQL of another major version than the
+     * installed one, e.g. unpacked from Maven for the version tests); no search.
+     */
+    public static PgBinaries serverAt(Path dir) {
+        List<String> missing = SERVER_PROGRAMS.stream().filter(p -> !Files.isExecutable(dir.resolve(p))).toList();
+        if (!missing.isEmpty()) {
+            throw new FastcopyException(FastcopyException.FAILED, dir + " holds no executable " + String.join(" or ", missing)
+                    + ": not the bin directory of a PostgreSQL server");
+        }
+        return new PgBinaries(dir);
+    }
+
+    /**
+     * The version of these server programs from {@code postgres --version}, numbered as the
+     * server's server_version_num: "9.6.24" is 90624, "12.22" is 120022.
+     */
+    public int serverVersionNum() {
+        try {
+            Process p = new ProcessBuilder(program("postgres").toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new FastcopyException(FastcopyException.FAILED, program("postgres") + " --version failed: " + out);
+            }
+            return parseVersionNum(out);
+        } catch (IOException e) {
+            throw new FastcopyException(FastcopyException.FAILED, program("postgres") + " --version could not run: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FastcopyException(FastcopyException.INTERRUPTED, program("postgres") + " --version interrupted");
+        }
+    }
+
+    /** "postgres (PostgreSQL) 9.6.24" is 90624, "postgres (PostgreSQL) 17.2 (Debian 17.2-1)" is 170002. */
+    static int parseVersionNum(String versionLine) {
+        Matcher m = VERSION.matcher(versionLine);
+        if (!m.find()) {
+            throw new FastcopyException(FastcopyException.FAILED, "no PostgreSQL version in '" + versionLine + "'");
+        }
+        int first = Integer.parseInt(m.group(1));
+        int second = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+        int third = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+        return first >= 10 ? first * 10_000 + second : first * 10_000 + second * 100 + third;
+    }
+
     /** A bin directory holding the server programs (initdb, pg_ctl, postgres). */
     public static PgBinaries server(Map<String, String> env) {
-        return find(env, List.of("initdb", "pg_ctl", "postgres"), "PostgreSQL server binaries (initdb, pg_ctl, postgres)");
+        return find(env, SERVER_PROGRAMS, "PostgreSQL server binaries (initdb, pg_ctl, postgres)");
     }
 
     /**
@@ -58,6 +108,12 @@ public final class PgBinaries {
             return Optional.of(new PgBinaries(Path.of(pgBin)));
         }
         return Optional.empty();
+    }
+
+    /** The newest installed pg_dump/pg_restore of any version (Debian's layout), for messages. */
+    public static Optional<PgBinaries> newestClient() {
+        return debianBindirsNewestFirst().stream().filter(d -> hasAll(d, List.of("pg_dump", "pg_restore")))
+                .findFirst().map(PgBinaries::new);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.fastcopy.plan;
 
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.pg.UserRelations;
 
 import java.sql.Array;
@@ -48,13 +49,18 @@ public final class SourceCatalog {
 
     private static final String NAMES = "SELECT c.oid, n.nspname, c.relname\n" + DATA_TABLES;
 
-    private static final String COLUMNS = """
-            SELECT a.attrelid, a.attname
-              FROM pg_catalog.pg_attribute a
-             WHERE a.attrelid = ANY (?::pg_catalog.oid[])
-               AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-             ORDER BY a.attrelid, a.attnum
-            """;
+    // Generated columns (12+) are computed on the target, so COPY leaves them out; before 12 the
+    // column attgenerated does not exist and every column holds data.
+    private static String columnsSql(Connection source) throws SQLException {
+        return """
+                SELECT a.attrelid, a.attname
+                  FROM pg_catalog.pg_attribute a
+                 WHERE a.attrelid = ANY (?::pg_catalog.oid[])
+                   AND a.attnum > 0 AND NOT a.attisdropped
+                """ + (ServerFeatures.atLeast(source, ServerFeatures.V12) ? "   AND a.attgenerated = ''\n" : "") + """
+                 ORDER BY a.attrelid, a.attnum
+                """;
+    }
 
     /**
      * Tables with a column whose type cannot travel in binary COPY: the type, or a type inside it
@@ -143,7 +149,7 @@ public final class SourceCatalog {
 
     private static Map<Long, List<String>> columns(Connection source, Long[] oids) throws SQLException {
         Map<Long, List<String>> out = new HashMap<>();
-        try (PreparedStatement ps = source.prepareStatement(COLUMNS)) {
+        try (PreparedStatement ps = source.prepareStatement(columnsSql(source))) {
             Array arr = source.createArrayOf("int8", oids);
             ps.setArray(1, arr);
             try (ResultSet rs = ps.executeQuery()) {

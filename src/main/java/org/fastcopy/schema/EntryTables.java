@@ -1,6 +1,7 @@
 package org.fastcopy.schema;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.pg.ServerError;
 
 import java.sql.Connection;
@@ -29,6 +30,17 @@ import java.util.Set;
 public final class EntryTables {
     /** Item types defined on one table: an OID of theirs that the catalogue lacks means a wrong snapshot. */
     private static final Set<String> TABLE_ITEMS = Set.of("INDEX", "CONSTRAINT", "FK CONSTRAINT", "TRIGGER", "RULE");
+
+    private static String items(Connection source) throws SQLException {
+        // pg_statistic_ext (extended statistics) exists from PostgreSQL 10.
+        return ServerFeatures.atLeast(source, ServerFeatures.V10) ? ITEMS : ITEMS.replace(STATISTICS, "");
+    }
+
+    private static final String STATISTICS = """
+                    UNION ALL
+                    SELECT s.stxrelid, 0::pg_catalog.oid FROM pg_catalog.pg_statistic_ext s
+                     WHERE e.classid = 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass AND s.oid = e.objid
+            """;
 
     private static final String ITEMS = """
             WITH e(classid, objid) AS (SELECT * FROM unnest(?::pg_catalog.oid[], ?::pg_catalog.oid[]))
@@ -96,7 +108,7 @@ public final class EntryTables {
         try {
             List<Object[]> raw = new ArrayList<>();
             List<Long> partitioned = new ArrayList<>();
-            try (PreparedStatement ps = source.prepareStatement(ITEMS)) {
+            try (PreparedStatement ps = source.prepareStatement(items(source))) {
                 ps.setArray(1, source.createArrayOf("oid", withOid.stream().map(TocEntry::catalogClass).toArray()));
                 ps.setArray(2, source.createArrayOf("oid", withOid.stream().map(TocEntry::catalogOid).toArray()));
                 try (ResultSet rs = ps.executeQuery()) {

@@ -160,8 +160,9 @@ public final class SchemaDump {
      */
     static PgBinaries clientFor(ServerVersion server, String whose) {
         PgBinaries bin = PgBinaries.clientAtLeast(System.getenv(), server.major())
-                .orElseThrow(() -> new FastcopyException(FastcopyException.FAILED, "no pg_dump/pg_restore of version "
-                        + server.major() + " or newer found for " + whose + " (PostgreSQL " + server.text()
+                .orElseThrow(() -> new FastcopyException(FastcopyException.FAILED, PgBinaries.newestClient()
+                        .map(b -> "pg_dump " + programMajor(b.program("pg_dump")) + " (" + b.bindir() + ") is older than ")
+                        .orElse("no pg_dump/pg_restore found for ") + whose + " (PostgreSQL " + server.text()
                         + "): install the PostgreSQL " + server.major() + " client programs or set PG_BIN"));
         // PG_BIN is taken as found, whatever its version: ask the program itself
         return checkClient(bin, server, whose);

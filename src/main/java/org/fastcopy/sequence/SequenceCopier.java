@@ -2,6 +2,7 @@ package org.fastcopy.sequence;
 
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.pg.UserRelations;
 
 import java.sql.Connection;
@@ -31,6 +32,14 @@ public final class SequenceCopier {
     }
 
     public static List<SequenceValue> read(Connection source) {
+        try {
+            if (!ServerFeatures.atLeast(source, ServerFeatures.V10)) {
+                return readBefore10(source);
+            }
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "could not read sequences on the source: "
+                    + ServerError.describe(e), e);
+        }
         List<SequenceValue> out = new ArrayList<>();
         // pg_sequence_last_value() is NULL for a sequence never called: setval(start, false) then.
         String sql = """
@@ -52,6 +61,43 @@ public final class SequenceCopier {
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "could not read sequences on the source: "
                     + ServerError.describe(e), e);
+        }
+        return out;
+    }
+
+    /**
+     * Before PostgreSQL 10 there is no pg_sequence nor pg_sequence_last_value(): each sequence is a
+     * one-row relation holding last_value and is_called, read here a batch of relations per query.
+     */
+    private static List<SequenceValue> readBefore10(Connection source) throws SQLException {
+        List<String[]> names = new ArrayList<>();
+        String sql = """
+                SELECT n.nspname, c.relname
+                  FROM pg_catalog.pg_class c
+                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind = 'S'
+                   AND n.nspname <> '_fastcopy'
+                """ + "   AND " + UserRelations.USER_SCHEMA + "\n   AND " + UserRelations.NOT_EXTENSION_MEMBER
+                + "\n ORDER BY 1, 2";
+        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                names.add(new String[] {rs.getString(1), rs.getString(2)});
+            }
+        }
+        List<SequenceValue> out = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i += BATCH) {
+            List<String[]> batch = names.subList(i, Math.min(names.size(), i + BATCH));
+            StringBuilder union = new StringBuilder();
+            for (int j = 0; j < batch.size(); j++) {
+                union.append(j == 0 ? "" : " UNION ALL ").append("SELECT ").append(j).append(", last_value, is_called FROM ")
+                        .append(qualified(batch.get(j)[0], batch.get(j)[1]));
+            }
+            try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery(union + " ORDER BY 1")) {
+                while (rs.next()) {
+                    String[] n = batch.get(rs.getInt(1));
+                    out.add(new SequenceValue(n[0], n[1], rs.getLong(2), rs.getBoolean(3)));
+                }
+            }
         }
         return out;
     }

@@ -3,6 +3,7 @@ package org.fastcopy.verify;
 import java.math.BigInteger;
 
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.fastcopy.util.Sql.ident;
@@ -41,9 +42,22 @@ public record TableDigest(long rows, BigInteger hashSum) {
      *               unconverted (and convert_to would refuse the invalid ones).
      */
     public static String query(String schema, String table, List<String> columns, VerifyMode mode, boolean toUtf8) {
+        return query(schema, table, columns, mode, toUtf8, Map.of());
+    }
+
+    /**
+     * @param sendFunctions columns hashed through a send function (e.g. float8send) rather than
+     *                      their text: float text output changed in PostgreSQL 12 (shortest exact
+     *                      digits instead of %.17g), so the same double prints differently on an
+     *                      11 and a 12 server, while its bits are the same
+     */
+    public static String query(String schema, String table, List<String> columns, VerifyMode mode, boolean toUtf8,
+                               Map<String, String> sendFunctions) {
         String from = " FROM ONLY " + qualified(schema, table) + " AS t";
         if (mode == VerifyMode.CHECKSUMS && !columns.isEmpty()) {
-            String row = columns.stream().map(c -> "t." + ident(c)).collect(Collectors.joining(", ", "ROW(", ")"));
+            String row = columns.stream().map(c -> sendFunctions.containsKey(c)
+                            ? "pg_catalog." + sendFunctions.get(c) + "(t." + ident(c) + ")" : "t." + ident(c))
+                    .collect(Collectors.joining(", ", "ROW(", ")"));
             String text = toUtf8 ? "convert_to(" + row + "::text, 'UTF8')" : row + "::text";
             return "SELECT count(*), coalesce(sum(('x' || substr(md5(" + text + "), 1, 16))::bit(64)::bigint::numeric), 0)" + from;
         }

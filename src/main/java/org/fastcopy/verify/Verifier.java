@@ -2,11 +2,13 @@ package org.fastcopy.verify;
 
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.pg.SqlStates;
 import org.fastcopy.plan.SourceTable;
 import org.fastcopy.work.Workers;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,8 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
+
+import static org.fastcopy.util.Sql.qualified;
 
 /**
  * Compares tables on both sides, {@code jobs} tables at a time. Each job owns one source and one
@@ -101,10 +106,13 @@ public final class Verifier {
             canonical(dst);
             boolean srcToUtf8 = hashesConverted(src);
             boolean dstToUtf8 = hashesConverted(dst);
+            // Float text output differs between servers before and from 12: hash those columns' bits.
+            boolean floatBits = ServerFeatures.atLeast(src, ServerFeatures.V12) != ServerFeatures.atLeast(dst, ServerFeatures.V12);
             SourceTable t;
             while (!w.stopped() && (t = queue.poll()) != null) {
-                TableDigest a = digest(src, TableDigest.query(t.schema(), t.name(), t.columns(), mode, srcToUtf8), t, "source");
-                TableDigest b = digest(dst, TableDigest.query(t.schema(), t.name(), t.columns(), mode, dstToUtf8), t, "target");
+                Map<String, String> send = floatBits && mode == VerifyMode.CHECKSUMS ? floatColumns(src, t) : Map.of();
+                TableDigest a = digest(src, TableDigest.query(t.schema(), t.name(), t.columns(), mode, srcToUtf8, send), t, "source");
+                TableDigest b = digest(dst, TableDigest.query(t.schema(), t.name(), t.columns(), mode, dstToUtf8, send), t, "target");
                 if (!a.equals(b)) {
                     mismatches.add(new Mismatch(t.displayName(), a, b));
                 }
@@ -115,6 +123,28 @@ public final class Verifier {
             throw new FastcopyException(FastcopyException.FAILED, "verify: " + ServerError.describe(e), e);
         }
         return new long[] {compared, rows};
+    }
+
+    /** The table's float4 and float8 columns and arrays of them, each with its send function (binary, version-independent). */
+    private static Map<String, String> floatColumns(Connection src, SourceTable t) throws SQLException {
+        Map<String, String> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = src.prepareStatement("""
+                SELECT a.attname, CASE a.atttypid WHEN 'pg_catalog.float4'::pg_catalog.regtype THEN 'float4send'
+                                                  WHEN 'pg_catalog.float8'::pg_catalog.regtype THEN 'float8send'
+                                                  ELSE 'array_send' END
+                  FROM pg_catalog.pg_attribute a
+                 WHERE a.attrelid = ?::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped
+                   AND a.atttypid IN ('pg_catalog.float4'::pg_catalog.regtype, 'pg_catalog.float8'::pg_catalog.regtype,
+                                      'pg_catalog._float4'::pg_catalog.regtype, 'pg_catalog._float8'::pg_catalog.regtype)
+                """)) {
+            ps.setString(1, qualified(t.schema(), t.name()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
     }
 
     /** UTF8 and SQL_ASCII text is hashed as stored; any other encoding converted to UTF-8 first. */
