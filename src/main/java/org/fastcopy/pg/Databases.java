@@ -72,7 +72,7 @@ public final class Databases {
     public static void drop(Connection maintenance, String db, OtherSessions others) throws SQLException {
         String sql = "DROP DATABASE IF EXISTS " + ident(db);
         if (others == OtherSessions.END) {
-            if (versionNum(maintenance) >= FORCE_SINCE) {
+            if (ServerFeatures.atLeast(maintenance, FORCE_SINCE)) {
                 sql += " WITH (FORCE)";
             } else {
                 Scalar.longValue(maintenance, "SELECT count(pg_catalog.pg_terminate_backend(pid))"
@@ -91,10 +91,6 @@ public final class Databases {
     public static long contentCount(Connection database) throws SQLException {
         return UserRelations.count(database)
                 + Scalar.longValue(database, "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata");
-    }
-
-    static int versionNum(Connection c) throws SQLException {
-        return Integer.parseInt(Scalar.text(c, "SELECT current_setting('server_version_num')"));
     }
 
     private static void execute(Connection c, String sql) throws SQLException {

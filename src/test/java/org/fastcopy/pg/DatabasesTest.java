@@ -66,7 +66,7 @@ class DatabasesTest {
         String db = clusters.createDatabase(server, "pg_force").database();
         try (Connection admin = clusters.connect(server, Databases.MAINTENANCE_DB);
              Connection other = clusters.connect(server, db)) {
-            assertThat(Databases.versionNum(admin)).isGreaterThanOrEqualTo(Databases.FORCE_SINCE);
+            assertThat(ServerFeatures.versionNum(admin)).isGreaterThanOrEqualTo(Databases.FORCE_SINCE);
 
             Databases.drop(admin, db, Databases.OtherSessions.END);
 
