@@ -32,7 +32,7 @@ public final class FinalAnalyze {
         int n = Math.max(1, Math.min(jobs, tables.size()));
         // Not waiting on an interrupt: an ANALYZE in progress ignores it, and the caller's
         // signal handling cancels whatever statement is left.
-        Workers.named("analyze", n).stopWait(Duration.ZERO).interruptedMessage("analyze interrupted").run(w -> {
+        Workers.named("analyze", n).stopWait(Duration.ZERO).run(w -> {
             try (Connection c = connections.open(target, "fastcopy-analyze"); Statement st = c.createStatement()) {
                 AnalyzePlan.Name t;
                 while (!w.stopped() && (t = queue.poll()) != null) {

@@ -94,7 +94,7 @@ final class DataAndPostData {
             scheduler.start(postTodo, spec.indexJobs());
             CopyFormat format = plan.serverFormat();
             checked = encodingCheck(format);
-            DataPhase phase = new DataPhase(connections, source, target, snapshot, format,
+            DataPhase phase = new DataPhase(connections, source, target, snapshot,
                     new CopySettings(spec.ringSlots(), spec.bufferBytes(), 16), progress, spec.jobs(),
                     listener(progress, scheduler), checked);
             new OnTarget(connections, target).apply(c -> AfterLoad.of(c, analyzePlan)).ifPresent(phase::afterLoad);

@@ -1,7 +1,6 @@
 package org.fastcopy.load;
 
 import org.fastcopy.analyze.AfterLoad;
-import org.fastcopy.data.CopyFormat;
 import org.fastcopy.data.CopyProgress;
 import org.fastcopy.data.CopyResult;
 import org.fastcopy.data.CopySettings;
@@ -56,7 +55,6 @@ public final class DataPhase {
     private final Endpoint source;
     private final Endpoint target;
     private final SourceSnapshot snapshot;
-    private final CopyFormat format;
     private final CopySettings settings;
     private final CopyProgress progress;
     private final int jobs;
@@ -65,25 +63,19 @@ public final class DataPhase {
     private AfterLoad afterLoad;
     private Set<String> analysed = Set.of();
 
-    public DataPhase(Connections connections, Endpoint source, Endpoint target, SourceSnapshot snapshot,
-                     CopyFormat format, CopySettings settings, CopyProgress progress, int jobs, Listener listener) {
-        this(connections, source, target, snapshot, format, settings, progress, jobs, listener, null);
-    }
-
     /**
      * @param encodingErrors the policy for rows that are not valid UTF-8 when the source is
      *                       SQL_ASCII and the target validates its text (TEXT format only); null
      *                       for any other pair of servers
      */
     public DataPhase(Connections connections, Endpoint source, Endpoint target, SourceSnapshot snapshot,
-                     CopyFormat format, CopySettings settings, CopyProgress progress, int jobs, Listener listener,
+                     CopySettings settings, CopyProgress progress, int jobs, Listener listener,
                      EncodingErrors encodingErrors) {
         this.encodingErrors = encodingErrors;
         this.connections = connections;
         this.source = source;
         this.target = target;
         this.snapshot = snapshot;
-        this.format = format;
         this.settings = settings;
         this.progress = progress;
         this.jobs = jobs;
@@ -122,7 +114,7 @@ public final class DataPhase {
         if (queue.isEmpty()) {
             return new Result(0, 0, 0, 0);
         }
-        LoadSetup setup = new LoadSetup(connections, source, target, snapshot, format, settings, progress,
+        LoadSetup setup = new LoadSetup(connections, source, target, snapshot, settings, progress,
                 encodingErrors, afterLoad);
         int n = Math.max(1, Math.min(jobs, queue.size()));
         UnitWorker worker = new UnitWorker(setup, queue, tables, listener);

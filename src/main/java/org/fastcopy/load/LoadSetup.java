@@ -1,7 +1,6 @@
 package org.fastcopy.load;
 
 import org.fastcopy.analyze.AfterLoad;
-import org.fastcopy.data.CopyFormat;
 import org.fastcopy.data.CopyProgress;
 import org.fastcopy.data.CopySettings;
 import org.fastcopy.data.EncodingErrors;
@@ -16,6 +15,6 @@ import org.fastcopy.snapshot.SourceSnapshot;
  * @param afterLoad      the statistics a table gets once loaded, or null to leave all to the final ANALYZE
  */
 record LoadSetup(Connections connections, Endpoint source, Endpoint target, SourceSnapshot snapshot,
-                 CopyFormat format, CopySettings settings, CopyProgress progress,
+                 CopySettings settings, CopyProgress progress,
                  EncodingErrors encodingErrors, AfterLoad afterLoad) {
 }

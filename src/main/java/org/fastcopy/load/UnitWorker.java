@@ -3,7 +3,6 @@ package org.fastcopy.load;
 import org.fastcopy.pg.ServerError;
 import org.fastcopy.pg.SqlStates;
 import org.fastcopy.FastcopyException;
-import org.fastcopy.data.CopyException;
 import org.fastcopy.data.CopyResult;
 import org.fastcopy.data.Transient;
 import org.fastcopy.plan.CopyPlan.PlannedUnit;
@@ -120,23 +119,13 @@ final class UnitWorker {
     }
 
     private RuntimeException named(PlannedUnit u, int attempt, RuntimeException e) {
-        if (hasSqlState(e, SqlStates.LOCK_NOT_AVAILABLE)) {
+        if (SqlStates.has(e, SqlStates.LOCK_NOT_AVAILABLE)) {
             return new FastcopyException(FastcopyException.FAILED, lockedOut(u.table()), e);
         }
         return attempt > 1
                 ? new FastcopyException(FastcopyException.FAILED, u.unit().label() + ": gave up after "
                 + attempt + " attempts: " + e.getMessage(), e)
                 : e;
-    }
-
-    private static boolean hasSqlState(Throwable t, String state) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof CopyException ce && state.equals(ce.sqlState())
-                    || c instanceof SQLException se && state.equals(se.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -82,17 +82,6 @@ public final class CopyCancel {
         return op == null ? null : release(op, null);
     }
 
-    /**
-     * Cancels and, when the cancel fails, adds its failure to {@code primary} as suppressed. For a
-     * finally or catch block that already has an error to report: the first error wins.
-     */
-    public static void cancelAfter(Throwable primary, CopyOperation op, Connection connection) {
-        SQLException e = cancel(op, connection);
-        if (e != null && primary != null && e != primary) {
-            primary.addSuppressed(e);
-        }
-    }
-
     /** Last resort after a broken drain: releases PgJDBC's lock so the connection can be closed. */
     private static SQLException release(CopyOperation op, SQLException failure) {
         if (op.isActive()) {

@@ -33,7 +33,7 @@ public final class EntryTables {
 
     private static String items(Connection source) throws SQLException {
         // pg_statistic_ext (extended statistics) exists from PostgreSQL 10.
-        return ServerFeatures.atLeast(source, ServerFeatures.V10) ? ITEMS : ITEMS.replace(STATISTICS, "");
+        return ITEMS.formatted(ServerFeatures.atLeast(source, ServerFeatures.V10) ? STATISTICS : "");
     }
 
     private static final String STATISTICS = """
@@ -65,10 +65,7 @@ public final class EntryTables {
                     UNION ALL
                     SELECT p.polrelid, 0::pg_catalog.oid FROM pg_catalog.pg_policy p
                      WHERE e.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND p.oid = e.objid
-                    UNION ALL
-                    SELECT s.stxrelid, 0::pg_catalog.oid FROM pg_catalog.pg_statistic_ext s
-                     WHERE e.classid = 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass AND s.oid = e.objid
-                   ) o(relid, refid) ON true
+            %s       ) o(relid, refid) ON true
               JOIN pg_catalog.pg_class r ON r.oid = o.relid
               JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
               LEFT JOIN pg_catalog.pg_class f ON f.oid = o.refid

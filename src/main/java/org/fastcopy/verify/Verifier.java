@@ -73,7 +73,7 @@ public final class Verifier {
         int n = Math.max(1, Math.min(jobs, tables.size()));
         // Not waiting on an interrupt: a digest query in progress ignores it, and the caller's
         // signal handling cancels whatever statement is left.
-        List<long[]> counts = Workers.named("verify", n).stopWait(Duration.ZERO).interruptedMessage("verify interrupted")
+        List<long[]> counts = Workers.named("verify", n).stopWait(Duration.ZERO)
                 .run(w -> worker(w, queue, mode, source, target, mismatches));
         long compared = 0;
         long rows = 0;

@@ -173,14 +173,14 @@ public final class Workers {
         }
 
         /** Marks the run stopped and runs the stop hook, once; does not wait. */
-        public void stop() {
+        private void stop() {
             if (stopped.compareAndSet(false, true)) {
                 config.onStop.run();
             }
         }
 
         /** True once the run was stopped (a failure, an interrupt, {@link #stop()}). */
-        public boolean stopped() {
+        private boolean stopped() {
             return stopped.get();
         }
 
@@ -223,11 +223,6 @@ public final class Workers {
             if (!waited && threads.stream().anyMatch(Thread::isAlive)) {
                 stopAndWait();
             }
-        }
-
-        /** True when every worker thread has ended. */
-        public boolean ended() {
-            return threads.stream().noneMatch(Thread::isAlive);
         }
 
         private void stopAndWait() {
