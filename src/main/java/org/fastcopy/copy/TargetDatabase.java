@@ -76,17 +76,13 @@ final class TargetDatabase {
                 maintenance(connections, target, s, "create");
             } catch (FastcopyException e) {
                 // "owner where it exists": a role missing on the target leaves the database ours.
-                if (s.startsWith("ALTER DATABASE") && s.contains(" OWNER TO ") && isUndefinedObject(e)) {
+                if (s.startsWith("ALTER DATABASE") && s.contains(" OWNER TO ") && SqlStates.has(e, SqlStates.UNDEFINED_OBJECT)) {
                     log.warn("database {}: owner kept as the connecting role ({})", target.database(), e.getMessage());
                     continue;
                 }
                 throw e;
             }
         }
-    }
-
-    private static boolean isUndefinedObject(FastcopyException e) {
-        return e.getCause() instanceof SQLException se && SqlStates.UNDEFINED_OBJECT.equals(se.getSQLState());
     }
 
     private static void maintenance(Connections connections, Endpoint target, String sql, String what) {

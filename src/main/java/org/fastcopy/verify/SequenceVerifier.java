@@ -1,5 +1,6 @@
 package org.fastcopy.verify;
 
+import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.pg.UserRelations;
 
 import java.sql.Connection;
@@ -82,7 +83,7 @@ public final class SequenceVerifier {
                 names.add(new String[] {rs.getString(1), rs.getString(2)});
             }
         }
-        boolean catalog = c.getMetaData().getDatabaseMajorVersion() >= 10;
+        boolean catalog = ServerFeatures.atLeast(c, ServerFeatures.V10);
         Map<String, State> out = new TreeMap<>();
         try (Statement st = c.createStatement()) {
             for (String[] n : names) {
