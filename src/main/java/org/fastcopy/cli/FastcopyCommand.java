@@ -39,7 +39,7 @@ import java.util.concurrent.Callable;
                 + "parallel COPY streams, schema, indexes, keys, rules and sequences included, resumable.",
                 "With no --src it prints this help."},
         subcommands = {GenerateCommand.class, VerifyCommand.class, DemoCommand.class, ClusterCommand.class,
-                ConvertCommand.class, MigrateCommand.class},
+                ConvertCommand.class, MigrateCommand.class, DelayProxyCommand.class},
         footer = {"",
                 "Examples:",
                 "  fastcopy --src flux1 --dst flux2 --db mttv3 --jobs 16",
