@@ -49,6 +49,15 @@ public final class Manual {
         }
     }
 
+    /** The names of the pages {@link #write} writes ("fastcopy", "fastcopy-verify", ..., "convert"). */
+    public static List<String> pageNames() {
+        List<String> names = new ArrayList<>();
+        for (CommandLine root : roots()) {
+            tree(root.getCommandSpec()).forEach(spec -> names.add(ManPage.name(spec)));
+        }
+        return names;
+    }
+
     /** Page name to troff text, for every visible command of both programs. */
     static Map<String, String> pages(String version) {
         Map<String, String> pages = new LinkedHashMap<>();
