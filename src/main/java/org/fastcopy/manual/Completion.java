@@ -21,6 +21,9 @@ final class Completion {
                 + "# zsh completion for " + program + ": picocli's bash completion through bashcompinit.\n"
                 + "# On the first Tab this file defines the bash functions and registers them (the script\n"
                 + "# loads bashcompinit itself), then completes the current word as they would.\n"
+                + "# picocli's script makes compopt (bash only) an alias for zsh, but zsh parses an autoloaded\n"
+                + "# file whole before running it, so the alias never reaches the functions defined in it.\n"
+                + "(( $+functions[compopt] )) || compopt() { :; }\n"
                 + bash(program, root)
                 + "\n_bash_complete -o default -F _complete_" + program + "\n";
     }
