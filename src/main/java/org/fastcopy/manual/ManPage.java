@@ -42,7 +42,7 @@ final class ManPage {
         preformatted(out, synopsis());
         section(out, "DESCRIPTION");
         for (String paragraph : spec.usageMessage().description()) {
-            out.append(".PP\n").append(Roff.text(paragraph)).append('\n');
+            out.append(".PP\n").append(filled(paragraph)).append('\n');
         }
         List<PositionalParamSpec> parameters = spec.positionalParameters().stream().filter(p -> !p.hidden()).toList();
         if (!parameters.isEmpty()) {
@@ -113,7 +113,19 @@ final class ManPage {
         if (showsDefault(arg)) {
             lines.add("Default: " + arg.defaultValueString() + ".");
         }
-        out.append(Roff.text(String.join(" ", lines))).append('\n');
+        out.append(filled(String.join(" ", lines))).append('\n');
+    }
+
+    /**
+     * Description text as troff fills it. picocli passes descriptions through String.format when it
+     * prints them: %n is a line break (.br here, since troff joins input lines), %% a percent sign.
+     */
+    private static String filled(String s) {
+        List<String> lines = new ArrayList<>();
+        for (String line : s.split("%n", -1)) {
+            lines.add(Roff.text(line.replace("%%", "%")));
+        }
+        return String.join("\n.br\n", lines);
     }
 
     private boolean showsDefault(ArgSpec arg) {

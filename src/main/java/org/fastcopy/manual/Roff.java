@@ -10,9 +10,15 @@ final class Roff {
     private Roff() {
     }
 
+    /** Text on one or more lines, each safe to start a troff input line. */
     static String text(String s) {
-        String escaped = s.replace("\\", "\\e").replace("-", "\\-");
-        return escaped.startsWith(".") || escaped.startsWith("'") ? "\\&" + escaped : escaped;
+        StringBuilder out = new StringBuilder();
+        String[] lines = s.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String escaped = lines[i].replace("\\", "\\e").replace("-", "\\-");
+            out.append(i > 0 ? "\n" : "").append(escaped.startsWith(".") || escaped.startsWith("'") ? "\\&" : "").append(escaped);
+        }
+        return out.toString();
     }
 
     static String bold(String s) {

@@ -48,7 +48,7 @@ class ManualTest {
         assertThat(pages.get("fastcopy-cluster-start")).contains("\\fBfastcopy\\-cluster\\fR(1)");
     }
 
-    @Command(name = "tricky", showDefaultValues = true, description = {".so /etc/passwd is text here, and so is 'quoted. Also C:\\temp."},
+    @Command(name = "tricky", showDefaultValues = true, description = {".so /etc/passwd is text here, and so is 'quoted. Also C:\\temp.%n.ce 3 after a line break, and 100%%."},
             footer = {"", "Examples:", "  tricky --path .hidden", "", "Exit codes: 0 ok."})
     static final class Tricky {
         @Option(names = "--path", paramLabel = "DIR", defaultValue = ".", description = "A \\ backslash, a ${COMPLETION-CANDIDATES}.")
@@ -65,6 +65,7 @@ class ManualTest {
         String page = new ManPage(new CommandLine(new Tricky()).getCommandSpec(), "1.2.3").render();
         String text = groff(page);
         assertThat(text).contains(".so /etc/passwd is text here, and so is 'quoted. Also C:\\temp.")
+                .contains(".ce 3 after a line break, and 100%.")
                 .contains("tricky --path .hidden").contains("Exit codes: 0 ok.")
                 .contains("One of FAST, SAFE.").contains("Default: .")
                 // ASCII hyphens, not U+2010: an option copied from the page must work in a shell.
