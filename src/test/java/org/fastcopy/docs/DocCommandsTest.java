@@ -45,7 +45,8 @@ class DocCommandsTest {
     /**
      * Commands that are neither fastcopy's nor a bench script, each with the file that runs it and the
      * text that shows it does: the soak reads the documented system properties, and ClusterCommandTest
-     * does what the psql line does (resolve the service through the files cluster start wrote).
+     * does what the psql line does (resolve the service through the files cluster start wrote); the
+     * package install is resolved by apt, simulated, in the integration test that installs the package.
      */
     private static final Map<String, Runner> RUN_ELSEWHERE = Map.of(
             "mvn -B test",
@@ -55,7 +56,9 @@ class DocCommandsTest {
             "mvn -B test -Dtest=KillResumeSoak -Dfastcopy.soak.cycles=20 -Dfastcopy.soak.seed=42",
             new Runner("src/test/java/org/fastcopy/copy/KillResumeSoak.java", "fastcopy.soak.cycles", "fastcopy.soak.seed"),
             "PGSERVICEFILE=/tmp/fc/pg_service.conf PGPASSFILE=/tmp/fc/pgpass psql service=flux1",
-            new Runner("src/test/java/org/fastcopy/cli/ClusterCommandTest.java", "queryAsPsqlWould", "PGSERVICEFILE", "PGPASSFILE"));
+            new Runner("src/test/java/org/fastcopy/cli/ClusterCommandTest.java", "queryAsPsqlWould", "PGSERVICEFILE", "PGPASSFILE"),
+            "sudo apt-get install ./target/fastcopy_*_all.deb",
+            new Runner("src/test/java/org/fastcopy/dist/PackageInstallIT.java", "\"apt-get\", \"install\", \"--simulate\", DEB"));
 
     record Runner(String file, String... evidence) {
     }
