@@ -16,6 +16,8 @@ import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.SourceCatalog;
 import org.fastcopy.plan.SourceTable;
+import org.fastcopy.roles.NeededRoles;
+import org.fastcopy.roles.TargetRoles;
 import org.fastcopy.schema.DdlReport;
 import org.fastcopy.schema.PreDataLoader;
 import org.fastcopy.schema.RestoreScript;
@@ -134,6 +136,7 @@ final class DatabaseCopy {
         if (state != null) {
             targetPreparation.refuseEarly(state);
         }
+        roles();
         Map<String, CopyPlan.Cut> fixedCuts = Map.of();
         if (state == TargetDatabase.State.RESUMABLE && spec.resume()) {
             fixedCuts = targetPreparation.recordedCuts();
@@ -143,6 +146,22 @@ final class DatabaseCopy {
                 plan.chunkedTables(), ByteSize.format(plan.totalBytes()));
         log.info("[{}] COPY format: {}{}", db, plan.serverFormat(), plan.textOnlyTables().isEmpty() ? ""
                 : "; text for " + plan.textOnlyTables().size() + " tables whose column types have no binary I/O");
+    }
+
+    /**
+     * The roles the database names, checked on the target (and created with --roles) before the
+     * target is touched: roles are global objects that no copy of one database carries.
+     */
+    private void roles() {
+        NeededRoles needed = NeededRoles.read(snapshot.holder()).under(spec.roles());
+        TargetRoles targetRoles = new TargetRoles(connections, source, target);
+        if (spec.dryRun()) {
+            Set<String> missing = targetRoles.missing(needed);
+            log.info("[{}] roles: {} named{}", db, needed.names().size(),
+                    missing.isEmpty() ? ", all on the target" : "; the target lacks " + needed.describe(missing));
+            return;
+        }
+        targetRoles.ensure(needed, spec.roles(), spec.workDir().resolve(db), spec.pgBin());
     }
 
     /**
@@ -166,11 +185,11 @@ final class DatabaseCopy {
     private void schemaDump() {
         clock.start(CopyStep.SCHEMA_DUMP, "pg_dump --schema-only in the snapshot");
         dump = SchemaDump.dump(connections, source, snapshot.id(), spec.workDir().resolve(db), spec.pgBin());
-        postDataRender = new FutureTask<>(() -> dump.render(Section.POST_DATA));
+        postDataRender = new FutureTask<>(() -> dump.render(Section.POST_DATA, spec.roles().restore()));
         Thread renderer = new Thread(postDataRender, "render-post-data");
         renderer.setDaemon(true);
         renderer.start();
-        preData = dump.render(Section.PRE_DATA);
+        preData = dump.render(Section.PRE_DATA, spec.roles().restore());
     }
 
     /** STEP 4: create the target database, recreate it, or resume it (then read what the ledger says is done). */
@@ -233,7 +252,8 @@ final class DatabaseCopy {
      */
     private void largeObjects() {
         clock.start(CopyStep.LARGE_OBJECTS, "");
-        LargeObjectCopier.Result blobs = new LargeObjectCopier(connections, source, target, snapshot, spec.verify()).run();
+        LargeObjectCopier.Result blobs = new LargeObjectCopier(connections, source, target, snapshot, spec.verify(),
+                !spec.roles().noOwner(), !spec.roles().noPrivileges()).run();
         if (blobs.sourceObjects() > 0) {
             log.info("[{}] {}", db, blobs.summary());
         }
