@@ -6,7 +6,7 @@ import org.fastcopy.FastcopyException;
 import org.fastcopy.analyze.AnalyzePlan;
 import org.fastcopy.analyze.FinalAnalyze;
 import org.fastcopy.blob.LargeObjectCopier;
-import org.fastcopy.data.CopyFormat;
+import org.fastcopy.data.ServerPair;
 import org.fastcopy.data.EncodingErrors;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
@@ -141,11 +141,11 @@ final class DatabaseCopy {
         if (state == TargetDatabase.State.RESUMABLE && spec.resume()) {
             fixedCuts = targetPreparation.recordedCuts();
         }
-        plan = CopyPlan.of(tables, spec.splitLargerThan(), fixedCuts, serverFormat());
+        plan = CopyPlan.of(tables, spec.splitLargerThan(), fixedCuts, servers());
         log.info("[{}] {} tables, {} units ({} tables in chunks), {} to copy", db, tables.size(), plan.units().size(),
                 plan.chunkedTables(), ByteSize.format(plan.totalBytes()));
-        log.info("[{}] COPY format: {}{}", db, plan.serverFormat(), plan.textOnlyTables().isEmpty() ? ""
-                : "; text for " + plan.textOnlyTables().size() + " tables whose column types have no binary I/O");
+        log.info("[{}] COPY format: {} ({} tables binary, {} text)", db, plan.servers().describe(), plan.binaryTables(),
+                tables.size() - plan.binaryTables());
     }
 
     /**
@@ -168,9 +168,9 @@ final class DatabaseCopy {
      * What the two servers allow (same major version and encoding: binary). The target database
      * may not exist yet, so its server is asked on the maintenance database.
      */
-    private CopyFormat serverFormat() {
+    private ServerPair servers() {
         try (Connection t = connections.open(target.withDatabase(Databases.MAINTENANCE_DB), "fastcopy")) {
-            return CopyFormat.choose(snapshot.holder(), t);
+            return ServerPair.of(snapshot.holder(), t);
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.CONNECTION, "could not compare the servers: "
                     + ServerError.describe(e), e);
