@@ -111,6 +111,9 @@ public final class ConvertCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
+    @Mixin
+    LogOptions logging;
+
     @Override
     public Integer call() {
         metrics.validate();

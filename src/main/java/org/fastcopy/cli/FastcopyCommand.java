@@ -131,6 +131,9 @@ public final class FastcopyCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
+    @Mixin
+    LogOptions logging;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();

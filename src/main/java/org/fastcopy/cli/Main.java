@@ -1,6 +1,8 @@
 package org.fastcopy.cli;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.observe.LogFormat;
+import org.fastcopy.observe.Logging;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -37,26 +39,34 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionStrategy(LogOptions::execute);
+        // Errors follow --log-format: in JSON the one line is a JSON object (docs/operations.md).
         cl.setParameterExceptionHandler((ex, argv) -> {
             CommandLine bad = ex.getCommandLine();
-            bad.getErr().println(bad.getCommandName() + ": " + ex.getMessage());
-            bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
+            LogFormat format = LogOptions.requested(argv);
+            bad.getErr().println(Logging.errorLine(format, bad.getCommandName() + ": " + ex.getMessage(), null));
+            if (format == LogFormat.TEXT) {
+                bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
+            }
             return FastcopyException.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, bad, parsed) -> {
             Throwable t = unwrap(ex);
             String program = bad.getCommandSpec().root().name();
+            LogFormat format = Logging.current();
             if (t instanceof FastcopyException fe) {
-                bad.getErr().println(program + ": " + fe.getMessage());
+                bad.getErr().println(Logging.errorLine(format, program + ": " + fe.getMessage(), null));
                 log.debug("failure detail", fe);
                 return fe.exitCode();
             }
             if (t instanceof InterruptedException) {
-                bad.getErr().println(program + ": interrupted");
+                bad.getErr().println(Logging.errorLine(format, program + ": interrupted", null));
                 return FastcopyException.INTERRUPTED;
             }
-            bad.getErr().println(program + ": internal error: " + t);
-            t.printStackTrace(bad.getErr());
+            bad.getErr().println(Logging.errorLine(format, program + ": internal error: " + t, t));
+            if (format == LogFormat.TEXT) {
+                t.printStackTrace(bad.getErr());
+            }
             return FastcopyException.FAILED;
         });
         return cl;

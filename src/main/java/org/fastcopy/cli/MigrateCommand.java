@@ -78,6 +78,9 @@ public final class MigrateCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
+    @Mixin
+    LogOptions logging;
+
     @Override
     public Integer call() {
         List<Phase> phases = Phase.select(only, from);
