@@ -114,6 +114,9 @@ public final class ConvertCommand implements Callable<Integer> {
     @Mixin
     LogOptions logging;
 
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() {
         metrics.validate();

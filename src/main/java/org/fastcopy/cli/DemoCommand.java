@@ -72,6 +72,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     LogOptions logging;
 
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();

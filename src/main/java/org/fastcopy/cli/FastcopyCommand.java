@@ -134,6 +134,9 @@ public final class FastcopyCommand implements Callable<Integer> {
     @Mixin
     LogOptions logging;
 
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();

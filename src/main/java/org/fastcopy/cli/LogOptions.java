@@ -8,8 +8,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * --log-format, shared by every command that runs a job as a picocli mixin. The format is the
- * process's, not one command's: {@link #execute} applies the last one given anywhere on the
- * command line ({@code fastcopy --log-format json convert ...} too) before the command runs.
+ * process's, not one command's: {@link Main} applies the last one given anywhere on the command
+ * line ({@code fastcopy --log-format json convert ...} too) before the command runs.
  */
 final class LogOptions {
     static final String NAME = "--log-format";
@@ -19,12 +19,6 @@ final class LogOptions {
             description = "Log lines on stderr: text, or one JSON object per line (logback's JsonEncoder); "
                     + "the default comes from " + LogFormat.ENV + ".")
     LogFormat format;
-
-    /** The execution strategy of the command line: log format first, then the command (RunLast). */
-    static int execute(ParseResult parsed) {
-        Logging.use(requested(parsed));
-        return new CommandLine.RunLast().execute(parsed);
-    }
 
     /** The last --log-format on the command's chain, else the environment's. */
     static LogFormat requested(ParseResult parsed) {

@@ -3,6 +3,7 @@ package org.fastcopy.cli;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.observe.LogFormat;
 import org.fastcopy.observe.Logging;
+import org.fastcopy.observe.Terminal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -39,7 +40,7 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setExecutionStrategy(LogOptions::execute);
+        cl.setExecutionStrategy(Main::configureOutputAndRun);
         // Errors follow --log-format: in JSON the one line is a JSON object (docs/operations.md).
         cl.setParameterExceptionHandler((ex, argv) -> {
             CommandLine bad = ex.getCommandLine();
@@ -70,6 +71,17 @@ public final class Main {
             return FastcopyException.FAILED;
         });
         return cl;
+    }
+
+    /**
+     * The process's log format and progress display come from the whole command line (an option
+     * may stand before or after the subcommand's name), then the command runs (picocli's RunLast).
+     */
+    private static int configureOutputAndRun(CommandLine.ParseResult parsed) {
+        LogFormat format = LogOptions.requested(parsed);
+        Logging.use(format);
+        Terminal.use(Terminal.detect(System.getenv(), format, ProgressOptions.requested(parsed)));
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     private static Object rootCommand() {

@@ -81,6 +81,9 @@ public final class MigrateCommand implements Callable<Integer> {
     @Mixin
     LogOptions logging;
 
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() {
         List<Phase> phases = Phase.select(only, from);
