@@ -53,6 +53,9 @@ final class LogOptions {
     static final class FormatConverter implements CommandLine.ITypeConverter<LogFormat> {
         @Override
         public LogFormat convert(String value) {
+            if (value.isBlank()) {
+                return LogFormat.TEXT; // FASTCOPY_LOG_FORMAT set but empty: as if unset
+            }
             try {
                 return LogFormat.parse(value);
             } catch (IllegalArgumentException e) {
