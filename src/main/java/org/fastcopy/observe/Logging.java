@@ -93,11 +93,19 @@ public final class Logging {
      * that stderr stays one JSON object per line for a collector.
      */
     public static String errorLine(LogFormat format, String message, Throwable cause) {
+        return line(format, org.slf4j.event.Level.ERROR, message, cause);
+    }
+
+    /**
+     * A line the command prints on stderr itself rather than through a logger (errors, the
+     * signal handler's notice, which must print even while logging shuts down), in {@code format}.
+     */
+    public static String line(LogFormat format, org.slf4j.event.Level level, String message, Throwable cause) {
         if (format != LogFormat.JSON || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
             return message;
         }
-        LoggingEvent event = new LoggingEvent(Logging.class.getName(), ctx.getLogger("fastcopy"), Level.ERROR,
-                message, cause, null);
+        LoggingEvent event = new LoggingEvent(Logging.class.getName(), ctx.getLogger("fastcopy"),
+                Level.convertAnSLF4JLevel(level), message, cause, null);
         String line = new String(encoder(ctx, LogFormat.JSON).encode(event), StandardCharsets.UTF_8);
         return line.stripTrailing();
     }

@@ -135,13 +135,40 @@ class LogOutputTest {
     }
 
     @Test
+    void whatTheSignalHandlerPrintsIsJsonToo() throws Exception {
+        // delay-proxy runs until a signal; it prints its port on stdout once it listens.
+        Process p = javaMain(Map.of(LogFormat.ENV, "json"), "delay-proxy", "--to", "127.0.0.1:" + clusters.flux1().port());
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).startsWith("delay-proxy: listening on ");
+            // kill(1), not Process.destroy(): that would close the streams this test still reads.
+            assertThat(new ProcessBuilder("kill", "-s", "TERM", Long.toString(p.pid())).start().waitFor()).isZero();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(p.exitValue()).isEqualTo(143);
+            List<Map<String, Object>> lines = err.lines().map(LogOutputTest::object).toList();
+            assertThat(lines).anySatisfy(o -> assertThat(o).containsEntry("level", "WARN")
+                    .hasEntrySatisfying("formattedMessage", m -> assertThat(m.toString())
+                            .startsWith("fastcopy: stopping on a signal")));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** fastcopy in a JVM of its own with {@code env} added, stdout and stderr apart. */
+    private static Process javaMain(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.fastcopy.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    @Test
     void theEnvironmentSetsTheDefaultFromTheFirstLine() throws Exception {
         // A JVM of its own: logback reads FASTCOPY_LOG_FORMAT when it starts, before any option.
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "org.fastcopy.cli.Main", "--src", "flux1");
-        pb.environment().put(LogFormat.ENV, "json");
-        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        Process p = pb.start();
+        Process p = javaMain(Map.of(LogFormat.ENV, "json"), "--src", "flux1");
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
