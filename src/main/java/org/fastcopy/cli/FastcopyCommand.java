@@ -148,6 +148,12 @@ public final class FastcopyCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
+    @Mixin
+    LogOptions logging;
+
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
