@@ -419,6 +419,9 @@ EXCEPTION WHEN feature_not_supported THEN NULL;
 END $$;
 COMMENT ON TABLE fx.edges IS 'data at the edges of every built-in type';
 
+CREATE TABLE public.in_public (id int);
+INSERT INTO public.in_public VALUES (1);
+
 -- Columns of reg* types: they hold oids, which differ between servers, so they travel as names.
 CREATE TABLE fx.reg_refs (id int, rc regclass, rt regtype, rp regproc, rpp regprocedure, ro regoper, roo regoperator,
     rcfg regconfig, rd regdictionary, rn regnamespace, rr regrole, rcs regclass[]);
@@ -426,7 +429,8 @@ INSERT INTO fx.reg_refs VALUES
     (1, 'fx.edges', 'fx.mood', 'fx.touch', 'fx.mood_rank(fx.mood)', 'fx.=~=', 'fx.=~=(int,int)', 'fx.cfg', 'fx.dict', 'fx', 'fx_owner',
         ARRAY['fx.parent_key', '"Fx Odd ""Schema""".t', 'fx."Mixed Case ""Table"""']::regclass[]),
     (2, 'pg_class', 'int4', 'now', 'abs(int4)', '||/', '+(int,int)', 'english', 'simple', 'pg_catalog', 'fx_reader', '{}'),
-    (3, NULL, NULL, '-', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    (3, NULL, NULL, '-', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+    (6, 'public.in_public', 'public.in_public', NULL, NULL, NULL, NULL, NULL, NULL, 'public', NULL, '{in_public}');
 
 -- Large objects: owners, privileges, comments, an empty one, a large one.
 SELECT lo_from_bytea(424201, convert_to('a large object', 'UTF8'));

@@ -59,7 +59,7 @@ public record CopyReport(String database, String source, String target, CopyPlan
         out.add("  COPY format: " + plan.serverFormat().option() + (plan.serverFormat() == CopyFormat.BINARY
                 ? " (same major version and encoding on both servers)" : " (the servers differ in major version or encoding)"));
         plan.textOnlyTables().forEach(t -> out.add("  COPY format text for " + t.displayName()
-                + ": a column type has no binary send/receive functions"));
+                + ": a column type has no binary send/receive functions, or holds oids (reg* types)"));
         out.add(String.format(Locale.ROOT, "  %5s  %-60s %12s %6s", "order", "unit", "size", "format"));
         int i = 0;
         for (PlannedUnit u : plan.units()) {

@@ -142,7 +142,7 @@ final class DatabaseCopy {
         log.info("[{}] {} tables, {} units ({} tables in chunks), {} to copy", db, tables.size(), plan.units().size(),
                 plan.chunkedTables(), ByteSize.format(plan.totalBytes()));
         log.info("[{}] COPY format: {}{}", db, plan.serverFormat(), plan.textOnlyTables().isEmpty() ? ""
-                : "; text for " + plan.textOnlyTables().size() + " tables whose column types have no binary I/O");
+                : "; text for " + plan.textOnlyTables().size() + " tables whose column types have no binary I/O fit for another server");
     }
 
     /**

@@ -65,7 +65,9 @@ public final class SourceCatalog {
     /**
      * Tables with a column whose type cannot travel in binary COPY: the type, or a type inside it
      * (array element, domain base, composite attribute, range subtype), lacks typsend or
-     * typreceive. Every column counts, generated ones too: erring towards text costs speed only.
+     * typreceive, or is an oid alias (regclass, regtype, ...): binary COPY carries its oid, which
+     * names another object or none on the target, where text carries the name, as pg_dump does.
+     * Every column counts, generated ones too: erring towards text costs speed only.
      */
     private static final String TEXT_ONLY_TABLES = """
             WITH RECURSIVE parts(root, typ) AS (
@@ -89,7 +91,10 @@ public final class SourceCatalog {
               JOIN parts p ON p.root = a.atttypid
               JOIN pg_catalog.pg_type t ON t.oid = p.typ
              WHERE a.attrelid = ANY (?::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped
-               AND (t.typsend = 0 OR t.typreceive = 0)
+               AND (t.typsend = 0 OR t.typreceive = 0
+                    OR t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace AND t.typname IN ('regclass', 'regcollation',
+                       'regconfig', 'regdictionary', 'regnamespace', 'regoper', 'regoperator', 'regproc', 'regprocedure',
+                       'regrole', 'regtype'))
             """;
 
     /** A table whose rows a copy reads, by oid and name only (cheap: no sizes, no locks). */

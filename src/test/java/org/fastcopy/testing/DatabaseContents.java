@@ -36,7 +36,7 @@ public final class DatabaseContents {
     private DatabaseContents() {
     }
 
-    /** Key: "table schema.name", "sequence ...", "large object OID", "database"; value: its digest. */
+    /** Key: "table schema.name" (unquoted), "sequence ...", "large object OID", "database"; value: its digest. */
     public static Map<String, String> of(Connection c) throws SQLException {
         Map<String, String> out = new TreeMap<>();
         List<String[]> relations = new ArrayList<>();
@@ -47,10 +47,11 @@ public final class DatabaseContents {
         }
         for (String[] r : relations) {
             String name = qualified(r[0], r[1]);
+            String key = r[0] + "." + r[1];
             switch (r[2]) {
-                case "S" -> out.put("sequence " + name, one(c, "SELECT last_value || ' ' || is_called FROM " + name));
-                case "m" -> out.put("materialized view " + name, "t".equals(r[3]) ? rows(c, name, r[4]) : "not populated");
-                default -> out.put("table " + name, rows(c, name, r[4]));
+                case "S" -> out.put("sequence " + key, one(c, "SELECT last_value || ' ' || is_called FROM " + name));
+                case "m" -> out.put("materialized view " + key, "t".equals(r[3]) ? rows(c, name, r[4]) : "not populated");
+                default -> out.put("table " + key, rows(c, name, r[4]));
             }
         }
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
