@@ -17,7 +17,8 @@ import static org.fastcopy.util.Sql.qualified;
  *                the main fork alone understates a result table's work several times over
  * @param binaryIo whether every column's type can travel in binary COPY: it, and any array element,
  *                domain base, composite attribute or range subtype inside it, has both send and
- *                receive functions ({@code aclitem}, or a user's base type, may have neither)
+ *                receive functions ({@code aclitem}, or a user's base type, may have neither) and
+ *                is no oid alias ({@code regclass}, {@code regtype}, ...: binary carries the oid)
  */
 public record SourceTable(long oid, String schema, String name, long bytes, long pages, double rows,
                           List<String> columns, long toastBytes, boolean binaryIo) {

@@ -1,5 +1,6 @@
 package org.fastcopy.copy;
 
+import org.fastcopy.data.CopyFormat;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.schema.SchemaComparison;
 import org.fastcopy.testing.ClusterExtension;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.fastcopy.copy.CopyFixture.scalar;
@@ -61,6 +63,15 @@ class EveryObjectKindTest {
     void theCopysOwnChecksumVerifyFindsEveryTableEqual() {
         assertThat(report.verify().mismatches()).isEmpty();
         assertThat(report.verify().tablesCompared()).isGreaterThan(40);
+    }
+
+    @Test
+    void tablesOfTypesWhoseBinaryFormIsNoUseElsewhereGoAsTextAndTheEdgeValuesAsBinary() {
+        Map<String, CopyFormat> formats = new TreeMap<>();
+        report.plan().tables().forEach(t -> formats.put(t.schema() + "." + t.name(), report.plan().formatOf(t)));
+        assertThat(formats).containsEntry("fx.no_binary_io", CopyFormat.TEXT).containsEntry("fx.reg_refs", CopyFormat.TEXT)
+                .containsEntry("fx.edges", CopyFormat.BINARY).containsEntry("fx.ext_types", CopyFormat.BINARY);
+        assertThat(formats.values().stream().filter(f -> f == CopyFormat.TEXT)).as(formats.toString()).hasSize(2);
     }
 
     @Test
