@@ -16,6 +16,7 @@ import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.SourceCatalog;
 import org.fastcopy.plan.SourceTable;
+import org.fastcopy.report.RunRecorder;
 import org.fastcopy.schema.DdlReport;
 import org.fastcopy.schema.PreDataLoader;
 import org.fastcopy.schema.RestoreScript;
@@ -93,7 +94,7 @@ final class DatabaseCopy {
         this.onTarget = new OnTarget(connections, target);
         this.targetPreparation = new TargetPreparation(spec, connections, target);
         // The combined step is metered as its two overlapping parts instead (DataAndPostData).
-        this.clock = new PhaseClock("[" + db + "] ", (step, nanos) -> {
+        this.clock = new PhaseClock("[" + db + "] ", "copy " + db, (step, nanos) -> {
             if (step != CopyStep.DATA_AND_POST_DATA) {
                 meters.phaseDone(step.label(), nanos);
             }
@@ -265,6 +266,9 @@ final class DatabaseCopy {
         verified = Verifier.verify(tables, mode, spec.jobs(), this::verifySource,
                 () -> connections.open(target, "fastcopy-verify"), onPurpose);
         meters.verified(verified.mismatches().size());
+        RunRecorder.current().verified("copy " + db, verified.ok(), mode.name().toLowerCase(Locale.ROOT) + ": "
+                        + verified.tablesCompared() + " tables, " + verified.rowsCompared() + " rows",
+                verified.ok() ? verified.explained() : verified.mismatches().stream().map(Object::toString).toList());
         if (!verified.ok()) {
             clock.finish();
             throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "verify found " + verified.mismatches().size()
