@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +40,9 @@ public final class HtmlReport {
             table{border-collapse:collapse;margin:6px 0}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:left}
             td.n{text-align:right;font-variant-numeric:tabular-nums}.legend span{display:inline-block;margin-right:14px}
             .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
+            i.unit{background:#4e79a7}i.ddl{background:#f28e2b}i.range{background:#59a14f}i.failed{background:#e15759}
+            i.unfinished{background:#bab0ac;outline:1px dashed #e15759}.scope{fill:#c9dedd}text.scope{fill:#222;font-weight:600}
+            pre.cmd{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:6px 10px;margin:4px 0;font-size:12px}
             .bad{color:#8a1c1c;font-weight:600}.good{color:#1d5e1a;font-weight:600}.note{color:#666;font-size:12px}
             """;
     /** Counts the charts the browser laid out with something in them: proof that they were drawn. */
@@ -46,6 +51,9 @@ public final class HtmlReport {
             if(r.width>0&&r.height>0&&s.querySelectorAll('rect.span,path.series').length>0){n++;}});
             document.body.setAttribute('data-charts-drawn',String(n));})();
             """;
+
+    private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
 
     private HtmlReport() {
     }
@@ -79,8 +87,9 @@ public final class HtmlReport {
     }
 
     private static void header(RunRecord run, StringBuilder out) {
-        out.append("<h1>").append(Svg.esc(run.title())).append("</h1>\n<div class=\"meta\">started ")
-                .append(run.started()).append(", ran ").append(Svg.duration(run.elapsed())).append("</div>\n");
+        out.append("<h1>fastcopy run report</h1>\n<pre class=\"cmd\" id=\"command\">").append(Svg.esc(run.title()))
+                .append("</pre>\n<div class=\"meta\">started ").append(STARTED.format(run.started())).append(", ran ")
+                .append(Svg.duration(run.elapsed())).append("</div>\n");
         if (run.failed()) {
             String where = run.steps().stream().filter(s -> s.status() == RunRecord.Step.Status.FAILED)
                     .reduce((a, b) -> b).map(s -> " in " + s.name() + " (" + s.scope() + ")").orElse("");
@@ -98,19 +107,8 @@ public final class HtmlReport {
             out.append("<p class=\"note\">No step started.</p>\n");
             return;
         }
-        Map<String, List<TimelineChart.Bar>> lanes = new LinkedHashMap<>();
-        for (RunRecord.Step s : run.steps()) {
-            String css = "step" + switch (s.status()) {
-                case SKIPPED -> " skipped";
-                case FAILED -> " failed";
-                case UNFINISHED -> " unfinished";
-                case DONE -> "";
-            };
-            lanes.computeIfAbsent(s.scope(), k -> new ArrayList<>()).add(new TimelineChart.Bar(s.start(), s.end(), css,
-                    s.name() + " (" + s.scope() + "): " + stepOutcome(s)));
-        }
         charts.add("steps-chart");
-        out.append(TimelineChart.svg("steps-chart", lanes, run.elapsed())).append('\n');
+        out.append(TimelineChart.svg("steps-chart", stepLanes(run.steps()), run.elapsed())).append('\n');
         out.append("<table id=\"steps-table\"><tr><th>scope</th><th>step</th><th>started</th><th>took</th><th>outcome</th></tr>\n");
         for (RunRecord.Step s : run.steps()) {
             out.append("<tr class=\"").append(s.status().name().toLowerCase(Locale.ROOT)).append("\"><td>")
@@ -121,6 +119,33 @@ public final class HtmlReport {
                     .append(Svg.esc(stepOutcome(s))).append("</td></tr>\n");
         }
         out.append("</table>\n");
+    }
+
+    /**
+     * A Gantt of the steps: per scope (a copied database, convert, migrate) a bar from its first
+     * step's start to its last step's end, then one lane per step under it.
+     */
+    private static List<TimelineChart.Lane> stepLanes(List<RunRecord.Step> steps) {
+        Map<String, List<RunRecord.Step>> byScope = new LinkedHashMap<>();
+        steps.forEach(s -> byScope.computeIfAbsent(s.scope(), k -> new ArrayList<>()).add(s));
+        List<TimelineChart.Lane> lanes = new ArrayList<>();
+        byScope.forEach((scope, list) -> {
+            long start = list.stream().mapToLong(RunRecord.Step::start).min().orElse(0);
+            long end = list.stream().mapToLong(RunRecord.Step::end).max().orElse(0);
+            lanes.add(new TimelineChart.Lane(scope, "scope", List.of(new TimelineChart.Bar(start, end, "scope",
+                    scope + ": " + Svg.duration(end - start)))));
+            for (RunRecord.Step s : list) {
+                String css = "step" + switch (s.status()) {
+                    case SKIPPED -> " skipped";
+                    case FAILED -> " failed";
+                    case UNFINISHED -> " unfinished";
+                    case DONE -> "";
+                };
+                lanes.add(new TimelineChart.Lane(s.name(), "", List.of(new TimelineChart.Bar(s.start(), s.end(), css,
+                        s.name() + " (" + s.scope() + "): " + stepOutcome(s)))));
+            }
+        });
+        return lanes;
     }
 
     private static String stepOutcome(RunRecord.Step s) {
@@ -145,9 +170,9 @@ public final class HtmlReport {
         }
         out.append("<span><i class=\"failed\"></i>failed attempt</span><span><i class=\"unfinished\"></i>in flight at the end</span></div>\n");
         Map<String, List<TimelineChart.Bar>> lanes = new LinkedHashMap<>();
-        run.lanes().forEach((lane, spans) -> lanes.put(lane, spans.stream().map(s -> new TimelineChart.Bar(s.startNanos(),
-                s.endNanos(), css(s.kind()) + (s.status() == Span.Status.OK ? "" : " " + s.status().name()
-                .toLowerCase(Locale.ROOT)), describe(s))).toList()));
+        workerOrder(run.lanes().keySet()).forEach(lane -> lanes.put(lane, run.lanes().get(lane).stream()
+                .map(s -> new TimelineChart.Bar(s.startNanos(), s.endNanos(), css(s.kind()) + (s.status() == Span.Status.OK
+                        ? "" : " " + s.status().name().toLowerCase(Locale.ROOT)), describe(s))).toList()));
         charts.add("workers-chart");
         out.append(TimelineChart.svg("workers-chart", lanes, run.elapsed())).append('\n');
         if (run.resolution() > 0) {
@@ -155,6 +180,25 @@ public final class HtmlReport {
                     .append(Svg.duration(run.resolution())).append(" are drawn as one (their tooltip counts them); "
                             + "the totals below are exact.</p>\n");
         }
+    }
+
+    /**
+     * Pools in the order they first worked ({@code fastcopy-pre-data}, {@code copy-worker},
+     * {@code fastcopy-post-data}), the workers of a pool by number: threads are named
+     * {@code pool-N} (work/Workers).
+     */
+    static List<String> workerOrder(java.util.Collection<String> lanes) {
+        List<String> pools = lanes.stream().map(HtmlReport::pool).distinct().toList();
+        return lanes.stream().sorted(java.util.Comparator.comparingInt((String l) -> pools.indexOf(pool(l)))
+                .thenComparingLong(HtmlReport::number).thenComparing(l -> l)).toList();
+    }
+
+    private static String pool(String lane) {
+        return lane.matches(".*-\\d+") ? lane.substring(0, lane.lastIndexOf('-')) : lane;
+    }
+
+    private static long number(String lane) {
+        return lane.matches(".*-\\d{1,9}") ? Long.parseLong(lane.substring(lane.lastIndexOf('-') + 1)) : 0;
     }
 
     private static String css(Span.Kind k) {

@@ -10,7 +10,7 @@ final class Svg {
     /** Width of every chart in user units; the page scales it to the window. */
     static final int WIDTH = 1000;
     /** Left margin for lane names. */
-    static final int LEFT = 180;
+    static final int LEFT = 220;
     static final int RIGHT = 20;
     private static final double[] TICK_SECONDS = {0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
             3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 48 * 3600};

@@ -74,6 +74,9 @@ final class ThroughputChart {
     }
 
     static String label(double v) {
+        if (v == 0) {
+            return "0";
+        }
         if (v >= 1e6) {
             return String.format(Locale.ROOT, "%.1fM", v / 1e6);
         }

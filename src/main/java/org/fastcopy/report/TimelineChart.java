@@ -19,10 +19,18 @@ final class TimelineChart {
     record Bar(long start, long end, String css, String tooltip) {
     }
 
+    /** One row of the chart: its name at the left, its bars; {@code css} classes the name. */
+    record Lane(String name, String css, List<Bar> bars) {
+    }
+
     private TimelineChart() {
     }
 
     static String svg(String id, Map<String, List<Bar>> lanes, long total) {
+        return svg(id, lanes.entrySet().stream().map(e -> new Lane(e.getKey(), "", e.getValue())).toList(), total);
+    }
+
+    static String svg(String id, List<Lane> lanes, long total) {
         int height = TOP + lanes.size() * (LANE + GAP) + 24;
         int bottom = height - 22;
         StringBuilder out = new StringBuilder();
@@ -31,10 +39,11 @@ final class TimelineChart {
                 .append("\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">");
         Svg.timeAxis(out, total, TOP, bottom);
         int y = TOP;
-        for (Map.Entry<String, List<Bar>> lane : lanes.entrySet()) {
-            out.append("<g class=\"lane\"><text class=\"lane-name\" x=\"").append(Svg.LEFT - 6).append("\" y=\"")
-                    .append(y + LANE - 5).append("\" text-anchor=\"end\">").append(Svg.esc(lane.getKey())).append("</text>");
-            for (Bar b : lane.getValue()) {
+        for (Lane lane : lanes) {
+            out.append("<g class=\"lane\"><text class=\"lane-name ").append(lane.css()).append("\" x=\"")
+                    .append(Svg.LEFT - 6).append("\" y=\"").append(y + LANE - 5).append("\" text-anchor=\"end\">")
+                    .append(Svg.esc(lane.name())).append("</text>");
+            for (Bar b : lane.bars()) {
                 double x0 = Svg.x(b.start(), total);
                 double w = Math.max(MIN_WIDTH, Svg.x(b.end(), total) - x0);
                 out.append("<rect class=\"span ").append(b.css()).append("\" x=\"").append(Svg.num(x0)).append("\" y=\"")

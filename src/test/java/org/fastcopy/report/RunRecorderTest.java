@@ -110,4 +110,13 @@ class RunRecorderTest {
         assertThat(rows).isCloseTo(3_600_000, org.assertj.core.data.Offset.offset(1.0));
         assertThat(rates.rows()[0]).isCloseTo(1000, org.assertj.core.data.Offset.offset(0.01));
     }
+
+    @Test
+    void workersAreDrawnPoolByPoolInTheOrderThePoolsStartedAndByNumberWithinOne() {
+        List<String> firstAppearance = List.of("fastcopy-pre-data-2", "fastcopy-pre-data-1", "copy-worker-10",
+                "copy-worker-2", "fastcopy-post-data-1", "copy-worker-1", "main");
+
+        assertThat(HtmlReport.workerOrder(firstAppearance)).containsExactly("fastcopy-pre-data-1", "fastcopy-pre-data-2",
+                "copy-worker-1", "copy-worker-2", "copy-worker-10", "fastcopy-post-data-1", "main");
+    }
 }
