@@ -266,8 +266,8 @@ final class DatabaseCopy {
         verified = Verifier.verify(tables, mode, spec.jobs(), this::verifySource,
                 () -> connections.open(target, "fastcopy-verify"), onPurpose);
         meters.verified(verified.mismatches().size());
-        RunRecorder.current().verified("copy " + db, verified.ok(), mode.name().toLowerCase(Locale.ROOT) + ": "
-                        + verified.tablesCompared() + " tables, " + verified.rowsCompared() + " rows",
+        RunRecorder.current().verified("copy " + db, verified.ok(), String.format(Locale.ROOT, "%s: %,d tables, %,d rows",
+                        mode.name().toLowerCase(Locale.ROOT), verified.tablesCompared(), verified.rowsCompared()),
                 verified.ok() ? verified.explained() : verified.mismatches().stream().map(Object::toString).toList());
         if (!verified.ok()) {
             clock.finish();

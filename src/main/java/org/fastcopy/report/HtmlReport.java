@@ -33,7 +33,7 @@ public final class HtmlReport {
             .meta{color:#666}.outcome{padding:10px 14px;border-radius:4px;margin:14px 0;font-weight:600}
             .outcome.ok{background:#e3f4e1;color:#1d5e1a}.outcome.failed{background:#fbe3e3;color:#8a1c1c}
             svg.chart{width:100%;height:auto;display:block}svg text{font-size:11px;fill:#444}
-            .axis line{stroke:#e4e4e4}.span{stroke:#fff;stroke-width:.3}
+            .axis line{stroke:#e4e4e4}
             .unit{fill:#4e79a7}.ddl{fill:#f28e2b}.range{fill:#59a14f}.step{fill:#76b7b2}
             .step.skipped{fill:#bbb}.failed{fill:#e15759}.unfinished{fill:#bab0ac;stroke:#e15759;stroke-dasharray:2 2}
             .series{fill:#4e79a733;stroke:#4e79a7;stroke-width:1.2}
@@ -63,7 +63,8 @@ public final class HtmlReport {
         Path dir = file.toAbsolutePath().getParent();
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".report-", ".html");
+            // Not Files.createTempFile: its owner-only mode would stick to the report, unlike the JSON reports.
+            Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             Files.writeString(tmp, html(run), StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -71,7 +72,8 @@ public final class HtmlReport {
         }
     }
 
-    static String html(RunRecord run) {
+    /** The report as one HTML document. */
+    public static String html(RunRecord run) {
         List<String> charts = new ArrayList<>();
         StringBuilder body = new StringBuilder();
         header(run, body);
@@ -275,7 +277,10 @@ public final class HtmlReport {
         }
         out.append("<table id=\"lanes-table\"><tr><th>worker</th><th>work</th><th>items</th><th>busy</th>"
                 + "<th>of the run</th><th>rows</th><th>bytes</th></tr>\n");
-        for (RunRecord.LaneTotal t : run.totals()) {
+        List<String> order = workerOrder(run.totals().stream().map(RunRecord.LaneTotal::lane).distinct().toList());
+        List<RunRecord.LaneTotal> totals = run.totals().stream()
+                .sorted(java.util.Comparator.comparingInt(t -> order.indexOf(t.lane()))).toList();
+        for (RunRecord.LaneTotal t : totals) {
             out.append("<tr><td>").append(Svg.esc(t.lane())).append("</td><td>").append(t.kind().title)
                     .append("</td><td class=\"n\">").append(String.format(Locale.ROOT, "%,d", t.count()))
                     .append("</td><td class=\"n\">").append(Svg.duration(t.busyNanos())).append("</td><td class=\"n\">")

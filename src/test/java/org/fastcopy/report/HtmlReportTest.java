@@ -93,7 +93,7 @@ class HtmlReportTest {
                 .anyMatch(t -> t.startsWith("pre-data: TABLE"));
 
         Element verify = page.selectFirst("#verify-table tr:eq(1)");
-        assertThat(verify.select("td").eachText()).startsWith("copy " + db, "equal", "checksums: 2 tables, 42000 rows");
+        assertThat(verify.select("td").eachText()).startsWith("copy " + db, "equal", "checksums: 2 tables, 42,000 rows");
 
         long rowsByWorkers = page.select("#lanes-table tr:gt(0)").stream()
                 .filter(tr -> tr.child(1).text().equals(Span.Kind.UNIT.title))
