@@ -3,6 +3,8 @@ package org.fastcopy.cli;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.report.HtmlReport;
 import org.fastcopy.report.RunRecorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -14,6 +16,8 @@ import java.util.stream.Collectors;
 
 /** --report-html, shared by copy, convert and migrate as a picocli mixin. */
 final class ReportOptions {
+    private static final Logger log = LoggerFactory.getLogger("fastcopy");
+
     @Option(names = "--report-html", paramLabel = "FILE",
             description = "Write a self-contained HTML report of the run to FILE when it ends, failed or not: steps, "
                     + "a timeline per worker, throughput, the verify result (see docs/report.md).")
@@ -35,14 +39,19 @@ final class ReportOptions {
             result = work.get();
         } catch (RuntimeException | Error e) {
             try {
-                HtmlReport.write(recorder.finish(e), file);
+                write(recorder.finish(e));
             } catch (RuntimeException written) {
                 e.addSuppressed(written);
             }
             throw e;
         }
-        HtmlReport.write(recorder.finish(null), file);
+        write(recorder.finish(null));
         return result;
+    }
+
+    private void write(org.fastcopy.report.RunRecord run) {
+        HtmlReport.write(run, file);
+        log.info("HTML report of the run{}: {}", run.failed() ? " (failed)" : "", file.toAbsolutePath());
     }
 
     /** Before anything connects: a report that cannot be written is a usage error, not a surprise at the end. */

@@ -57,14 +57,18 @@ class ConvertCommandTest {
             }
             st.execute("UPDATE mpi_install SET os_version = 'edited' WHERE old_mpi_install_id = " + victim);
         }
+        Path report = work.resolve("verify-only.html");
         CliRun check = CliRun.of("convert", "--src", src, "--db", v3, "--flat-db", flat, "--verify-only", "--full",
-                "--workdir", work.toString());
+                "--workdir", work.toString(), "--report-html", report.toString());
 
         assertThat(check.exitCode()).as(check.out() + check.err()).isEqualTo(5);
         assertThat(check.out()).contains("differs: mpi_install v3 mpi_install_id " + victim);
         assertThat(check.errLines()).hasSize(1);
         assertThat(check.err()).startsWith("fastcopy: verify: 1 difference(s), first: mpi_install v3 mpi_install_id "
                 + victim).contains("os_version: v3 '").contains("flat 'edited'");
+        String html = Files.readString(report);
+        assertThat(html).as("the HTML report of the failed verify").contains("class=\"outcome failed\"", "STEP 7 verify",
+                "<td class=\"bad\">DIFFERENT</td>", "mpi_install v3 mpi_install_id " + victim);
     }
 
     @Test
