@@ -34,13 +34,13 @@ public final class HtmlReport {
             .outcome.ok{background:#e3f4e1;color:#1d5e1a}.outcome.failed{background:#fbe3e3;color:#8a1c1c}
             svg.chart{width:100%;height:auto;display:block}svg text{font-size:11px;fill:#444}
             .axis line{stroke:#e4e4e4}
-            .unit{fill:#4e79a7}.ddl{fill:#f28e2b}.range{fill:#59a14f}.step{fill:#76b7b2}
+            .unit{fill:#4e79a7}.ddl{fill:#f28e2b}.range{fill:#59a14f}.base_table{fill:#b07aa1}.step{fill:#76b7b2}
             .step.skipped{fill:#bbb}.failed{fill:#e15759}.unfinished{fill:#bab0ac;stroke:#e15759;stroke-dasharray:2 2}
             .series{fill:#4e79a733;stroke:#4e79a7;stroke-width:1.2}
             table{border-collapse:collapse;margin:6px 0}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:left}
             td.n{text-align:right;font-variant-numeric:tabular-nums}.legend span{display:inline-block;margin-right:14px}
             .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
-            i.unit{background:#4e79a7}i.ddl{background:#f28e2b}i.range{background:#59a14f}i.failed{background:#e15759}
+            i.unit{background:#4e79a7}i.ddl{background:#f28e2b}i.range{background:#59a14f}i.base_table{background:#b07aa1}i.failed{background:#e15759}
             i.unfinished{background:#bab0ac;outline:1px dashed #e15759}.scope{fill:#c9dedd}text.scope{fill:#222;font-weight:600}
             pre.cmd{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:6px 10px;margin:4px 0;font-size:12px}
             .bad{color:#8a1c1c;font-weight:600}.good{color:#1d5e1a;font-weight:600}.note{color:#666;font-size:12px}

@@ -24,7 +24,9 @@ public record Span(String lane, Kind kind, String label, long startNanos, long e
         /** A batch of schema items (pre-data or post-data) in one transaction. */
         DDL("DDL batch"),
         /** A convert test_run date range. */
-        RANGE("convert range");
+        RANGE("convert range"),
+        /** A convert base table (submit, mpi_install, test_build), one transaction each. */
+        BASE_TABLE("convert base table");
 
         public final String title;
 

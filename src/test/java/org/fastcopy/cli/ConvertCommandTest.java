@@ -38,8 +38,9 @@ class ConvertCommandTest {
         String flat = clusters.newDatabaseName("cliflat");
         String src = conninfo(clusters.flux1());
 
+        Path converted = work.resolve("convert.html");
         CliRun run = CliRun.of("convert", "--src", src, "--db", v3, "--flat-db", flat, "--jobs", "2", "--verify",
-                "--sample", "30", "--workdir", work.toString());
+                "--sample", "30", "--workdir", work.toString(), "--report-html", converted.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("part").contains("elapsed").contains("base:test_build").contains("test_run:")
@@ -47,6 +48,9 @@ class ConvertCommandTest {
                 .contains("counts equal").contains("all equal").contains("test_run.test_build_id");
         assertThat(Files.readString(work.resolve("convert-" + flat + ".json"))).contains("\"verify\"")
                 .contains("\"rows_compared\"").contains("\"example_v3_ids\"");
+        assertThat(Files.readString(converted)).as("the HTML report").contains("class=\"outcome ok\"", "STEP 4 ranges",
+                ">convert-worker-2</text>", ">convert-index-1</text>", "<title>test_build: ", "<title>test_run ",
+                "<td class=\"good\">equal</td>");
 
         long victim;
         try (Connection c = clusters.connect(clusters.flux1(), flat); Statement st = c.createStatement()) {
