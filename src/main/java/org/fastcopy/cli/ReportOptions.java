@@ -70,11 +70,14 @@ final class ReportOptions {
         }
     }
 
-    /** The command line as typed (passwords never appear on it: see docs/endpoints.md). */
+    /**
+     * The command line as typed (passwords never appear on it: see docs/endpoints.md): the root
+     * command's name and the arguments it was given, which name the subcommand if there is one.
+     */
     private static String title(CommandSpec command) {
         List<String> args = command.commandLine().getParseResult() == null ? List.of()
                 : command.commandLine().getParseResult().originalArgs();
-        return command.qualifiedName() + (args.isEmpty() ? "" : " " + args.stream()
+        return command.root().name() + (args.isEmpty() ? "" : " " + args.stream()
                 .map(a -> a.isEmpty() || a.matches(".*[\\s'\"].*") ? "'" + a.replace("'", "'\\''") + "'" : a)
                 .collect(Collectors.joining(" ")));
     }

@@ -48,7 +48,8 @@ class ConvertCommandTest {
                 .contains("counts equal").contains("all equal").contains("test_run.test_build_id");
         assertThat(Files.readString(work.resolve("convert-" + flat + ".json"))).contains("\"verify\"")
                 .contains("\"rows_compared\"").contains("\"example_v3_ids\"");
-        assertThat(Files.readString(converted)).as("the HTML report").contains("class=\"outcome ok\"", "STEP 4 ranges",
+        assertThat(Files.readString(converted)).as("the HTML report").contains("<title>fastcopy convert --src ")
+                .contains("class=\"outcome ok\"", "STEP 4 ranges",
                 ">convert-worker-2</text>", ">convert-index-1</text>", "<title>test_build: ", "<title>test_run ",
                 "<td class=\"good\">equal</td>");
 
