@@ -112,6 +112,12 @@ public final class ConvertCommand implements Callable<Integer> {
     MetricsOptions metrics;
 
     @Mixin
+    LogOptions logging;
+
+    @Mixin
+    ProgressOptions progress;
+
+    @Mixin
     ReportOptions reportHtml;
 
     @Override

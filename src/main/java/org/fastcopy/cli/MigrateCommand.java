@@ -79,6 +79,12 @@ public final class MigrateCommand implements Callable<Integer> {
     MetricsOptions metrics;
 
     @Mixin
+    LogOptions logging;
+
+    @Mixin
+    ProgressOptions progress;
+
+    @Mixin
     ReportOptions report;
 
     @Override

@@ -219,7 +219,7 @@ class MigrateTest {
         assertThat(report.getElementById("outcome").classNames()).as("the HTML report of the resumed run").contains("ok");
         assertThat(report.select("#steps-table td:eq(1)").eachText()).as("phases 1-3 not redone")
                 .doesNotContain("phase 1 copy-to-flux2").contains("phase 4 convert", "STEP 4 ranges", "phase 8 watermark");
-        assertThat(report.select("#workers-chart text.lane-name").eachText()).contains("convert-worker-1");
+        assertThat(report.select("#workers-chart text.lane-name").eachText()).anyMatch(l -> l.startsWith("convert-worker-"));
         assertThat(report.select("#workers-chart rect.range title").eachText()).anyMatch(t -> t.startsWith("test_run "));
         assertThat(report.select("#verify-table td.good")).isNotEmpty();
         assertThat(report.select("#verify-table td.bad")).isEmpty();

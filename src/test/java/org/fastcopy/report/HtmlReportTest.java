@@ -84,7 +84,9 @@ class HtmlReportTest {
         assertThat(page.select("#steps-table td:eq(0)").eachText()).containsOnly("copy " + db);
 
         List<String> lanes = page.select("#workers-chart text.lane-name").eachText();
-        assertThat(lanes).contains("copy-worker-1", "copy-worker-2", "fastcopy-pre-data-1", "fastcopy-post-data-1");
+        // Which worker of a pool takes which unit or batch is up to the threads: the pools are what is certain.
+        assertThat(lanes).anyMatch(l -> l.matches("copy-worker-[12]")).anyMatch(l -> l.matches("fastcopy-pre-data-[12]"))
+                .anyMatch(l -> l.matches("fastcopy-post-data-[12]")).hasSizeLessThanOrEqualTo(6);
         List<String> bars = page.select("#workers-chart rect.unit title").eachText();
         assertThat(bars).anyMatch(t -> t.startsWith("public.customers")).anyMatch(t -> t.startsWith("public.orders"));
         assertThat(bars.stream().filter(t -> t.startsWith("public.orders"))).as("orders in chunks").hasSizeGreaterThan(1);
