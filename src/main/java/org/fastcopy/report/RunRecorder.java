@@ -25,6 +25,10 @@ import java.util.PriorityQueue;
  * run ({@code work/Workers}), so they report into their run's recorder, and two runs in one JVM
  * (tests) never mix.
  *
+ * <p>Hazard: a thread started during the run that outlives it (none of fastcopy's do; a library's
+ * pool might) keeps a reference to the recorder, and so its few MB, until it ends. Code that must
+ * not report into a run (a long-lived service thread) should start its threads outside the scope.
+ *
  * <p>Memory is bounded whatever the run's size: spans go to a {@link SpanStore} of fixed budget,
  * throughput to a fixed number of buckets, the slowest units to a heap of {@link #SLOWEST};
  * steps and verifies are a few per database. Every method is thread-safe and cheap (a lock held
