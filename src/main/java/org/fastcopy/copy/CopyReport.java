@@ -60,9 +60,12 @@ public record CopyReport(String database, String source, String target, CopyPlan
         out.add("  COPY format: " + plan.servers().describe() + " (" + plan.binaryTables() + " tables binary, "
                 + (plan.tables().size() - plan.binaryTables()) + " text)");
         plan.textOnlyTables().forEach(t -> out.add("  COPY format text for " + t.displayName() + ": "
-                + (t.binaryIo() == BinaryIo.NONE ? "a column type has no binary send/receive functions, holds oids"
-                        + " (reg* types) or nests a user type in an array or composite"
-                        : "a column type is not built in, or its binary format may differ between the versions")));
+                + switch (t.binaryIo()) {
+                    case NONE -> "a column type has no binary send/receive functions, or holds oids (reg* types)";
+                    case NESTED_USER_TYPES -> "a user type inside an array or composite (binary carries its oid, which"
+                            + " a server before 14 refuses)";
+                    default -> "a column type is not built in, or its binary format may differ between the versions";
+                }));
         out.add(String.format(Locale.ROOT, "  %5s  %-60s %12s %6s", "order", "unit", "size", "format"));
         int i = 0;
         for (PlannedUnit u : plan.units()) {

@@ -47,7 +47,7 @@ public record ServerPair(int sourceVersionNum, int targetVersionNum, boolean sam
             return CopyFormat.TEXT;
         }
         if (sameMajor()) {
-            return CopyFormat.BINARY;
+            return io != BinaryIo.NESTED_USER_TYPES || targetVersionNum >= 140000 ? CopyFormat.BINARY : CopyFormat.TEXT;
         }
         // server_version_num orders versions (CopyFormat.major does not: 9.6 is 906, 15 is 15)
         boolean upward = targetVersionNum > sourceVersionNum;

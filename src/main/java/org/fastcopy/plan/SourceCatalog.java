@@ -90,8 +90,9 @@ public final class SourceCatalog {
             SELECT a.attrelid,
                    bool_or(t.typsend = 0 OR t.typreceive = 0
                            OR t.oid < 16384 AND t.typname IN ('regclass', 'regcollation', 'regconfig', 'regdictionary',
-                              'regnamespace', 'regoper', 'regoperator', 'regproc', 'regprocedure', 'regrole', 'regtype')
-                           OR p.nested AND t.oid >= 16384) AS never,
+                              'regnamespace', 'regoper', 'regoperator', 'regproc', 'regprocedure', 'regrole', 'regtype'))
+                       AS never,
+                   bool_or(p.nested AND t.oid >= 16384) AS nested_user_types,
                    bool_and(t.oid < 16384 AND (t.typname IN ('bool', 'bytea', 'char', 'name', 'int2', 'int4', 'int8',
                               'float4', 'float8', 'numeric', 'money', 'oid', 'text', 'varchar', 'bpchar', 'date', 'time',
                               'timetz', 'timestamp', 'timestamptz', 'interval', 'bit', 'varbit', 'uuid', 'json', 'jsonb',
@@ -154,7 +155,8 @@ public final class SourceCatalog {
             ps.setArray(2, arr);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getLong(1), rs.getBoolean(2) ? BinaryIo.NONE : rs.getBoolean(3) ? BinaryIo.ANY_MAJOR : BinaryIo.SAME_MAJOR);
+                    out.put(rs.getLong(1), rs.getBoolean(2) ? BinaryIo.NONE : rs.getBoolean(3) ? BinaryIo.NESTED_USER_TYPES
+                            : rs.getBoolean(4) ? BinaryIo.ANY_MAJOR : BinaryIo.SAME_MAJOR);
                 }
             }
         }

@@ -17,6 +17,14 @@ class ServerPairTest {
     }
 
     @Test
+    void userTypesInsideArraysOrCompositesGoBinaryOnlyBetweenServersFrom14() {
+        assertThat(new ServerPair(140020, 140020, true, true).formatFor(BinaryIo.NESTED_USER_TYPES)).isEqualTo(CopyFormat.BINARY);
+        assertThat(new ServerPair(130023, 130023, true, true).formatFor(BinaryIo.NESTED_USER_TYPES)).isEqualTo(CopyFormat.TEXT);
+        assertThat(new ServerPair(90624, 90624, true, true).formatFor(BinaryIo.NESTED_USER_TYPES)).isEqualTo(CopyFormat.TEXT);
+        assertThat(new ServerPair(140020, 150004, true, true).formatFor(BinaryIo.NESTED_USER_TYPES)).isEqualTo(CopyFormat.TEXT);
+    }
+
+    @Test
     void fromAnOlderMajorOnlyTheBuiltInTypesWhoseFormatBothShareGoBinary() {
         ServerPair upward = new ServerPair(90624, 150004, true, true);
         assertThat(upward.formatFor(BinaryIo.ANY_MAJOR)).isEqualTo(CopyFormat.BINARY);
