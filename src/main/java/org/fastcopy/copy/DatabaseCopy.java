@@ -17,6 +17,7 @@ import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.SourceCatalog;
 import org.fastcopy.plan.SourceTable;
+import org.fastcopy.report.RunRecorder;
 import org.fastcopy.roles.NeededRoles;
 import org.fastcopy.roles.TargetRoles;
 import org.fastcopy.schema.DdlReport;
@@ -96,7 +97,7 @@ final class DatabaseCopy {
         this.onTarget = new OnTarget(connections, target);
         this.targetPreparation = new TargetPreparation(spec, connections, target);
         // The combined step is metered as its two overlapping parts instead (DataAndPostData).
-        this.clock = new PhaseClock("[" + db + "] ", (step, nanos) -> {
+        this.clock = new PhaseClock("[" + db + "] ", "copy " + db, (step, nanos) -> {
             if (step != CopyStep.DATA_AND_POST_DATA) {
                 meters.phaseDone(step.label(), nanos);
             }
@@ -322,6 +323,9 @@ final class DatabaseCopy {
         verified = Verifier.verify(tables, mode, spec.jobs(), this::verifySource,
                 () -> connections.open(target, "fastcopy-verify"), onPurpose);
         meters.verified(verified.mismatches().size());
+        RunRecorder.current().verified("copy " + db, verified.ok(), String.format(Locale.ROOT, "%s: %,d tables, %,d rows",
+                        mode.name().toLowerCase(Locale.ROOT), verified.tablesCompared(), verified.rowsCompared()),
+                verified.ok() ? verified.explained() : verified.mismatches().stream().map(Object::toString).toList());
         if (!verified.ok()) {
             clock.finish();
             throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "verify found " + verified.mismatches().size()
