@@ -156,6 +156,13 @@ GRANT USAGE ON FOREIGN DATA WRAPPER fx_fdw TO fx_owner;
 GRANT USAGE ON FOREIGN SERVER fx_server TO fx_app;
 GRANT SELECT ON fx.remote_thing TO fx_reader;
 GRANT USAGE ON LANGUAGE plpgsql TO fx_reader;
+-- No procedural language of our own: one made on plpgsql's handlers (pg_catalog functions) is
+-- dumped as a bare CREATE LANGUAGE, which fails on restore, for pg_dump | psql as for a copy.
+CREATE FOREIGN DATA WRAPPER fx_fdw_validated VALIDATOR postgresql_fdw_validator;
+CREATE SERVER fx_server_validated FOREIGN DATA WRAPPER fx_fdw_validated OPTIONS (host 'nowhere.invalid', port '5432');
+-- Privileges changed on extension members: pg_dump writes them from pg_init_privs.
+REVOKE EXECUTE ON FUNCTION fx_ext.hstore_to_json(fx_ext.hstore) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION fx_ext.hstore_to_json(fx_ext.hstore) TO fx_reader;
 
 -- Sequences: owned by columns or not, descending, cycling, called and not.
 CREATE SEQUENCE fx.seq_plain;
@@ -194,6 +201,7 @@ ALTER TABLE fx.owned_by_owner OWNER TO fx_owner;
 CREATE TABLE fx_owned.things (id bigserial PRIMARY KEY, t text);
 ALTER TABLE fx_owned.things OWNER TO fx_owner;
 CREATE TABLE fx.no_columns ();
+CREATE TABLE fx.typed OF fx.pair (label WITH OPTIONS PRIMARY KEY, amount WITH OPTIONS DEFAULT 0);
 CREATE TABLE fx.with_oids_free (id int) WITH (autovacuum_analyze_threshold = 7);
 ALTER TABLE fx.storage_opts REPLICA IDENTITY FULL;
 ALTER TABLE fx."Mixed Case ""Table""" REPLICA IDENTITY USING INDEX "Mixed Case ""Table""_pkey";
@@ -342,6 +350,7 @@ INSERT INTO fx.dropped_cols VALUES (1, 'b', 2), (NULL, NULL, NULL);
 INSERT INTO fx.owned_by_owner VALUES (1, 'owned');
 INSERT INTO fx_owned.things (t) VALUES ('one'), ('two');
 INSERT INTO fx.no_columns SELECT FROM generate_series(1, 3);
+INSERT INTO fx.typed VALUES ('one', 1.5, 'ok'), ('two', DEFAULT, NULL);
 INSERT INTO fx.inh_a VALUES (1, 'a', 10);
 INSERT INTO fx.inh_b VALUES (2, 'b');
 INSERT INTO fx.inh_ab (a, note, b, own, added_later) VALUES (3, 'ab', 4, 'own', 5);

@@ -67,3 +67,5 @@ BEGIN
         CREATE INDEX icu_text_t ON fx.icu_text (t);
     END IF;
 END $$;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE fx_owner GRANT USAGE ON SCHEMAS TO fx_reader;

@@ -134,12 +134,19 @@ final class UnitLoader implements AutoCloseable {
             if (src == null) {
                 src = setup.connections().open(setup.source(), "fastcopy-copy-" + id);
                 setup.snapshot().importInto(src);
+                // An empty search_path on both sides, as pg_dump and its restore script use: text
+                // COPY prints a regclass, regtype, ... schema-qualified unless its schema is on the
+                // path, and the target would read an unqualified name against its own path.
+                try (Statement st = src.createStatement()) {
+                    st.execute("SET LOCAL search_path = ''");
+                }
             }
             if (dst == null) {
                 dst = setup.connections().open(setup.target(), "fastcopy-copy-" + id);
                 try (Statement st = dst.createStatement()) {
                     // Losing the last moments of a crash costs nothing: the ledger redoes the unit.
                     st.execute("SET synchronous_commit = off");
+                    st.execute("SET search_path = ''");
                 }
                 dst.setAutoCommit(false);
             }

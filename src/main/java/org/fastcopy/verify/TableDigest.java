@@ -24,7 +24,7 @@ public record TableDigest(long rows, BigInteger hashSum) {
      */
     public static final String CANONICAL_SETTINGS =
             "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET TimeZone = 'UTC'; "
-                    + "SET extra_float_digits = 3; SET bytea_output = 'hex'";
+                    + "SET extra_float_digits = 3; SET bytea_output = 'hex'; SET search_path = ''";
 
     /**
      * The query for one table. ONLY, because inheritance children are digested on their own; an

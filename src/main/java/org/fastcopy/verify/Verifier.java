@@ -106,7 +106,8 @@ public final class Verifier {
             canonical(dst);
             boolean srcToUtf8 = hashesConverted(src);
             boolean dstToUtf8 = hashesConverted(dst);
-            // Float text output differs between servers before and from 12: hash those columns' bits.
+            // Float text output differs between servers before and from 12: hash those columns' bits
+            // (floats inside composites, domains or extension types such as cube still go as text).
             boolean floatBits = ServerFeatures.atLeast(src, ServerFeatures.V12) != ServerFeatures.atLeast(dst, ServerFeatures.V12);
             if (floatBits) {
                 // Floats inside other values (geometric types, ranges, composites, cube) cannot be
@@ -136,17 +137,24 @@ public final class Verifier {
         return new long[] {compared, rows};
     }
 
-    /** The table's float4 and float8 columns and arrays of them, each with its send function (binary, version-independent). */
+    /**
+     * The table's columns of built-in types made of floats (float4, float8, and the geometric
+     * types: point, line, lseg, box, path, polygon, circle) and arrays of them, each with its send
+     * function (binary, version-independent; all exist since before 9.6).
+     */
     private static Map<String, String> floatColumns(Connection src, SourceTable t) throws SQLException {
         Map<String, String> out = new java.util.HashMap<>();
         try (PreparedStatement ps = src.prepareStatement("""
-                SELECT a.attname, CASE a.atttypid WHEN 'pg_catalog.float4'::pg_catalog.regtype THEN 'float4send'
-                                                  WHEN 'pg_catalog.float8'::pg_catalog.regtype THEN 'float8send'
-                                                  ELSE 'array_send' END
+                SELECT a.attname, ty.typsend::pg_catalog.regproc::text
                   FROM pg_catalog.pg_attribute a
+                  JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
                  WHERE a.attrelid = ?::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped
-                   AND a.atttypid IN ('pg_catalog.float4'::pg_catalog.regtype, 'pg_catalog.float8'::pg_catalog.regtype,
-                                      'pg_catalog._float4'::pg_catalog.regtype, 'pg_catalog._float8'::pg_catalog.regtype)
+                   AND CASE WHEN ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END IN (
+                       'pg_catalog.float4'::pg_catalog.regtype, 'pg_catalog.float8'::pg_catalog.regtype,
+                       'pg_catalog.point'::pg_catalog.regtype, 'pg_catalog.line'::pg_catalog.regtype,
+                       'pg_catalog.lseg'::pg_catalog.regtype, 'pg_catalog.box'::pg_catalog.regtype,
+                       'pg_catalog.path'::pg_catalog.regtype, 'pg_catalog.polygon'::pg_catalog.regtype,
+                       'pg_catalog.circle'::pg_catalog.regtype)
                 """)) {
             ps.setString(1, qualified(t.schema(), t.name()));
             try (ResultSet rs = ps.executeQuery()) {

@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.fastcopy.copy.CopyFixture.exec;
 import static org.fastcopy.copy.CopyFixture.scalar;
 import static org.fastcopy.copy.CopyFixture.text;
+import static org.fastcopy.util.Sql.ident;
 
 /** Copies of schema corners this project did not write, each compared with its source. */
 @ExtendWith(ClusterExtension.class)
@@ -160,6 +161,33 @@ class CopyFidelityTest {
              Connection d = clusters.connect(clusters.flux2(), src.database())) {
             assertThat(text(d, rows)).isEqualTo(text(s, rows)).contains("app.things", "public_thing", "app.f(app.mood)");
             assertThat(scalar(d, "SELECT count(*) FROM refs WHERE rc = 'app.things'::regclass")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void oidAliasColumnsCopyAndVerifyWhateverSearchPathEitherSideHas() throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "regpath");
+        try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
+            exec(c, "CREATE SCHEMA app");
+            exec(c, "CREATE TABLE app.things (id int)");
+            exec(c, "CREATE TABLE refs (id int, rc regclass, rt regtype)");
+            exec(c, "INSERT INTO refs VALUES (1, 'app.things', 'app.things'), (2, 'refs', 'int4')");
+            // The source prints app.things as "things" to a session whose path holds app.
+            exec(c, "ALTER DATABASE " + ident(src.database()) + " SET search_path = app, public");
+        }
+        // A target made beforehand, without that setting: "things" alone names nothing there.
+        try (Connection c = clusters.connect(clusters.flux2(), "postgres")) {
+            exec(c, "CREATE DATABASE " + ident(src.database()) + " TEMPLATE template0 ENCODING 'UTF8'");
+        }
+        CopySpec existingTarget = CopyFixture.with(CopyFixture.spec(clusters, src.database(), work), 2, 1L << 30, false, false, false);
+
+        CopyReport report = new CopyJob(existingTarget, clusters.flux1().connections()).run().get(0);
+
+        assertThat(report.verify().ok()).isTrue();
+        String rows = "SELECT string_agg(id || ' ' || rc::text || ' ' || rt::text, ', ' ORDER BY id) FROM public.refs";
+        try (Connection d = clusters.connect(clusters.flux2(), src.database())) {
+            exec(d, "SET search_path = ''");
+            assertThat(text(d, rows)).isEqualTo("1 app.things app.things, 2 public.refs integer");
         }
     }
 
