@@ -2,6 +2,7 @@ package org.fastcopy.testing;
 
 import org.fastcopy.cluster.LocalCluster;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.follow.decode.PgOutputDecoder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -133,9 +134,8 @@ public final class LogicalClusters {
 
     /**
      * As {@link #replicationConnection(LocalCluster, String)} with more driver settings (e.g.
-     * socketTimeout). The session's output settings are pinned, since pgoutput sends every value
-     * as its type's text output, which depends on them: DateStyle ISO and extra_float_digits 3 (as
-     * PgJDBC sets them on every connection) and IntervalStyle postgres.
+     * socketTimeout). The session's output settings are pinned ({@link PgOutputDecoder#SESSION_OPTIONS}),
+     * since pgoutput sends every value as its type's text output, which depends on them.
      */
     public Connection replicationConnection(LocalCluster cluster, String database, Map<String, String> driverSettings) {
         return openReplication(cluster, database, driverSettings);
@@ -147,7 +147,7 @@ public final class LogicalClusters {
         settings.put("replication", "database");
         settings.put("assumeMinServerVersion", "10");
         settings.put("preferQueryMode", "simple");
-        settings.put("options", "-c DateStyle=ISO,MDY -c IntervalStyle=postgres -c extra_float_digits=3");
+        settings.put("options", PgOutputDecoder.SESSION_OPTIONS);
         settings.putAll(driverSettings);
         return cluster.connections().open(cluster.endpoint(database), "fastcopy-test-replication", settings);
     }

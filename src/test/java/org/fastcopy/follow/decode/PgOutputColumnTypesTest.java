@@ -100,7 +100,16 @@ class PgOutputColumnTypesTest {
     static void createTable() throws SQLException {
         clusters = LogicalClusters.get();
         db = clusters.createDatabase(clusters.source(), "pgoutput_types").database();
+        // Output settings that would change the text, set where a DBA might set them: the
+        // replication connection's pinned options must win (PgOutputDecoder.SESSION_OPTIONS).
+        try (Connection c = clusters.connect(clusters.source(), db); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + ident(db) + " SET IntervalStyle = 'iso_8601'");
+            st.execute("ALTER DATABASE " + ident(db) + " SET DateStyle = 'SQL, DMY'");
+            st.execute("ALTER DATABASE " + ident(db) + " SET extra_float_digits = -3");
+        }
         sql = clusters.connect(clusters.source(), db);
+        // PgJDBC itself sets DateStyle ISO and extra_float_digits 3 on its connections, not IntervalStyle.
+        exec("SET IntervalStyle = 'postgres'");
         exec("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
         exec("CREATE TYPE pair AS (a int, b text)");
         exec("CREATE DOMAIN posint AS integer CHECK (VALUE > 0)");
@@ -157,6 +166,10 @@ class PgOutputColumnTypesTest {
         TupleData first = inserts.get(0).newTuple();
         assertThat(first.text(names().indexOf("b"))).as("boolean's output form, not its cast to text").isEqualTo("t");
         assertThat(first.text(names().indexOf("ch"))).as("char(5) keeps its padding").isEqualTo("ab   ");
+        assertThat(first.text(names().indexOf("iv"))).as("the pinned IntervalStyle, not the database's")
+                .isEqualTo("1 year 2 mons -3 days +04:05:06.789");
+        assertThat(first.text(names().indexOf("d"))).as("the pinned DateStyle").isEqualTo("0044-03-15 BC");
+        assertThat(inserts.get(1).newTuple().text(names().indexOf("f8"))).as("every digit").isEqualTo("0.1");
     }
 
     @Test
