@@ -117,6 +117,9 @@ public final class ConvertCommand implements Callable<Integer> {
     @Mixin
     ProgressOptions progress;
 
+    @Mixin
+    ReportOptions reportHtml;
+
     @Override
     public Integer call() {
         metrics.validate();
@@ -127,6 +130,10 @@ public final class ConvertCommand implements Callable<Integer> {
         Endpoint target = dst == null ? source : CliEndpoints.resolve(dst, hostsFile, "--dst");
         ConvertSpec cs = new ConvertSpec(source, target, db, flatDb, cuts, jobs, 4, setup, incremental, check, workDir,
                 toastCompression);
+        return reportHtml.record(spec, () -> convert(cs));
+    }
+
+    private int convert(ConvertSpec cs) {
         PrometheusMeterRegistry registry = !metrics.enabled() ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ConvertReport report;
         try (PrometheusEndpoint endpoint = registry == null ? null : metrics.start(registry)) {

@@ -154,6 +154,9 @@ public final class FastcopyCommand implements Callable<Integer> {
     @Mixin
     ProgressOptions progress;
 
+    @Mixin
+    ReportOptions report;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -163,6 +166,10 @@ public final class FastcopyCommand implements Callable<Integer> {
         }
         CopySpec copy = copySpec();
         metrics.validate();
+        return report.record(spec, () -> copy(copy, out));
+    }
+
+    private int copy(CopySpec copy, PrintWriter out) {
         List<CopyReport> reports;
         PrometheusMeterRegistry registry = !metrics.enabled() ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Closed when the run ends, failed or not: a finished copy leaves no port open.

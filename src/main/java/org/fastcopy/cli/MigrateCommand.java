@@ -84,6 +84,9 @@ public final class MigrateCommand implements Callable<Integer> {
     @Mixin
     ProgressOptions progress;
 
+    @Mixin
+    ReportOptions report;
+
     @Override
     public Integer call() {
         List<Phase> phases = Phase.select(only, from);
@@ -93,6 +96,14 @@ public final class MigrateCommand implements Callable<Integer> {
             plan = plan.withNotifyCommand(notifyCmd);
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (dryRun) {
+            return migrate(plan, phases, out);
+        }
+        MigratePlan checked = plan;
+        return report.record(spec, () -> migrate(checked, phases, out));
+    }
+
+    private int migrate(MigratePlan plan, List<Phase> phases, PrintWriter out) {
         PrometheusMeterRegistry prometheus = !metrics.enabled() || dryRun ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MeterRegistry registry = prometheus == null ? new SimpleMeterRegistry() : prometheus;
         CopyMetrics.Factory copyMetrics = prometheus == null ? CopyMetrics.Factory.NONE : MicrometerCopyMetrics.factory(prometheus);

@@ -2,6 +2,8 @@ package org.fastcopy.convert;
 
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.Scalar;
+import org.fastcopy.report.RunRecorder;
+import org.fastcopy.report.Span;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +40,18 @@ final class BaseTablesStep {
             ConvertLedger.Part p = part(parts, "base:" + t.table);
             if (!p.done()) {
                 long s = System.nanoTime();
+                RunRecorder.current().begin(Span.Kind.BASE_TABLE, t.table);
                 // The v3 transaction commits only when the table did; a failure rolls it back and is
                 // the error reported (a COMMIT after it would fail too and hide it).
-                v3.inTransaction(c -> {
-                    table(t, run, c, flat, maps);
-                    return null;
-                });
+                try {
+                    v3.inTransaction(c -> {
+                        table(t, run, c, flat, maps);
+                        return null;
+                    });
+                } catch (SQLException | RuntimeException e) {
+                    RunRecorder.current().failed();
+                    throw e;
+                }
                 seconds.put(p.key(), (System.nanoTime() - s) / 1e9);
             }
         }
@@ -77,6 +85,7 @@ final class BaseTablesStep {
         TransformPipe.Result r = TransformPipe.run(v3, flat, t.copyOut(where), t.copyIn(), transform, t.table);
         ConvertLedger.markDone(flat, run.id(), "base:" + t.table, r.rows(), r.dangling(), started, maxV3);
         flat.commit();
+        RunRecorder.current().end(r.rows(), 0);
         ctx.meters.committed(t.table, r.rows(), r.dangling());
         log.info("   {}: {} rows, dangling {}", t.table, r.rows(), r.dangling().asMap());
     }

@@ -3,6 +3,8 @@ package org.fastcopy.convert;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.Scalar;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.report.RunRecorder;
+import org.fastcopy.report.Span;
 import org.fastcopy.work.Workers;
 
 import java.sql.Connection;
@@ -36,9 +38,12 @@ final class KeysStep {
         Workers.named("convert-index", Math.min(ctx.spec.jobs(), sql.size())).run(w -> {
             try (Connection c = ctx.openFlat(); Statement st = c.createStatement()) {
                 for (String s; !w.stopped() && (s = sql.poll()) != null; ) {
+                    RunRecorder.current().begin(Span.Kind.DDL, s.length() <= 100 ? s : s.substring(0, 100) + "...");
                     st.execute(s);
+                    RunRecorder.current().end(0, 0);
                 }
             } catch (SQLException e) {
+                RunRecorder.current().failed();
                 throw new FastcopyException(FastcopyException.FAILED, "flat indexes failed: " + ServerError.describe(e), e);
             }
             return null;

@@ -2,6 +2,8 @@ package org.fastcopy.convert;
 
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.report.RunRecorder;
+import org.fastcopy.report.Span;
 import org.fastcopy.snapshot.SourceSnapshot;
 import org.fastcopy.work.Workers;
 import org.postgresql.PGConnection;
@@ -89,6 +91,7 @@ final class RangeWorker {
         String where = TimeRange.runBounds(shared.run().from(), shared.run().to());
         String cond = p.range().condition();
         String rangeWhere = cond.isEmpty() ? where : where + " AND " + cond;
+        RunRecorder.current().begin(Span.Kind.RANGE, "test_run " + p.key());
         try {
             TransformPipe.Result r = session.inTransaction(v3 -> TransformPipe.run(v3, flat,
                     FlatTable.TEST_RUN.copyOutOf(RangePlanner.relationsOf(shared.spans(), p.range()), rangeWhere),
@@ -96,6 +99,7 @@ final class RangeWorker {
                     "w" + id, progress.rangeStarted(p.key())));
             ConvertLedger.markDone(flat, shared.run().id(), p.key(), r.rows(), r.dangling(), started, null);
             flat.commit();
+            RunRecorder.current().end(r.rows(), 0);
             long nanos = System.nanoTime() - s;
             progress.rangeEnded(p.key(), r.rows(), true);
             shared.ctx().meters.committed("test_run", r.rows(), r.dangling());
@@ -104,6 +108,7 @@ final class RangeWorker {
             log.info("   {}: {} rows in {} ms, {} rows/s (worker {})", p.key(), r.rows(), nanos / 1_000_000,
                     Math.round(r.rows() / Math.max(1e-9, nanos / 1e9)), id);
         } catch (SQLException | RuntimeException e) {
+            RunRecorder.current().failed();
             progress.rangeEnded(p.key(), 0, false);
             try {
                 flat.rollback(); // the range's rows and its mark go together

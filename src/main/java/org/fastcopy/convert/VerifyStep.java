@@ -1,5 +1,6 @@
 package org.fastcopy.convert;
 
+import org.fastcopy.report.RunRecorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,8 @@ final class VerifyStep {
         flat.commit();
         VerifyOutcome outcome = result.outcome();
         ctx.meters.verified(outcome.problems().size());
+        RunRecorder.current().verified("convert " + ctx.spec.v3Database() + " -> " + ctx.spec.flatDatabase(),
+                outcome.ok(), ctx.spec.verify().describe(), outcome.ok() ? outcome.lines() : outcome.problems());
         if (!outcome.ok()) {
             log.error("verify: {} problem(s): {}", outcome.problems().size(), outcome.problems().get(0));
         }

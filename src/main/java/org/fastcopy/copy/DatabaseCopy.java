@@ -2,6 +2,7 @@ package org.fastcopy.copy;
 
 import org.fastcopy.pg.Databases;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.analyze.AnalyzePlan;
 import org.fastcopy.analyze.FinalAnalyze;
@@ -16,6 +17,7 @@ import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.SourceCatalog;
 import org.fastcopy.plan.SourceTable;
+import org.fastcopy.report.RunRecorder;
 import org.fastcopy.roles.NeededRoles;
 import org.fastcopy.roles.TargetRoles;
 import org.fastcopy.schema.DdlReport;
@@ -95,7 +97,7 @@ final class DatabaseCopy {
         this.onTarget = new OnTarget(connections, target);
         this.targetPreparation = new TargetPreparation(spec, connections, target);
         // The combined step is metered as its two overlapping parts instead (DataAndPostData).
-        this.clock = new PhaseClock("[" + db + "] ", (step, nanos) -> {
+        this.clock = new PhaseClock("[" + db + "] ", "copy " + db, (step, nanos) -> {
             if (step != CopyStep.DATA_AND_POST_DATA) {
                 meters.phaseDone(step.label(), nanos);
             }
@@ -184,12 +186,48 @@ final class DatabaseCopy {
      */
     private void schemaDump() {
         clock.start(CopyStep.SCHEMA_DUMP, "pg_dump --schema-only in the snapshot");
-        dump = SchemaDump.dump(connections, source, snapshot.id(), spec.workDir().resolve(db), spec.pgBin());
+        boolean noLz4 = lz4OnSourceOnly();
+        dump = SchemaDump.dump(connections, source, snapshot.id(), spec.workDir().resolve(db), spec.pgBin(), noLz4);
         postDataRender = new FutureTask<>(() -> dump.render(Section.POST_DATA, spec.roles().restore()));
         Thread renderer = new Thread(postDataRender, "render-post-data");
         renderer.setDaemon(true);
         renderer.start();
         preData = dump.render(Section.PRE_DATA, spec.roles().restore());
+    }
+
+    /**
+     * Columns compressed with lz4 on the source while the target server was built without lz4
+     * (PostgreSQL 14+ builds may lack it): pg_dump's "SET COMPRESSION lz4" would fail there, so the
+     * schema leaves compression methods out and the columns take the target's default; a warning
+     * says so. The data is the same either way: compression is how a value is stored, not what it is.
+     */
+    private boolean lz4OnSourceOnly() {
+        try (java.sql.Statement st = snapshot.holder().createStatement();
+             java.sql.ResultSet rs = st.executeQuery(ServerFeatures.atLeast(snapshot.holder(), ServerFeatures.V14)
+                     ? "SELECT count(*) FROM pg_catalog.pg_attribute WHERE attcompression = 'l'" : "SELECT 0")) {
+            rs.next();
+            long lz4Columns = rs.getLong(1);
+            if (lz4Columns == 0) {
+                return false;
+            }
+            boolean targetHasLz4;
+            // The maintenance database: the target database may not exist yet.
+            try (Connection c = connections.open(target.withDatabase(Databases.MAINTENANCE_DB), "fastcopy");
+                 java.sql.Statement t = c.createStatement();
+                 java.sql.ResultSet r = t.executeQuery("SELECT count(*) FROM pg_catalog.pg_settings"
+                         + " WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)")) {
+                r.next();
+                targetHasLz4 = r.getLong(1) > 0;
+            }
+            if (!targetHasLz4) {
+                log.warn("[{}] {} column(s) use lz4 compression, which {} was built without: their compression method is"
+                        + " left out (pg_dump --no-toast-compression) and they use the target's default", db, lz4Columns, target);
+            }
+            return !targetHasLz4;
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "could not read the columns' compression methods: "
+                    + ServerError.describe(e), e);
+        }
     }
 
     /** STEP 4: create the target database, recreate it, or resume it (then read what the ledger says is done). */
@@ -285,6 +323,9 @@ final class DatabaseCopy {
         verified = Verifier.verify(tables, mode, spec.jobs(), this::verifySource,
                 () -> connections.open(target, "fastcopy-verify"), onPurpose);
         meters.verified(verified.mismatches().size());
+        RunRecorder.current().verified("copy " + db, verified.ok(), String.format(Locale.ROOT, "%s: %,d tables, %,d rows",
+                        mode.name().toLowerCase(Locale.ROOT), verified.tablesCompared(), verified.rowsCompared()),
+                verified.ok() ? verified.explained() : verified.mismatches().stream().map(Object::toString).toList());
         if (!verified.ok()) {
             clock.finish();
             throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "verify found " + verified.mismatches().size()

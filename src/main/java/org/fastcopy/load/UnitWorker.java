@@ -7,6 +7,8 @@ import org.fastcopy.data.CopyResult;
 import org.fastcopy.data.Transient;
 import org.fastcopy.plan.CopyPlan.PlannedUnit;
 import org.fastcopy.plan.SourceTable;
+import org.fastcopy.report.RunRecorder;
+import org.fastcopy.report.Span;
 import org.fastcopy.snapshot.SourceSnapshot;
 import org.fastcopy.work.Workers;
 import org.slf4j.Logger;
@@ -58,6 +60,7 @@ final class UnitWorker {
                         bytes += r.bytes();
                         break;
                     } catch (RuntimeException e) {
+                        RunRecorder.current().failed();
                         loader.close();
                         if (attempt < ATTEMPTS && Transient.isTransient(e) && !w.stopped()) {
                             retries++;
@@ -79,10 +82,12 @@ final class UnitWorker {
     /** One attempt at the unit: copied (or found committed by the attempt before), counted, reported. */
     private CopyResult load(UnitLoader loader, PlannedUnit u, int attempt) {
         listener.unitStarted(u);
+        RunRecorder.current().begin(Span.Kind.UNIT, u.unit().label());
         CopyResult r = attempt > 1 ? loader.committedBefore(u) : null;
         if (r == null) {
             r = loader.copy(u);
         }
+        RunRecorder.current().end(r.rows(), r.bytes());
         listener.unitDone(u, r);
         if (setup.afterLoad() != null) {
             tables.addRows(u.table(), r.rows());

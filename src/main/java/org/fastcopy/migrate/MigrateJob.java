@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.metrics.CopyMetrics;
+import org.fastcopy.report.RunRecorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,11 +139,13 @@ public final class MigrateJob {
         long t0 = System.nanoTime();
         if (p == Phase.DROP_FLUX2_COPIES && !plan.dropFlux2Copies()) {
             ledger.skipped(p, now(), "drop-flux2-copies = no");
+            RunRecorder.current().stepSkipped("migrate", "phase " + p.label(), "drop-flux2-copies = no");
             say("phase " + p.label() + ": skipped (drop-flux2-copies = no)");
             notifier.send(p, Notifier.Event.SKIP, 0, "drop-flux2-copies = no");
             return;
         }
         ledger.started(p, now());
+        RunRecorder.Step recorded = RunRecorder.current().stepStarted("migrate", "phase " + p.label());
         metrics.started(p);
         say("phase " + p.label() + ": start (runbook " + p.runbookSteps + "): " + p.summary);
         notifier.send(p, Notifier.Event.START, 0, null);
@@ -150,6 +153,7 @@ public final class MigrateJob {
             listener.phaseStarted(p);
             Map<String, Object> details = phases.execute(p, ledger);
             ledger.done(p, now(), details);
+            recorded.done();
             metrics.finished(p, System.nanoTime() - t0);
             listener.phaseFinished(p);
         } catch (RuntimeException e) {

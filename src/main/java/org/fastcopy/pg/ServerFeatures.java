@@ -16,6 +16,8 @@ public final class ServerFeatures {
     public static final int V10 = 100_000;
     /** pg_attribute.attgenerated (generated columns); float output in shortest exact digits. */
     public static final int V12 = 120_000;
+    /** pg_attribute.attcompression (column compression methods, lz4 where built with it). */
+    public static final int V14 = 140_000;
 
     private ServerFeatures() {
     }

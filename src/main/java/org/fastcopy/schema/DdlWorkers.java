@@ -3,6 +3,8 @@ package org.fastcopy.schema;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.report.RunRecorder;
+import org.fastcopy.report.Span;
 import org.fastcopy.work.Workers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,7 +168,9 @@ final class DdlWorkers implements AutoCloseable {
                 while ((batch = graph.take(preferred, limit)) != null) {
                     state = State.RUNNING;
                     long t0 = System.nanoTime();
+                    RunRecorder.current().begin(Span.Kind.DDL, label(batch.entries()));
                     session.run(batch.entries());
+                    RunRecorder.current().end(0, 0);
                     long t1 = System.nanoTime();
                     synchronized (this) {
                         executed.add(new DdlReport.Executed(batch.entries(), index, t0, t1));
@@ -183,8 +187,14 @@ final class DdlWorkers implements AutoCloseable {
                 // never die silently: whatever broke, the run must stop and say so
                 graph.fail(new FastcopyException(FastcopyException.FAILED, phase + " worker " + index + " failed: " + e, e));
             } finally {
+                RunRecorder.current().failed(); // a batch still open here did not commit
                 state = State.STOPPED;
             }
+        }
+
+        private String label(List<TocEntry> entries) {
+            String first = phase + ": " + entries.get(0).describe();
+            return entries.size() == 1 ? first : first + " and " + (entries.size() - 1) + " more items";
         }
     }
 }

@@ -60,6 +60,17 @@ public final class SchemaDump {
 
     /** @param pgBin the directory of pg_dump and pg_restore (--pg-bin), or null to search for them */
     public static SchemaDump dump(Connections connections, Endpoint source, String snapshotId, Path workdir, Path pgBin) {
+        return dump(connections, source, snapshotId, workdir, pgBin, false);
+    }
+
+    /**
+     * @param noToastCompression leave columns' compression methods out (pg_dump
+     *                           --no-toast-compression): for a target built without lz4, where
+     *                           "SET COMPRESSION lz4" would fail; its columns take the target's
+     *                           default_toast_compression instead
+     */
+    public static SchemaDump dump(Connections connections, Endpoint source, String snapshotId, Path workdir, Path pgBin,
+                                  boolean noToastCompression) {
         Objects.requireNonNull(snapshotId, "snapshotId");
         ServerVersion server = ServerVersion.of(connections, source);
         PgBinaries bin = pgBin == null ? clientFor(server, "source " + source) : checkClient(PgBinaries.at(pgBin, "--pg-bin"), server, "source " + source);
@@ -77,6 +88,9 @@ public final class SchemaDump {
                 // A subscription on the copy would point at the source's publisher and slot.
                 "--no-subscriptions",
                 "--no-sync", "--file=" + archive));
+        if (noToastCompression) {
+            cmd.add("--no-toast-compression");
+        }
         createDirectories(workdir);
         long t0 = System.nanoTime();
         PgTool.run(cmd, pb -> connections.applyTo(pb, source), workdir.resolve("pg_dump.log"),

@@ -38,8 +38,9 @@ class ConvertCommandTest {
         String flat = clusters.newDatabaseName("cliflat");
         String src = conninfo(clusters.flux1());
 
+        Path converted = work.resolve("convert.html");
         CliRun run = CliRun.of("convert", "--src", src, "--db", v3, "--flat-db", flat, "--jobs", "2", "--verify",
-                "--sample", "30", "--workdir", work.toString());
+                "--sample", "30", "--workdir", work.toString(), "--report-html", converted.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("part").contains("elapsed").contains("base:test_build").contains("test_run:")
@@ -47,6 +48,10 @@ class ConvertCommandTest {
                 .contains("counts equal").contains("all equal").contains("test_run.test_build_id");
         assertThat(Files.readString(work.resolve("convert-" + flat + ".json"))).contains("\"verify\"")
                 .contains("\"rows_compared\"").contains("\"example_v3_ids\"");
+        assertThat(Files.readString(converted)).as("the HTML report").contains("<title>fastcopy convert --src ")
+                .contains("class=\"outcome ok\"", "STEP 4 ranges",
+                ">convert-worker-", ">convert-index-", "<title>test_build: ", "<title>test_run ",
+                "<td class=\"good\">equal</td>");
 
         long victim;
         try (Connection c = clusters.connect(clusters.flux1(), flat); Statement st = c.createStatement()) {
@@ -57,14 +62,18 @@ class ConvertCommandTest {
             }
             st.execute("UPDATE mpi_install SET os_version = 'edited' WHERE old_mpi_install_id = " + victim);
         }
+        Path report = work.resolve("verify-only.html");
         CliRun check = CliRun.of("convert", "--src", src, "--db", v3, "--flat-db", flat, "--verify-only", "--full",
-                "--workdir", work.toString());
+                "--workdir", work.toString(), "--report-html", report.toString());
 
         assertThat(check.exitCode()).as(check.out() + check.err()).isEqualTo(5);
         assertThat(check.out()).contains("differs: mpi_install v3 mpi_install_id " + victim);
         assertThat(check.errLines()).hasSize(1);
         assertThat(check.err()).startsWith("fastcopy: verify: 1 difference(s), first: mpi_install v3 mpi_install_id "
                 + victim).contains("os_version: v3 '").contains("flat 'edited'");
+        String html = Files.readString(report);
+        assertThat(html).as("the HTML report of the failed verify").contains("class=\"outcome failed\"", "STEP 7 verify",
+                "<td class=\"bad\">DIFFERENT</td>", "mpi_install v3 mpi_install_id " + victim);
     }
 
     @Test

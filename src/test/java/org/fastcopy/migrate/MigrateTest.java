@@ -10,8 +10,12 @@ import org.fastcopy.generate.GenerateSpec;
 import org.fastcopy.generate.MttV3Generator;
 import org.fastcopy.generate.YearSpan;
 import org.fastcopy.metrics.CopyMetrics;
+import org.fastcopy.report.HtmlReport;
+import org.fastcopy.report.RunRecorder;
 import org.fastcopy.testing.ClusterExtension;
 import org.fastcopy.testing.TestClusters;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,11 +136,22 @@ class MigrateTest {
                 };
             }
         };
-        FastcopyException failed = catchThrowableOfType(
-                () -> job(plan, injectFailure, new StringWriter()).run(Phase.select(null, null), false),
-                FastcopyException.class);
+        RunRecorder firstRun = new RunRecorder("migrate, first run");
+        FastcopyException failed;
+        try (RunRecorder.Scope recording = RunRecorder.install(firstRun)) {
+            failed = catchThrowableOfType(
+                    () -> job(plan, injectFailure, new StringWriter()).run(Phase.select(null, null), false),
+                    FastcopyException.class);
+        }
         assertThat(failed.getMessage()).startsWith("phase 4 convert failed:").contains("injected failure", "--resume");
         assertThat(failed.exitCode()).isEqualTo(FastcopyException.FAILED);
+        Document failedReport = Jsoup.parse(HtmlReport.html(firstRun.finish(failed)));
+        assertThat(failedReport.getElementById("outcome").text()).as("the HTML report of the failed run")
+                .startsWith("FAILED in STEP 4 ranges (convert)").contains("injected failure");
+        assertThat(failedReport.select("#steps-table tr.failed td:eq(1)").eachText())
+                .containsExactly("phase 4 convert", "STEP 4 ranges");
+        assertThat(failedReport.select("#steps-table tr.done td:eq(0)").eachText())
+                .contains("migrate", "convert").anyMatch(scope -> scope.startsWith("copy "));
 
         PhaseLedger before = PhaseLedger.load(plan.stateDir());
         assertThat(before.entry(Phase.CONVERT).status).isEqualTo(PhaseLedger.Status.FAILED);
@@ -194,9 +209,20 @@ class MigrateTest {
             }
         };
         StringWriter out = new StringWriter();
-        new MigrateJob(plan, clusters.flux1().connections(), watch, prometheus, CopyMetrics.Factory.NONE,
-                new PrintWriter(out, true)).run(Phase.select(null, null), true);
+        RunRecorder resumedRun = new RunRecorder("migrate --resume");
+        try (RunRecorder.Scope recording = RunRecorder.install(resumedRun)) {
+            new MigrateJob(plan, clusters.flux1().connections(), watch, prometheus, CopyMetrics.Factory.NONE,
+                    new PrintWriter(out, true)).run(Phase.select(null, null), true);
+        }
         System.out.println(out);
+        Document report = Jsoup.parse(HtmlReport.html(resumedRun.finish(null)));
+        assertThat(report.getElementById("outcome").classNames()).as("the HTML report of the resumed run").contains("ok");
+        assertThat(report.select("#steps-table td:eq(1)").eachText()).as("phases 1-3 not redone")
+                .doesNotContain("phase 1 copy-to-flux2").contains("phase 4 convert", "STEP 4 ranges", "phase 8 watermark");
+        assertThat(report.select("#workers-chart text.lane-name").eachText()).anyMatch(l -> l.startsWith("convert-worker-"));
+        assertThat(report.select("#workers-chart rect.range title").eachText()).anyMatch(t -> t.startsWith("test_run "));
+        assertThat(report.select("#verify-table td.good")).isNotEmpty();
+        assertThat(report.select("#verify-table td.bad")).isEmpty();
 
         assertThat(scrapeDuringPhase4.get()).as("metrics while phase 4 runs")
                 .contains("fastcopy_migrate_phase 4.0", "fastcopy_migrate_phases_done 3.0");
