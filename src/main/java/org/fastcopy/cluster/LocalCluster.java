@@ -97,13 +97,33 @@ public final class LocalCluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * As {@link #start(String, Path, PgBinaries)}, with {@code settings} given on the postmaster's
+     * command line over the bulk-load settings, for this run of the server only (for example
+     * {@code wal_level=logical} for the logical replication tests).
+     */
+    public static LocalCluster start(String name, Path baseDir, PgBinaries bin, Map<String, String> settings) {
+        LocalCluster c = startDetached(name, baseDir, settings, bin);
+        Runtime.getRuntime().addShutdownHook(c.shutdownHook);
+        return c;
+    }
+
+    /** As {@link #start(String, Path, PgBinaries, Map)} with the installed server. */
+    public static LocalCluster start(String name, Path baseDir, Map<String, String> settings) {
+        return start(name, baseDir, PgBinaries.server(System.getenv()), settings);
+    }
+
     private static LocalCluster startDetached(String name, Path baseDir, boolean durable, PgBinaries bin) {
+        return startDetached(name, baseDir, durable ? ClusterSettings.durable() : Map.of(), bin);
+    }
+
+    private static LocalCluster startDetached(String name, Path baseDir, Map<String, String> settings, PgBinaries bin) {
         LocalCluster c = new LocalCluster(name, baseDir.toAbsolutePath().resolve(name), bin);
         c.stopStale();
         if (!Files.exists(c.dataDir.resolve("PG_VERSION")) || !c.hasPassword()) {
             c.initdb();
         }
-        c.startServer(durable);
+        c.startServer(settings);
         return c;
     }
 
@@ -228,10 +248,10 @@ public final class LocalCluster implements AutoCloseable {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private void startServer(boolean durable) {
+    private void startServer(Map<String, String> settings) {
         // -c options win over postgresql.conf and last only as long as this postmaster.
-        String overrides = durable ? ClusterSettings.durable().entrySet().stream()
-                .map(e -> " -c " + e.getKey() + "=" + e.getValue()).collect(Collectors.joining()) : "";
+        String overrides = settings.entrySet().stream()
+                .map(e -> " -c " + e.getKey() + "=" + e.getValue()).collect(Collectors.joining());
         FastcopyException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int candidate = freePort();

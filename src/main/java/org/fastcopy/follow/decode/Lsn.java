@@ -1,0 +1,73 @@
+package org.fastcopy.follow.decode;
+
+import org.postgresql.replication.LogSequenceNumber;
+
+import java.util.Locale;
+
+/**
+ * A WAL position (pg_lsn): an unsigned 64-bit byte offset into the write-ahead log, written by
+ * PostgreSQL as two hexadecimal halves, {@code "16/B374D848"}. Ordered as unsigned numbers, so a
+ * position above 2^63 still sorts after every smaller one.
+ *
+ * @param value the position as PostgreSQL's XLogRecPtr holds it (compare with {@link #compareTo})
+ */
+public record Lsn(long value) implements Comparable<Lsn> {
+    /** {@code 0/0}: PostgreSQL's InvalidXLogRecPtr, "no position". */
+    public static final Lsn INVALID = new Lsn(0);
+
+    /**
+     * Parses {@code "X/Y"} as pg_lsn's text form (each half 1 to 8 hexadecimal digits).
+     *
+     * @throws IllegalArgumentException naming the text when it is not an LSN
+     */
+    public static Lsn parse(String text) {
+        int slash = text == null ? -1 : text.indexOf('/');
+        if (slash < 1 || slash > 8 || text.length() - slash - 1 < 1 || text.length() - slash - 1 > 8) {
+            throw new IllegalArgumentException("not an LSN (expected X/Y in hexadecimal, like 16/B374D848): '" + text + "'");
+        }
+        try {
+            long high = Long.parseUnsignedLong(text.substring(0, slash), 16);
+            long low = Long.parseUnsignedLong(text.substring(slash + 1), 16);
+            return new Lsn(high << 32 | low);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not an LSN (expected X/Y in hexadecimal, like 16/B374D848): '" + text + "'", e);
+        }
+    }
+
+    public static Lsn of(LogSequenceNumber lsn) {
+        return new Lsn(lsn.asLong());
+    }
+
+    /** The same position as PgJDBC's type, for setting a replication stream's applied/flushed LSN. */
+    public LogSequenceNumber toPgJdbc() {
+        return LogSequenceNumber.valueOf(value);
+    }
+
+    public boolean isValid() {
+        return value != 0;
+    }
+
+    public boolean isAfter(Lsn other) {
+        return compareTo(other) > 0;
+    }
+
+    public boolean isBefore(Lsn other) {
+        return compareTo(other) < 0;
+    }
+
+    @Override
+    public int compareTo(Lsn other) {
+        return Long.compareUnsigned(value, other.value);
+    }
+
+    /** Bytes of WAL from {@code earlier} to this position; 0 when {@code earlier} is not before it. */
+    public long bytesSince(Lsn earlier) {
+        return isAfter(earlier) ? value - earlier.value : 0;
+    }
+
+    /** pg_lsn's text form, as the server prints it: {@code %X/%X}. */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%X/%X", value >>> 32, value & 0xFFFF_FFFFL);
+    }
+}

@@ -1,0 +1,123 @@
+package org.fastcopy.follow.decode;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads the fields of one pgoutput message, bounds-checked: every read that would run past the
+ * end throws a {@link PgOutputException} naming the message type, the field and the offset from
+ * the start of the message, never a BufferUnderflowException without context.
+ */
+final class MessageReader {
+    private final ByteBuffer buf;
+    private final int start;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private String what = "message";
+
+    /** Reads from a duplicate of {@code buf}: the caller's position and limit stay where they are. */
+    MessageReader(ByteBuffer buf) {
+        this.buf = buf.duplicate();
+        this.start = buf.position();
+    }
+
+    /** Names the message being read, for error messages ("'U' (Update)"). */
+    void describe(String what) {
+        this.what = what;
+    }
+
+    int offset() {
+        return buf.position() - start;
+    }
+
+    int length() {
+        return buf.limit() - start;
+    }
+
+    boolean hasRemaining() {
+        return buf.hasRemaining();
+    }
+
+    int byte1(String field) {
+        need(1, field);
+        return buf.get() & 0xFF;
+    }
+
+    int int16(String field) {
+        need(2, field);
+        return buf.getShort();
+    }
+
+    int int32(String field) {
+        need(4, field);
+        return buf.getInt();
+    }
+
+    /** An unsigned 32-bit number (oid, xid). */
+    long uint32(String field) {
+        return Integer.toUnsignedLong(int32(field));
+    }
+
+    long int64(String field) {
+        need(8, field);
+        return buf.getLong();
+    }
+
+    byte[] bytes(int n, String field) {
+        if (n < 0) {
+            throw fail("negative length " + n + " for " + field);
+        }
+        need(n, field);
+        byte[] b = new byte[n];
+        buf.get(b);
+        return b;
+    }
+
+    /** A NUL-terminated string (names are sent in the client encoding, UTF8). */
+    String cstring(String field) {
+        int at = buf.position();
+        for (int i = at; i < buf.limit(); i++) {
+            if (buf.get(i) == 0) {
+                String s = utf8(buf.slice(at, i - at), field);
+                buf.position(i + 1);
+                return s;
+            }
+        }
+        throw fail("truncated: " + field + " has no terminating NUL byte before the end at byte " + length());
+    }
+
+    /** {@code n} bytes of UTF-8 text. */
+    String text(int n, String field) {
+        if (n < 0) {
+            throw fail("negative length " + n + " for " + field);
+        }
+        need(n, field);
+        String s = utf8(buf.slice(buf.position(), n), field);
+        buf.position(buf.position() + n);
+        return s;
+    }
+
+    private String utf8(ByteBuffer bytes, String field) {
+        try {
+            CharBuffer chars = utf8.reset().decode(bytes);
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            throw fail(field + " is not valid UTF-8 (the replication connection's client_encoding must be UTF8)");
+        }
+    }
+
+    private void need(int n, String field) {
+        if (buf.remaining() < n) {
+            throw fail("truncated: " + field + " needs " + n + " bytes, " + buf.remaining() + " left of " + length());
+        }
+    }
+
+    /** An exception naming the message and the current offset. */
+    PgOutputException fail(String problem) {
+        return new PgOutputException(offset(), "pgoutput " + what + " at byte " + offset() + ": " + problem);
+    }
+}

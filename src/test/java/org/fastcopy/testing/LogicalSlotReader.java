@@ -1,0 +1,117 @@
+package org.fastcopy.testing;
+
+import org.fastcopy.follow.decode.Lsn;
+import org.fastcopy.follow.decode.PgOutputDecoder;
+import org.fastcopy.follow.decode.PgOutputMessage;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.ReplicationSlotInfo;
+import org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder;
+
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A pgoutput (protocol version 1) stream from a fresh logical slot, read through PgJDBC's
+ * replication API and decoded by {@link PgOutputDecoder}: what the decoder tests read. The slot is
+ * created on open and dropped on close. A read blocks until the server sends something; the
+ * connection's socketTimeout turns a test waiting for a change that never comes into a failure
+ * instead of a hang.
+ */
+public final class LogicalSlotReader implements AutoCloseable {
+    /** Longer than any test needs to see its change, shorter than the server's keepalive period (wal_sender_timeout / 2). */
+    private static final int SOCKET_TIMEOUT_SECONDS = 20;
+
+    private final Connection connection;
+    private final String slot;
+    private final Lsn consistentPoint;
+    private final PGReplicationStream stream;
+
+    private LogicalSlotReader(Connection connection, String slot, Lsn consistentPoint, PGReplicationStream stream) {
+        this.connection = connection;
+        this.slot = slot;
+        this.consistentPoint = consistentPoint;
+        this.stream = stream;
+    }
+
+    /**
+     * Creates the slot {@code slot} in {@code database} on the source and starts streaming the
+     * publications {@code publications} (a comma-separated list) from the slot's consistent point.
+     *
+     * @param slotOptions more pgoutput options, e.g. {@code messages=true}
+     */
+    public static LogicalSlotReader open(LogicalClusters clusters, String database, String slot, String publications,
+                                         Map<String, String> slotOptions) throws SQLException {
+        Connection c = clusters.replicationConnection(clusters.source(), database,
+                Map.of("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS)));
+        try {
+            PGConnection pg = c.unwrap(PGConnection.class);
+            ReplicationSlotInfo info = pg.getReplicationAPI().createReplicationSlot().logical()
+                    .withSlotName(slot).withOutputPlugin("pgoutput").make();
+            ChainedLogicalStreamBuilder b = pg.getReplicationAPI().replicationStream().logical()
+                    .withSlotName(slot).withStartPosition(info.getConsistentPoint())
+                    .withSlotOption("proto_version", "1").withSlotOption("publication_names", publications);
+            slotOptions.forEach(b::withSlotOption);
+            return new LogicalSlotReader(c, slot, Lsn.of(info.getConsistentPoint()), b.start());
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Where the slot's stream starts: changes committed after this point are decoded. */
+    public Lsn consistentPoint() {
+        return consistentPoint;
+    }
+
+    /** The next message, decoded (blocks until the server sends one). */
+    public PgOutputMessage next() throws SQLException {
+        ByteBuffer b = stream.read();
+        return PgOutputDecoder.decode(b);
+    }
+
+    /**
+     * The messages of the next transaction that changed something, Begin to Commit inclusive.
+     * Transactions with nothing published (DDL; servers before 15 send those as Begin, Commit) are
+     * skipped.
+     */
+    public List<PgOutputMessage> nextTransaction() throws SQLException {
+        while (true) {
+            PgOutputMessage first = next();
+            if (!(first instanceof PgOutputMessage.Begin)) {
+                throw new AssertionError("expected Begin, got " + first);
+            }
+            List<PgOutputMessage> txn = new ArrayList<>();
+            txn.add(first);
+            PgOutputMessage m;
+            do {
+                m = next();
+                txn.add(m);
+            } while (!(m instanceof PgOutputMessage.Commit));
+            if (txn.size() > 2) {
+                return txn;
+            }
+        }
+    }
+
+    /** Tells the server everything up to {@code lsn} is applied and flushed, so the slot may move on. */
+    public void confirm(Lsn lsn) throws SQLException {
+        stream.setAppliedLSN(lsn.toPgJdbc());
+        stream.setFlushedLSN(lsn.toPgJdbc());
+        stream.forceUpdateStatus();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            stream.close();
+            connection.unwrap(PGConnection.class).getReplicationAPI().dropReplicationSlot(slot);
+        } finally {
+            connection.close();
+        }
+    }
+}
