@@ -52,7 +52,12 @@ public record FollowSpec(CopySpec copy, String slotName, boolean insertOnly, boo
      * such tables get a publication of their own that publishes inserts only.
      */
     public String insertOnlyPublication() {
-        return (slotName.length() > MAX_NAME - 7 ? slotName.substring(0, MAX_NAME - 7) : slotName) + "_insert";
+        return insertOnlyPublication(slotName);
+    }
+
+    /** The insert-only publication that goes with slot {@code slot}. */
+    public static String insertOnlyPublication(String slot) {
+        return (slot.length() > MAX_NAME - 7 ? slot.substring(0, MAX_NAME - 7) : slot) + "_insert";
     }
 
     /** fastcopy_ and the database name folded to what a slot name may hold, at most 63 characters. */
