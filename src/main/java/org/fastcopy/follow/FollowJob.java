@@ -189,6 +189,11 @@ public final class FollowJob {
         }
         try (Connection t = connections.open(target, "fastcopy-follow")) {
             t.setAutoCommit(false);
+            // pg_dump carried the publications over with the schema: on the target they are noise
+            try (Statement st = t.createStatement()) {
+                st.execute("DROP PUBLICATION IF EXISTS " + ident(spec.publication()));
+                st.execute("DROP PUBLICATION IF EXISTS " + ident(spec.insertOnlyPublication()));
+            }
             Ledger.put(t, FollowLedger.SLOT, spec.slotName());
             Ledger.put(t, FollowLedger.NEXT, slot.consistentPoint().toString());
             Ledger.put(t, FollowLedger.TRANSACTIONS, "0");

@@ -146,13 +146,10 @@ final class Follower implements AutoCloseable {
                 nextTick = now + TICK_NANOS;
                 tick();
             }
-            ByteBuffer buf = stream.readPending();
+            // Inside a source transaction the rest of it is on its way: wait for it without polling.
+            ByteBuffer buf = inTransaction ? stream.read() : stream.readPending();
             if (buf != null) {
                 handle(PgOutputDecoder.decode(buf));
-                continue;
-            }
-            if (inTransaction) {
-                pause();
                 continue;
             }
             commit();
@@ -207,6 +204,7 @@ final class Follower implements AutoCloseable {
         if (pendingTransactions == 0) {
             return;
         }
+        rows.flush();
         long total = applied + pendingTransactions;
         Ledger.put(apply, FollowLedger.NEXT, pendingNext.toString());
         Ledger.put(apply, FollowLedger.COMMIT, pendingCommit.toString());

@@ -50,6 +50,10 @@ final class RowApplier implements AutoCloseable {
     /** UPDATEs and DELETEs that found no row, per table: the target had diverged, or a TRUNCATE raced the copy. */
     private final Map<String, Long> missing = new HashMap<>();
     private long rows;
+    /** INSERTs wait here, up to {@link #BATCH}, for one round trip; anything else runs them first. */
+    private PreparedStatement batched;
+    private int batchedRows;
+    private static final int BATCH = 500;
 
     RowApplier(Connection target) throws SQLException {
         this.target = target;
@@ -60,6 +64,7 @@ final class RowApplier implements AutoCloseable {
 
     /** Remembers a table's description after checking it against the target. */
     void relation(Relation r) throws SQLException {
+        flush();
         TargetShape.check(target, r);
         if (relations.accept(r).filter(old -> !old.equals(r)).isPresent()) {
             closeStatements(r.oid() + ":");
@@ -78,15 +83,34 @@ final class RowApplier implements AutoCloseable {
             });
             return "INSERT INTO " + qualified(r.namespace(), r.name()) + " (" + names + ") VALUES (" + marks + ")";
         });
+        if (batched != null && batched != ps) {
+            flush();
+        }
         int p = 1;
         for (int i : cols) {
             bind(ps, p++, m.newTuple().text(i));
         }
-        ps.executeUpdate();
-        rows++;
+        ps.addBatch();
+        batched = ps;
+        if (++batchedRows >= BATCH) {
+            flush();
+        }
+    }
+
+    /** Runs the INSERTs waiting in the batch; before any other statement, and before the target commits. */
+    void flush() throws SQLException {
+        if (batched == null) {
+            return;
+        }
+        PreparedStatement ps = batched;
+        batched = null;
+        ps.executeBatch();
+        rows += batchedRows;
+        batchedRows = 0;
     }
 
     void update(Update m) throws SQLException {
+        flush();
         Relation r = relations.require(m.relationOid());
         List<Integer> set = sent(m.newTuple(), r.columns().size());
         TupleData old = m.oldOrKey() != null ? m.oldOrKey() : m.newTuple();
@@ -107,6 +131,7 @@ final class RowApplier implements AutoCloseable {
     }
 
     void delete(Delete m) throws SQLException {
+        flush();
         Relation r = relations.require(m.relationOid());
         List<Integer> where = identity(r, m.oldOrKey());
         PreparedStatement ps = statement(r, "D", List.of(), where,
@@ -119,6 +144,7 @@ final class RowApplier implements AutoCloseable {
     }
 
     void truncate(Truncate m) throws SQLException {
+        flush();
         StringJoiner names = new StringJoiner(", ");
         for (long oid : m.relationOids()) {
             Relation r = relations.require(oid);
@@ -220,6 +246,7 @@ final class RowApplier implements AutoCloseable {
     }
 
     private void closeStatements(String prefix) {
+        batched = null; // flushed before any Relation
         statements.entrySet().removeIf(e -> {
             if (e.getKey().startsWith(prefix)) {
                 close(e.getValue());
