@@ -56,13 +56,24 @@ public final class FollowJob {
         default void following(Lsn from) {
         }
 
-        /** A target transaction committed, up to the source commit {@code commitLsn}. */
+        /**
+         * A target transaction committed, up to the source commit {@code commitLsn}, and the slot not
+         * yet told: the moment a crash leaves the target ahead of the slot.
+         */
+        default void committed(Lsn commitLsn, Lsn next) {
+        }
+
+        /** A streamed transaction skipped: the ledger says the target has it already. */
+        default void skipped(Lsn commitLsn) {
+        }
+
+        /** ... and the slot confirmed up to {@code next}. */
         default void applied(Lsn commitLsn, Lsn next) {
         }
     }
 
     /** What a following run ended with. */
-    public record Result(List<CopyReport> copy, Lsn cutoverLsn, long transactions, boolean slotKept) {
+    public record Result(List<CopyReport> copy, Lsn cutoverLsn, long transactions, long skipped, boolean slotKept) {
     }
 
     private final FollowSpec spec;
@@ -125,15 +136,17 @@ public final class FollowJob {
             log.info("[{}] STEP F4 follow", spec.database());
             Lsn reached;
             long transactions;
+            long skipped;
             try (Follower follower = new Follower(spec, connections, metrics, listener, cutoverSignal)) {
                 reached = follower.run(publications);
                 transactions = follower.applied();
+                skipped = follower.skipped();
             }
             log.info("[{}] STEP F5 cutover at {}", spec.database(), reached);
             cutover(reached);
             out.println("cutover of " + spec.database() + " done at source LSN " + reached + ": final lag 0 bytes, "
                     + transactions + " transaction(s) applied while following, sequences set from the source");
-            return new Result(copied, reached, transactions, spec.keepSlot());
+            return new Result(copied, reached, transactions, skipped, spec.keepSlot());
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "following " + source + ": " + ServerError.describe(e), e);
         } finally {

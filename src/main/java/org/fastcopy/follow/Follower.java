@@ -126,7 +126,10 @@ final class Follower implements AutoCloseable {
         replication = connections.open(source, "fastcopy-follow", ReplicationSlot.REPLICATION);
         stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                 .withSlotName(spec.slotName())
-                .withStartPosition(next.toPgJdbc())
+                // From the slot's own confirmed position, not the ledger's: what the target has
+                // beyond it comes again and is skipped here, by commit LSN, rather than trusted
+                // to the server's start point.
+                .withStartPosition(Lsn.INVALID.toPgJdbc())
                 .withSlotOption("proto_version", 1)
                 .withSlotOption("publication_names", publications)
                 .withStatusInterval((int) Math.max(1, spec.statusEvery().toSeconds()), TimeUnit.SECONDS)
@@ -175,6 +178,7 @@ final class Follower implements AutoCloseable {
             if (m instanceof PgOutputMessage.Commit c) {
                 inTransaction = false;
                 skipped++;
+                listener.skipped(c.commitLsn());
                 log.debug("skipped the transaction committed at {}: already on the target", c.commitLsn());
             }
         } else if (m instanceof PgOutputMessage.Insert i) {
@@ -213,6 +217,7 @@ final class Follower implements AutoCloseable {
         // Only now is it durable on the target: confirm it, and nothing beyond.
         next = pendingNext;
         applied = total;
+        listener.committed(pendingCommit, next);
         metrics.applied(pendingTransactions);
         pendingTransactions = 0;
         rowsAtLastCommit = rows.rows();
@@ -287,6 +292,7 @@ final class Follower implements AutoCloseable {
         return applied;
     }
 
+    /** Streamed transactions skipped because the target had them already. */
     long skipped() {
         return skipped;
     }
