@@ -18,6 +18,8 @@ final class MessageReader {
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private String what = "message";
+    /** Where the field being read starts: errors point at the field, not past it. */
+    private int fieldStart;
 
     /** Reads from a duplicate of {@code buf}: the caller's position and limit stay where they are. */
     MessageReader(ByteBuffer buf) {
@@ -79,6 +81,7 @@ final class MessageReader {
 
     /** A NUL-terminated string (names are sent in the client encoding, UTF8). */
     String cstring(String field) {
+        fieldStart = offset();
         int at = buf.position();
         for (int i = at; i < buf.limit(); i++) {
             if (buf.get(i) == 0) {
@@ -87,7 +90,7 @@ final class MessageReader {
                 return s;
             }
         }
-        throw fail("truncated: " + field + " has no terminating NUL byte before the end at byte " + length());
+        throw fail("truncated: " + field + " has no terminating NUL byte before the end (" + length() + " bytes)");
     }
 
     /** {@code n} bytes of UTF-8 text. */
@@ -111,13 +114,18 @@ final class MessageReader {
     }
 
     private void need(int n, String field) {
+        fieldStart = offset();
         if (buf.remaining() < n) {
             throw fail("truncated: " + field + " needs " + n + " bytes, " + buf.remaining() + " left of " + length());
         }
     }
 
-    /** An exception naming the message and the current offset. */
+    /** An exception naming the message and the offset where the field last read starts. */
     PgOutputException fail(String problem) {
-        return new PgOutputException(offset(), "pgoutput " + what + " at byte " + offset() + ": " + problem);
+        return failAt(fieldStart, problem);
+    }
+
+    PgOutputException failAt(int offset, String problem) {
+        return new PgOutputException(offset, "pgoutput " + what + " at byte " + offset + ": " + problem);
     }
 }

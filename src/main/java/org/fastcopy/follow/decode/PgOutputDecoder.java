@@ -59,7 +59,7 @@ public final class PgOutputDecoder {
             default -> throw r.fail("unknown message type 0x" + Integer.toHexString(type));
         };
         if (r.hasRemaining()) {
-            throw r.fail((r.length() - r.offset()) + " bytes left over after the last field");
+            throw r.failAt(r.offset(), (r.length() - r.offset()) + " bytes left over after the last field");
         }
         return m;
     }
@@ -166,7 +166,7 @@ public final class PgOutputDecoder {
         }
         // Bound the list by what the buffer can hold, so a corrupt count cannot allocate gigabytes.
         if ((long) n * 4 > r.length() - r.offset()) {
-            throw r.fail("truncated: " + n + " relation oids need " + (long) n * 4 + " bytes, "
+            throw r.failAt(r.offset(), "truncated: " + n + " relation oids need " + (long) n * 4 + " bytes, "
                     + (r.length() - r.offset()) + " left of " + r.length());
         }
         List<Long> oids = new ArrayList<>(n);
