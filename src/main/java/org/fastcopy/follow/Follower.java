@@ -85,8 +85,10 @@ final class Follower implements AutoCloseable {
     private long rowsAtLastCommit;
     private Lsn pendingNext;
     private Lsn pendingCommit;
-    private Instant lastAppliedCommitTime;
-    private final Instant started = Instant.now();
+    /** Source commit time of the transaction being applied: the age of the oldest change not on the target. */
+    private Instant applyingCommitTime;
+    /** The last read found nothing waiting and nothing is open or uncommitted. */
+    private boolean caughtUp;
     private Lsn cutoverAt;
 
     Follower(FollowSpec spec, Connections connections, FollowMetrics metrics, FollowJob.Listener listener,
@@ -152,11 +154,17 @@ final class Follower implements AutoCloseable {
             // Inside a source transaction the rest of it is on its way: wait for it without polling.
             ByteBuffer buf = inTransaction ? stream.read() : stream.readPending();
             if (buf != null) {
+                caughtUp = false;
                 handle(PgOutputDecoder.decode(buf));
                 continue;
             }
             commit();
+            caughtUp = true;
             if (cutoverAt != null && reached(cutoverAt)) {
+                // everything committed before the request is on the target: the final lag
+                lagBytes = 0;
+                lagSeconds = 0;
+                metrics.lag(0, 0);
                 return cutoverAt;
             }
             if (now - nextTableCheck >= 0) {
@@ -170,6 +178,7 @@ final class Follower implements AutoCloseable {
     private void handle(PgOutputMessage m) throws SQLException {
         if (m instanceof PgOutputMessage.Begin b) {
             inTransaction = true;
+            applyingCommitTime = b.commitTime();
             Lsn applyFrom = pendingNext != null && pendingNext.isAfter(next) ? pendingNext : next;
             skipping = b.finalLsn().isBefore(applyFrom);
         } else if (m instanceof PgOutputMessage.Relation r) {
@@ -194,7 +203,6 @@ final class Follower implements AutoCloseable {
             pendingTransactions++;
             pendingNext = c.endLsn();
             pendingCommit = c.commitLsn();
-            lastAppliedCommitTime = c.commitTime();
             if (pendingTransactions >= BATCH_TRANSACTIONS || rows.rows() - rowsAtLastCommit >= BATCH_ROWS) {
                 commit();
             }
@@ -247,11 +255,13 @@ final class Follower implements AutoCloseable {
             stream.forceUpdateStatus();
         }
         sourceNow = currentLsn();
-        boolean idle = !inTransaction && pendingTransactions == 0;
-        Lsn at = idle && Lsn.of(stream.getLastReceiveLSN()).isAfter(next) ? Lsn.of(stream.getLastReceiveLSN()) : next;
+        // Idle, what the server last said it had sent is done too (for the display only: it never
+        // moves the apply position).
+        Lsn received = Lsn.of(stream.getLastReceiveLSN());
+        Lsn at = caughtUp && received.isAfter(next) ? received : next;
         lagBytes = sourceNow.bytesSince(at);
-        Instant oldest = lastAppliedCommitTime == null ? started : lastAppliedCommitTime;
-        lagSeconds = idle && lagBytes == 0 ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toNanos() / 1e9);
+        lagSeconds = caughtUp || applyingCommitTime == null ? 0
+                : Math.max(0, Duration.between(applyingCommitTime, Instant.now()).toNanos() / 1e9);
         metrics.lag(lagBytes, lagSeconds);
     }
 

@@ -1,5 +1,7 @@
 package org.fastcopy.follow;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.fastcopy.cli.Main;
 import org.fastcopy.copy.CopyJob;
 import org.fastcopy.copy.CopySpec;
@@ -68,8 +70,10 @@ class FollowTest {
             }
         };
         StringWriter report = new StringWriter();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CompletableFuture<FollowJob.Result> run = CompletableFuture.supplyAsync(() -> new FollowJob(spec,
-                Connections.fromSystem(), duringCopy, onFollow, CopyMetrics.Factory.NONE, FollowMetrics.NONE, () -> false,
+                Connections.fromSystem(), duringCopy, onFollow, CopyMetrics.Factory.NONE,
+                FollowMetrics.micrometer(registry, db), () -> false,
                 new PrintWriter(report, true)).run());
         try {
             assertThat(following.await(120, TimeUnit.SECONDS)).as("following began").isTrue();
@@ -109,6 +113,9 @@ class FollowTest {
                 }
             }
             assertThat(FollowFixture.slotExists(lc, db, spec.slotName())).as("slot or publication left").isFalse();
+            assertThat(registry.scrape()).contains("fastcopy_follow_lag_bytes{db=\"" + db + "\"}",
+                    "fastcopy_follow_lag_seconds{db=\"" + db + "\"}",
+                    "fastcopy_follow_applied_transactions_total{db=\"" + db + "\"} " + result.transactions() + ".0");
             assertThat(report.toString()).contains("cutover of " + db + " done at source LSN " + result.cutoverLsn())
                     .contains("no replication slot remains");
         } finally {
