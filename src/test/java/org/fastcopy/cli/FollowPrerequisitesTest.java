@@ -30,7 +30,7 @@ class FollowPrerequisitesTest {
 
     @Test
     void aSourceWithoutLogicalWalIsRefusedInOneLine() throws SQLException {
-        String db = clusters.mttV3();
+        String db = clusters.createDatabase(clusters.flux1(), "nolog").database();
         CliRun run = CliRun.of("--src", conninfo(clusters.flux1()), "--dst", conninfo(clusters.flux2()), "--db", db,
                 "--follow", "--workdir", work.toString());
 
@@ -62,6 +62,15 @@ class FollowPrerequisitesTest {
         assertThat(run.err()).contains("1 table(s)", "public.No Key", "REPLICA IDENTITY FULL", "--follow-insert-only")
                 .doesNotContain("keyed", "full_identity");
         assertNothingCreated(lc, db);
+    }
+
+    @Test
+    void followingSeveralDatabasesAtOnceIsRefusedBeforeAnythingConnects() {
+        CliRun run = CliRun.of("--src", "host=127.0.0.1 port=1 user=nobody", "--dst", "host=127.0.0.2 port=1 user=nobody",
+                "--db", "a,b", "--follow");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("fastcopy: --follow follows one database; --db names 2" + System.lineSeparator());
     }
 
     private static void assertNothingCreated(LogicalClusters lc, String db) throws SQLException {
