@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 import static org.fastcopy.util.Sql.ident;
@@ -61,6 +62,10 @@ public final class FollowJob {
          * yet told: the moment a crash leaves the target ahead of the slot.
          */
         default void committed(Lsn commitLsn, Lsn next) {
+        }
+
+        /** The cutover LSN is in the target's ledger; the slot is not dropped yet. */
+        default void cutoverRecorded(Lsn lsn) {
         }
 
         /** A streamed transaction skipped: the ledger says the target has it already. */
@@ -116,6 +121,17 @@ public final class FollowJob {
                     slotExists = false;
                 }
                 boolean resuming = spec.copy().resume();
+                Optional<Lsn> recorded = resuming ? cutoverRecorded() : Optional.empty();
+                if (recorded.isPresent()) {
+                    // killed inside the cutover: everything was applied; finish it
+                    slotMayRemain = true;
+                    log.info("[{}] STEP F5 cutover at {} (recorded by the interrupted run; finishing it)",
+                            spec.database(), recorded.get());
+                    cutover(recorded.get());
+                    out.println("cutover of " + spec.database() + " done at source LSN " + recorded.get()
+                            + ": final lag 0 bytes (finished by --resume), sequences set from the source");
+                    return new Result(copied, recorded.get(), 0, 0, spec.keepSlot());
+                }
                 log.info("[{}] STEP F1 prerequisites", spec.database());
                 List<UserRelations.Relation> keyless = Prerequisites.check(src, source, spec.slotName(),
                         spec.insertOnly(), resuming && slotExists);
@@ -215,27 +231,43 @@ public final class FollowJob {
         return reports;
     }
 
-    /** STEP F5: sequences from the source, slot and publications dropped, the ledger's last word. */
+    /**
+     * STEP F5: sequences from the source, the cutover LSN recorded, slot and publications dropped,
+     * the ledger's last word. In this order so that a kill anywhere in it leaves either a slot to
+     * follow on or the recorded cutover, which a --resume finishes ({@link #cutoverRecorded}).
+     */
     private void cutover(Lsn reached) throws SQLException {
         try (Connection src = connections.open(source, "fastcopy-follow");
              Connection t = connections.open(target, "fastcopy-follow")) {
             List<SequenceCopier.SequenceValue> sequences = SequenceCopier.read(src);
             SequenceCopier.apply(t, sequences);
+            Ledger.put(t, FollowLedger.CUTOVER_LSN, reached.toString());
+            listener.cutoverRecorded(reached);
             if (!spec.keepSlot()) {
                 ReplicationSlot.drop(src, spec.slotName());
                 Publications.drop(src, spec);
             }
             t.setAutoCommit(false);
             try (Statement st = t.createStatement()) {
-                if (spec.copy().keepLedger()) {
-                    Ledger.put(t, FollowLedger.CUTOVER_LSN, reached.toString());
-                } else {
+                if (!spec.copy().keepLedger()) {
                     st.execute("DROP SCHEMA IF EXISTS " + ident(Ledger.SCHEMA) + " CASCADE");
                 }
                 // delivered at commit, to a waiting `fastcopy cutover`
                 st.execute("NOTIFY " + FollowLedger.CUTOVER_DONE_CHANNEL + ", " + literal(reached.toString()));
             }
             t.commit();
+        }
+    }
+
+    /** The LSN of a cutover a killed run had recorded but not finished, if any. */
+    private Optional<Lsn> cutoverRecorded() {
+        try (Connection t = connections.open(target, "fastcopy-follow")) {
+            if (!Ledger.exists(t)) {
+                return Optional.empty();
+            }
+            return Ledger.get(t, FollowLedger.CUTOVER_LSN).map(Lsn::parse);
+        } catch (SQLException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

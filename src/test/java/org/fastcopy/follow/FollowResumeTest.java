@@ -18,6 +18,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -117,6 +118,55 @@ class FollowResumeTest {
 
         assertThat(Main.run("follow", "--drop-slot", "--src", CliProcess.conninfo(lc.source()), "--db", db)).isZero();
         assertThat(FollowFixture.slotExists(lc, db, FollowSpec.defaultSlotName(db))).isFalse();
+    }
+
+    @Test
+    void aCutoverKilledAfterRecordingItsLsnIsFinishedByResume() throws Exception {
+        String db = lc.createDatabase(lc.source(), "follow_cut").database();
+        try (Connection c = lc.connect(lc.source(), db)) {
+            FollowFixture.create(c);
+        }
+        Path work = Path.of("target", "follow-resume-work");
+        CopySpec copy = new CopySpec(lc.source().endpoint(db), lc.target().endpoint(null), List.of(db), 2, 2,
+                1L << 30, false, false, VerifyMode.COUNTS, false, work, 64, 64 << 10, false);
+        FollowJob.Listener crashInCutover = new FollowJob.Listener() {
+            @Override
+            public void following(Lsn from) {
+                try (Connection w = lc.connect(lc.source(), db)) {
+                    Random random = new Random(5);
+                    for (int i = 0; i < 10; i++) {
+                        FollowFixture.writeTransaction(w, random, 1 + random.nextInt(20));
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void cutoverRecorded(Lsn lsn) {
+                throw new IllegalStateException("simulated crash inside the cutover");
+            }
+        };
+        // asked to cut over from the start: it applies what the listener wrote, then cuts over
+        CompletableFuture<FollowJob.Result> first = CompletableFuture.supplyAsync(() -> new FollowJob(
+                new FollowSpec(copy, null, false, false, Duration.ofSeconds(1)), Connections.fromSystem(),
+                CopyJob.Listener.NONE, crashInCutover, CopyMetrics.Factory.NONE, FollowMetrics.NONE, () -> true,
+                new PrintWriter(new StringWriter(), true)).run());
+        assertThatThrownBy(() -> first.get(120, TimeUnit.SECONDS)).hasRootCauseMessage("simulated crash inside the cutover");
+        assertThat(FollowFixture.slotExists(lc, db, FollowSpec.defaultSlotName(db))).as("slot before resume").isTrue();
+
+        CopySpec resumed = new CopySpec(copy.source(), copy.target(), copy.databases(), 2, 2, 1L << 30, false, true,
+                VerifyMode.COUNTS, false, work, 64, 64 << 10, false);
+        StringWriter report = new StringWriter();
+        FollowJob.Result result = run(new FollowSpec(resumed, null, false, false, Duration.ofSeconds(1)),
+                FollowJob.Listener.NONE, report).get(120, TimeUnit.SECONDS);
+
+        assertThat(report.toString()).contains("done at source LSN " + result.cutoverLsn(), "finished by --resume",
+                "no replication slot remains");
+        assertThat(FollowFixture.slotExists(lc, db, FollowSpec.defaultSlotName(db))).as("slot after resume").isFalse();
+        try (Connection s = lc.connect(lc.source(), db); Connection t = lc.connect(lc.target(), db)) {
+            assertThat(FollowFixture.contents(t)).isEqualTo(FollowFixture.contents(s));
+        }
     }
 
     private static CompletableFuture<FollowJob.Result> run(FollowSpec spec, FollowJob.Listener listener, StringWriter out) {
