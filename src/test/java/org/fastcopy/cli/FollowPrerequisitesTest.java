@@ -73,6 +73,20 @@ class FollowPrerequisitesTest {
         assertThat(run.err()).isEqualTo("fastcopy: --follow follows one database; --db names 2" + System.lineSeparator());
     }
 
+    @Test
+    void resumingATargetThatNeverBeganFollowingIsRefusedWithTheWayOn() throws SQLException {
+        LogicalClusters lc = LogicalClusters.get();
+        String db = lc.createDatabase(lc.source(), "never_followed").database();
+
+        CliRun run = CliRun.of("--src", conninfo(lc.source()), "--dst", conninfo(lc.target()), "--db", db,
+                "--follow", "--resume", "--workdir", work.toString());
+
+        assertThat(run.exitCode()).as("stderr: %s", run.err()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).contains("holds no finished following copy", "--follow --drop-if-exists");
+        assertNothingCreated(lc, db);
+    }
+
     private static void assertNothingCreated(LogicalClusters lc, String db) throws SQLException {
         try (Connection c = lc.connect(lc.source(), db)) {
             assertThat(exists(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = '"
