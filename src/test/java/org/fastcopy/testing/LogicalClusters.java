@@ -2,6 +2,7 @@ package org.fastcopy.testing;
 
 import org.fastcopy.cluster.LocalCluster;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.follow.decode.PgOutputDecoder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,10 +40,13 @@ public final class LogicalClusters {
     @SuppressWarnings("unused") // held open: the lock marks this JVM's directory as taken
     private final FileChannel lock;
 
-    private LogicalClusters(LocalCluster source, LocalCluster target, FileChannel lock) {
+    private final Path base;
+
+    private LogicalClusters(LocalCluster source, LocalCluster target, FileChannel lock, Path base) {
         this.source = source;
         this.target = target;
         this.lock = lock;
+        this.base = base;
     }
 
     /** The settings the source runs with, over the bulk-load test settings. */
@@ -75,11 +79,20 @@ public final class LogicalClusters {
         }
         LocalCluster source = LocalCluster.start("source", base, sourceSettings());
         try {
-            return new LogicalClusters(source, LocalCluster.start("target", base, Map.of()), lock);
+            return new LogicalClusters(source, LocalCluster.start("target", base, Map.of()), lock, base);
         } catch (RuntimeException e) {
             source.stop();
             throw e;
         }
+    }
+
+    /**
+     * A wal_level=logical source of another major version ({@link PgVersions}, e.g. "pg12"),
+     * started with the settings of {@link #source()}; the caller stops it. Its data directory
+     * stays, beside this pair's, so the next run skips initdb.
+     */
+    public LocalCluster startSource(String version) {
+        return LocalCluster.start(version + "-source", base, PgVersions.server(version), sourceSettings());
     }
 
     public LocalCluster source() {
@@ -121,16 +134,20 @@ public final class LogicalClusters {
 
     /**
      * As {@link #replicationConnection(LocalCluster, String)} with more driver settings (e.g.
-     * socketTimeout). The session's output settings are pinned, since pgoutput sends every value
-     * as its type's text output, which depends on them: DateStyle ISO and extra_float_digits 3 (as
-     * PgJDBC sets them on every connection) and IntervalStyle postgres.
+     * socketTimeout). The session's output settings are pinned ({@link PgOutputDecoder#SESSION_OPTIONS}),
+     * since pgoutput sends every value as its type's text output, which depends on them.
      */
     public Connection replicationConnection(LocalCluster cluster, String database, Map<String, String> driverSettings) {
+        return openReplication(cluster, database, driverSettings);
+    }
+
+    /** As {@link #replicationConnection(LocalCluster, String, Map)}, for a cluster of another version. */
+    public static Connection openReplication(LocalCluster cluster, String database, Map<String, String> driverSettings) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("replication", "database");
         settings.put("assumeMinServerVersion", "10");
         settings.put("preferQueryMode", "simple");
-        settings.put("options", "-c DateStyle=ISO,MDY -c IntervalStyle=postgres -c extra_float_digits=3");
+        settings.put("options", PgOutputDecoder.SESSION_OPTIONS);
         settings.putAll(driverSettings);
         return cluster.connections().open(cluster.endpoint(database), "fastcopy-test-replication", settings);
     }

@@ -1,5 +1,6 @@
 package org.fastcopy.testing;
 
+import org.fastcopy.cluster.LocalCluster;
 import org.fastcopy.follow.decode.Lsn;
 import org.fastcopy.follow.decode.PgOutputDecoder;
 import org.fastcopy.follow.decode.PgOutputMessage;
@@ -46,7 +47,13 @@ public final class LogicalSlotReader implements AutoCloseable {
      */
     public static LogicalSlotReader open(LogicalClusters clusters, String database, String slot, String publications,
                                          Map<String, String> slotOptions) throws SQLException {
-        Connection c = clusters.replicationConnection(clusters.source(), database,
+        return open(clusters.source(), database, slot, publications, slotOptions);
+    }
+
+    /** As {@link #open(LogicalClusters, String, String, String, Map)} on any wal_level=logical cluster. */
+    public static LogicalSlotReader open(LocalCluster cluster, String database, String slot, String publications,
+                                         Map<String, String> slotOptions) throws SQLException {
+        Connection c = LogicalClusters.openReplication(cluster, database,
                 Map.of("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS)));
         try {
             PGConnection pg = c.unwrap(PGConnection.class);

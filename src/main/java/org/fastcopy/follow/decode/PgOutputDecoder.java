@@ -27,6 +27,17 @@ import java.util.List;
  * <p>Stateless and thread-safe; relations are tracked by {@link RelationCache}.
  */
 public final class PgOutputDecoder {
+    /**
+     * The {@code options} connection parameter for a replication connection whose rows are
+     * applied elsewhere. pgoutput sends each value as its type's output function shows it in the
+     * walsender's session, so the settings that change that text are pinned to the forms every
+     * server reads back unambiguously, whatever the source's postgresql.conf or ALTER DATABASE
+     * says: ISO dates, postgres intervals (a sql_standard interval with mixed signs reads back
+     * differently under another IntervalStyle), floats with every digit (servers before 12 round
+     * otherwise). TimeZone is left alone: timestamptz text carries its offset.
+     */
+    public static final String SESSION_OPTIONS = "-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3";
+
     private PgOutputDecoder() {
     }
 

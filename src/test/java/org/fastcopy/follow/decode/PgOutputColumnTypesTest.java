@@ -89,7 +89,13 @@ class PgOutputColumnTypesTest {
             new Col("lsn", "pg_lsn", "'16/B374D848'", "'FFFFFFFF/FFFFFFFF'"),
             new Col("mood", "mood", "'happy'", "'sad'"),
             new Col("pair", "pair", "ROW(1, 'x y')", "ROW(NULL, '')"),
-            new Col("pos", "posint", "1", "2147483647"));
+            new Col("pos", "posint", "1", "2147483647"),
+            // the copy fidelity fixture's types without binary I/O (CopyFidelityTest)
+            new Col("acl", "aclitem", "'postgres=arwdDxt/postgres'", "'=r/postgres'"),
+            new Col("acls", "aclitem[]", "'{postgres=r*/postgres,=U/postgres}'", "'{}'"),
+            new Col("grant", "grant_item", "'=X/postgres'", "'postgres=C*T/postgres'"),
+            new Col("grants", "grant_pair[]", "ARRAY[ROW('me', 'postgres=a/postgres')::grant_pair, NULL]", "'{}'"),
+            new Col("nums", "numeric[]", "'{1.50,NaN,-0.000}'", "'{{1},{2}}'"));
 
     private static LogicalClusters clusters;
     private static String db;
@@ -100,10 +106,21 @@ class PgOutputColumnTypesTest {
     static void createTable() throws SQLException {
         clusters = LogicalClusters.get();
         db = clusters.createDatabase(clusters.source(), "pgoutput_types").database();
+        // Output settings that would change the text, set where a DBA might set them: the
+        // replication connection's pinned options must win (PgOutputDecoder.SESSION_OPTIONS).
+        try (Connection c = clusters.connect(clusters.source(), db); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + ident(db) + " SET IntervalStyle = 'iso_8601'");
+            st.execute("ALTER DATABASE " + ident(db) + " SET DateStyle = 'SQL, DMY'");
+            st.execute("ALTER DATABASE " + ident(db) + " SET extra_float_digits = -3");
+        }
         sql = clusters.connect(clusters.source(), db);
+        // PgJDBC itself sets DateStyle ISO and extra_float_digits 3 on its connections, not IntervalStyle.
+        exec("SET IntervalStyle = 'postgres'");
         exec("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
         exec("CREATE TYPE pair AS (a int, b text)");
         exec("CREATE DOMAIN posint AS integer CHECK (VALUE > 0)");
+        exec("CREATE DOMAIN grant_item AS aclitem");
+        exec("CREATE TYPE grant_pair AS (who text, what aclitem)");
         exec("CREATE TABLE every_type (id int PRIMARY KEY, " + COLUMNS.stream()
                 .map(c -> ident(c.name()) + " " + c.type()).collect(Collectors.joining(", ")) + ")");
         exec("CREATE TABLE toasted (id int PRIMARY KEY, big text, small int)");
@@ -137,7 +154,7 @@ class PgOutputColumnTypesTest {
                 .map(t -> t.oid() + " " + t.namespace() + "." + t.name()))
                 .containsExactlyInAnyOrderElementsOf(column("SELECT oid::text || ' ' || CASE WHEN typbasetype = 0"
                         + " THEN 'public.' || typname ELSE '.' || (SELECT b.typname FROM pg_type b WHERE b.oid = t.typbasetype) END"
-                        + " FROM pg_type t WHERE typname IN ('mood', 'pair', 'posint')")); // pg_catalog is sent as ""
+                        + " FROM pg_type t WHERE typname IN ('mood', 'pair', 'posint', 'grant_item', '_grant_pair')")); // pg_catalog is sent as ""
         Relation rel = txn.stream().filter(Relation.class::isInstance).map(Relation.class::cast).findFirst().orElseThrow();
         assertThat(rel.columns()).extracting(Column::name).containsExactlyElementsOf(names());
         assertThat(rel.columns()).extracting(c -> c.typeOid() + " " + c.typmod())
@@ -157,6 +174,10 @@ class PgOutputColumnTypesTest {
         TupleData first = inserts.get(0).newTuple();
         assertThat(first.text(names().indexOf("b"))).as("boolean's output form, not its cast to text").isEqualTo("t");
         assertThat(first.text(names().indexOf("ch"))).as("char(5) keeps its padding").isEqualTo("ab   ");
+        assertThat(first.text(names().indexOf("iv"))).as("the pinned IntervalStyle, not the database's")
+                .isEqualTo("1 year 2 mons -3 days +04:05:06.789");
+        assertThat(first.text(names().indexOf("d"))).as("the pinned DateStyle").isEqualTo("0044-03-15 BC");
+        assertThat(inserts.get(1).newTuple().text(names().indexOf("f8"))).as("every digit").isEqualTo("0.1");
     }
 
     @Test
