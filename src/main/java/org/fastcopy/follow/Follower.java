@@ -22,7 +22,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -125,7 +127,10 @@ final class Follower implements AutoCloseable {
         apply.setAutoCommit(false);
         rows = new RowApplier(apply);
         apply.commit();
-        replication = connections.open(source, "fastcopy-follow", ReplicationSlot.REPLICATION);
+        // Values arrive as text in the walsender session's styles: pin them (the decoder's SESSION_OPTIONS).
+        Map<String, String> settings = new HashMap<>(ReplicationSlot.REPLICATION);
+        settings.put("options", PgOutputDecoder.SESSION_OPTIONS);
+        replication = connections.open(source, "fastcopy-follow", settings);
         stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                 .withSlotName(spec.slotName())
                 // From the slot's own confirmed position, not the ledger's: what the target has

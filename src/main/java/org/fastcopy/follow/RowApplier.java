@@ -59,6 +59,9 @@ final class RowApplier implements AutoCloseable {
         this.target = target;
         try (Statement st = target.createStatement()) {
             st.execute("SET session_replication_role = replica");
+            // read values back in the styles the stream's session was pinned to
+            st.execute("SET DateStyle = ISO, YMD");
+            st.execute("SET IntervalStyle = postgres");
         }
     }
 

@@ -45,7 +45,7 @@ class FollowKillTest {
             }
             try (Statement st = writer.createStatement()) {
                 // one source transaction large enough to be caught half-applied (keyless: doubled rows would show)
-                st.execute("INSERT INTO events SELECT g % 10, 'bulk' FROM generate_series(1, 40000) g");
+                st.execute("INSERT INTO events SELECT g % 10, 'bulk' FROM generate_series(1, 20000) g");
             }
             awaitOpenApplyTransaction(db, first);
             first.kill();
