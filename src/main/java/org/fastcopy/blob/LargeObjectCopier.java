@@ -87,9 +87,22 @@ public final class LargeObjectCopier {
     private long bytes;
     private long retries;
     private final Map<String, Integer> missingRoles = new HashMap<>();
+    private final boolean keepOwners;
+    private final boolean keepPrivileges;
 
     public LargeObjectCopier(Connections connections, Endpoint source, Endpoint target, SourceSnapshot snapshot,
                              VerifyMode verify) {
+        this(connections, source, target, snapshot, verify, true, true);
+    }
+
+    /**
+     * @param keepOwners     give each object its source owner (false: --no-owner, the copying role owns them)
+     * @param keepPrivileges copy each object's grants (false: --no-privileges)
+     */
+    public LargeObjectCopier(Connections connections, Endpoint source, Endpoint target, SourceSnapshot snapshot,
+                             VerifyMode verify, boolean keepOwners, boolean keepPrivileges) {
+        this.keepOwners = keepOwners;
+        this.keepPrivileges = keepPrivileges;
         this.connections = connections;
         this.source = source;
         this.target = target;
@@ -225,7 +238,7 @@ public final class LargeObjectCopier {
                     st.execute("SET synchronous_commit = off");
                 }
                 d.setAutoCommit(false);
-                target = new LargeObjectTarget(d, missingRoles);
+                target = new LargeObjectTarget(d, missingRoles, keepOwners, keepPrivileges);
             } catch (SQLException | RuntimeException e) {
                 closeQuietly(reader);
                 closeQuietly(s);

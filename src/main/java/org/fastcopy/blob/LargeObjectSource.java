@@ -27,12 +27,15 @@ final class LargeObjectSource implements AutoCloseable {
              ORDER BY p.oid
             """;
 
+    // In lomacl's own order: the target's GRANTs append in the order they run, and an ACL whose
+    // items come in another order prints differently (pg_dump, psql's \lo_list), though it grants the same.
     private static final String GRANTS_SQL = """
             SELECT m.oid::bigint, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
                    a.privilege_type, a.is_grantable
-              FROM pg_catalog.pg_largeobject_metadata m, pg_catalog.aclexplode(m.lomacl) a
+              FROM pg_catalog.pg_largeobject_metadata m,
+                   ROWS FROM (pg_catalog.aclexplode(m.lomacl)) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, n)
              WHERE m.oid > ?::bigint::oid AND m.oid <= ?::bigint::oid
-             ORDER BY 1, 2, 3
+             ORDER BY 1, a.n
             """;
 
     private final Connection src;

@@ -34,6 +34,8 @@ final class LargeObjectTarget implements AutoCloseable {
     private final Set<String> roles = new HashSet<>();
     private final String currentUser;
     private final Map<String, Integer> missingRoles;
+    private final boolean keepOwners;
+    private final boolean keepPrivileges;
     private final PreparedStatement create;
     private final PreparedStatement put;
     private final List<LargeObject> smallPending = new ArrayList<>();
@@ -45,8 +47,11 @@ final class LargeObjectTarget implements AutoCloseable {
      * @param dst          a target session with autocommit off; the caller closes it
      * @param missingRoles counts, per role name, objects whose owner or grantee the target lacks
      */
-    LargeObjectTarget(Connection dst, Map<String, Integer> missingRoles) throws SQLException {
+    LargeObjectTarget(Connection dst, Map<String, Integer> missingRoles, boolean keepOwners, boolean keepPrivileges)
+            throws SQLException {
         this.dst = dst;
+        this.keepOwners = keepOwners;
+        this.keepPrivileges = keepPrivileges;
         this.missingRoles = missingRoles;
         try (Statement st = dst.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT rolname FROM pg_catalog.pg_roles")) {
@@ -153,8 +158,10 @@ final class LargeObjectTarget implements AutoCloseable {
         List<String> out = new ArrayList<>();
         String oid = Long.toString(lo.oid());
         boolean ownerExists = roles.contains(lo.owner());
-        String owner = ownerExists ? lo.owner() : currentUser;
-        if (!ownerExists) {
+        String owner = ownerExists && keepOwners ? lo.owner() : currentUser;
+        if (!keepOwners) {
+            // --no-owner: the copying role keeps what it created
+        } else if (!ownerExists) {
             missingRoles.merge(lo.owner(), 1, Integer::sum);
         } else if (!lo.owner().equals(currentUser)) {
             out.add("ALTER LARGE OBJECT " + oid + " OWNER TO " + ident(lo.owner()));
@@ -162,7 +169,7 @@ final class LargeObjectTarget implements AutoCloseable {
         if (lo.comment() != null) {
             out.add("COMMENT ON LARGE OBJECT " + oid + " IS " + literal(lo.comment()));
         }
-        if (lo.hasAcl()) {
+        if (lo.hasAcl() && keepPrivileges) {
             // lomacl replaces the owner's default rights: start from none, as pg_dump does. Grants
             // by a superuser are recorded as the owner's, which is what lomacl held.
             out.add("REVOKE ALL ON LARGE OBJECT " + oid + " FROM " + ident(owner));

@@ -111,6 +111,12 @@ public final class ConvertCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
+    @Mixin
+    LogOptions logging;
+
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() {
         metrics.validate();

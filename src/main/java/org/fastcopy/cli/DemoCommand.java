@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -67,6 +68,12 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--keep-running", description = "Leave both clusters running at the end and print how to reach them.")
     boolean keepRunning;
+
+    @Mixin
+    LogOptions logging;
+
+    @Mixin
+    ProgressOptions progress;
 
     @Override
     public Integer call() {

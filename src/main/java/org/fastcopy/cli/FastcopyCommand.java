@@ -12,6 +12,7 @@ import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.metrics.MicrometerCopyMetrics;
 import org.fastcopy.metrics.PrometheusEndpoint;
+import org.fastcopy.roles.RoleOptions;
 import org.fastcopy.util.ByteSize;
 import org.fastcopy.util.Json;
 import org.fastcopy.verify.VerifyMode;
@@ -126,6 +127,22 @@ public final class FastcopyCommand implements Callable<Integer> {
                     + "/usr/lib/postgresql/*/bin not older than the source server, else PG_BIN).")
     Path pgBin;
 
+    @Option(names = "--roles",
+            description = "Create the roles the database names (owners, grantees, policy roles) that the target lacks, "
+                    + "from the source's pg_dumpall --roles-only, without passwords (default: list them and stop).")
+    boolean createRoles;
+
+    @Option(names = "--roles-with-passwords",
+            description = "As --roles, with the roles' passwords (needs a superuser on the source).")
+    boolean rolesWithPasswords;
+
+    @Option(names = "--no-owner", description = "Leave ownership out: objects belong to the role running the copy.")
+    boolean noOwner;
+
+    @Option(names = "--no-privileges",
+            description = "Leave GRANT/REVOKE and default privileges out.")
+    boolean noPrivileges;
+
     @Option(names = "--hosts-file", paramLabel = "FILE",
             description = "A pg_service.conf-format file of endpoint names (default: conf/hosts.conf).")
     Path hostsFile;
@@ -147,6 +164,12 @@ public final class FastcopyCommand implements Callable<Integer> {
 
     @Mixin
     MetricsOptions metrics;
+
+    @Mixin
+    LogOptions logging;
+
+    @Mixin
+    ProgressOptions progress;
 
     @Override
     public Integer call() {
@@ -202,7 +225,8 @@ public final class FastcopyCommand implements Callable<Integer> {
         return new CopySpec(source, target, dbs, jobs, indexJobs == null ? jobs : indexJobs,
                 size(splitLargerThan, "--split-larger-than"), dropIfExists, resume, verify, dryRun, workDir,
                 ringSlots, (int) Math.min(Integer.MAX_VALUE, size(bufferSize, "--buffer-size")), keepLedger,
-                size(maintenanceWorkMem, "--maintenance-work-mem"), encodingErrors, pgBin);
+                size(maintenanceWorkMem, "--maintenance-work-mem"), encodingErrors, pgBin,
+                new RoleOptions(createRoles || rolesWithPasswords, rolesWithPasswords, noOwner, noPrivileges));
     }
 
 

@@ -11,6 +11,7 @@ import org.fastcopy.generate.MttV3Generator;
 import org.fastcopy.generate.YearSpan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -59,6 +60,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--drop-if-exists",
             description = "Drop and recreate the database if it exists (otherwise a non-empty one is refused).")
     boolean dropIfExists;
+
+    @Mixin
+    LogOptions logging;
 
     @Override
     public Integer call() {

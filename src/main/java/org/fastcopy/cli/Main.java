@@ -1,6 +1,9 @@
 package org.fastcopy.cli;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.observe.LogFormat;
+import org.fastcopy.observe.Logging;
+import org.fastcopy.observe.Terminal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -37,29 +40,48 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionStrategy(Main::configureOutputAndRun);
+        // Errors follow --log-format: in JSON the one line is a JSON object (docs/operations.md).
         cl.setParameterExceptionHandler((ex, argv) -> {
             CommandLine bad = ex.getCommandLine();
-            bad.getErr().println(bad.getCommandName() + ": " + ex.getMessage());
-            bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
+            LogFormat format = LogOptions.requested(argv);
+            bad.getErr().println(Logging.errorLine(format, bad.getCommandName() + ": " + ex.getMessage(), null));
+            if (format == LogFormat.TEXT) {
+                bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
+            }
             return FastcopyException.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, bad, parsed) -> {
             Throwable t = unwrap(ex);
             String program = bad.getCommandSpec().root().name();
+            LogFormat format = Logging.current();
             if (t instanceof FastcopyException fe) {
-                bad.getErr().println(program + ": " + fe.getMessage());
+                bad.getErr().println(Logging.errorLine(format, program + ": " + fe.getMessage(), null));
                 log.debug("failure detail", fe);
                 return fe.exitCode();
             }
             if (t instanceof InterruptedException) {
-                bad.getErr().println(program + ": interrupted");
+                bad.getErr().println(Logging.errorLine(format, program + ": interrupted", null));
                 return FastcopyException.INTERRUPTED;
             }
-            bad.getErr().println(program + ": internal error: " + t);
-            t.printStackTrace(bad.getErr());
+            bad.getErr().println(Logging.errorLine(format, program + ": internal error: " + t, t));
+            if (format == LogFormat.TEXT) {
+                t.printStackTrace(bad.getErr());
+            }
             return FastcopyException.FAILED;
         });
         return cl;
+    }
+
+    /**
+     * The process's log format and progress display come from the whole command line (an option
+     * may stand before or after the subcommand's name), then the command runs (picocli's RunLast).
+     */
+    private static int configureOutputAndRun(CommandLine.ParseResult parsed) {
+        LogFormat format = LogOptions.requested(parsed);
+        Logging.use(format);
+        Terminal.use(Terminal.detect(System.getenv(), format, ProgressOptions.requested(parsed)));
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     private static Object rootCommand() {

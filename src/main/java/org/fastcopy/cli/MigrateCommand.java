@@ -78,6 +78,12 @@ public final class MigrateCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
+    @Mixin
+    LogOptions logging;
+
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() {
         List<Phase> phases = Phase.select(only, from);

@@ -1,6 +1,8 @@
 package org.fastcopy.cli;
 
 import org.fastcopy.endpoint.OpenConnections;
+import org.fastcopy.observe.Logging;
+import org.slf4j.event.Level;
 
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
@@ -52,8 +54,8 @@ final class SignalStop {
         if (done.getCount() == 0) {
             return;
         }
-        err.println("fastcopy: stopping on a signal: cancelling running statements and rolling back "
-                + "(a rerun with --resume continues)");
+        err.println(Logging.line(Logging.current(), Level.WARN, "fastcopy: stopping on a signal: cancelling running "
+                + "statements and rolling back (a rerun with --resume continues)", null));
         command.interrupt();
         boolean unwound;
         try {
@@ -63,8 +65,8 @@ final class SignalStop {
         }
         int open = OpenConnections.cancelAndAbortAll();
         if (!unwound) {
-            err.println("fastcopy: the run did not stop within " + GRACE_MILLIS / 1000 + " s; closed its "
-                    + open + " remaining connection(s)");
+            err.println(Logging.line(Logging.current(), Level.ERROR, "fastcopy: the run did not stop within "
+                    + GRACE_MILLIS / 1000 + " s; closed its " + open + " remaining connection(s)", null));
         }
         err.flush();
     }

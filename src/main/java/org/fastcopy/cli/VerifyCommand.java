@@ -14,6 +14,7 @@ import org.fastcopy.verify.Verifier;
 import org.fastcopy.verify.VerifyMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -66,6 +67,9 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--hosts-file", paramLabel = "FILE", description = "A pg_service.conf-format file of endpoint names.")
     Path hostsFile;
+
+    @Mixin
+    LogOptions logging;
 
     @Override
     public Integer call() {

@@ -1,5 +1,6 @@
 package org.fastcopy.copy;
 
+import org.fastcopy.data.BinaryIo;
 import org.fastcopy.data.CopyFormat;
 import org.fastcopy.data.EncodingErrors;
 import org.fastcopy.plan.CopyPlan;
@@ -56,10 +57,15 @@ public record CopyReport(String database, String source, String target, CopyPlan
         List<String> out = new ArrayList<>();
         out.add(String.format(Locale.ROOT, "plan for %s: %d tables, %d units, %d tables in chunks, %s",
                 database, plan.tables().size(), plan.units().size(), plan.chunkedTables(), ByteSize.format(plan.totalBytes())));
-        out.add("  COPY format: " + plan.serverFormat().option() + (plan.serverFormat() == CopyFormat.BINARY
-                ? " (same major version and encoding on both servers)" : " (the servers differ in major version or encoding)"));
-        plan.textOnlyTables().forEach(t -> out.add("  COPY format text for " + t.displayName()
-                + ": a column type has no binary send/receive functions"));
+        out.add("  COPY format: " + plan.servers().describe() + " (" + plan.binaryTables() + " tables binary, "
+                + (plan.tables().size() - plan.binaryTables()) + " text)");
+        plan.textOnlyTables().forEach(t -> out.add("  COPY format text for " + t.displayName() + ": "
+                + switch (t.binaryIo()) {
+                    case NONE -> "a column type has no binary send/receive functions, or holds oids (reg* types)";
+                    case NESTED_USER_TYPES -> "a user type inside an array or composite (binary carries its oid, which"
+                            + " a server before 14 refuses)";
+                    default -> "a column type is not built in, or its binary format may differ between the versions";
+                }));
         out.add(String.format(Locale.ROOT, "  %5s  %-60s %12s %6s", "order", "unit", "size", "format"));
         int i = 0;
         for (PlannedUnit u : plan.units()) {

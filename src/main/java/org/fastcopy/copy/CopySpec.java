@@ -3,6 +3,7 @@ package org.fastcopy.copy;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.data.EncodingErrors;
 import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.roles.RoleOptions;
 import org.fastcopy.verify.VerifyMode;
 
 import java.nio.file.Path;
@@ -31,11 +32,12 @@ import java.util.List;
  * @param encodingErrors  what to do with source rows whose bytes are not valid in the target's
  *                        encoding (a SQL_ASCII source): fail, replace or skip
  * @param pgBin           the directory of pg_dump and pg_restore, or null to search for them
+ * @param roles           owners, grants and the roles they name: checked, created, or left out
  */
 public record CopySpec(Endpoint source, Endpoint target, List<String> databases, int jobs, int indexJobs,
                        long splitLargerThan, boolean dropIfExists, boolean resume, VerifyMode verify,
                        boolean dryRun, Path workDir, int ringSlots, int bufferBytes, boolean keepLedger,
-                       long maintenanceWorkMem, EncodingErrors encodingErrors, Path pgBin) {
+                       long maintenanceWorkMem, EncodingErrors encodingErrors, Path pgBin, RoleOptions roles) {
     public static final int MAX_JOBS = 256;
     /** Index builds sort in memory up to this; the server default (64MB) spills big ones to disk. */
     public static final long DEFAULT_MAINTENANCE_WORK_MEM = 256L << 20;
@@ -54,25 +56,31 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
                     boolean dryRun, Path workDir, int ringSlots, int bufferBytes, boolean keepLedger,
                     long maintenanceWorkMem) {
         this(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify, dryRun, workDir,
-                ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, EncodingErrors.FAIL, null);
+                ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, EncodingErrors.FAIL, null, RoleOptions.DEFAULT);
     }
 
     /** This spec with another --encoding-errors policy. */
     public CopySpec withEncodingErrors(EncodingErrors policy) {
         return new CopySpec(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify,
-                dryRun, workDir, ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, policy, pgBin);
+                dryRun, workDir, ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, policy, pgBin, roles);
     }
 
     /** This spec keeping the ledger after success (a following copy's position lives there). */
     public CopySpec withKeepLedger() {
         return new CopySpec(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify,
-                dryRun, workDir, ringSlots, bufferBytes, true, maintenanceWorkMem, encodingErrors, pgBin);
+                dryRun, workDir, ringSlots, bufferBytes, true, maintenanceWorkMem, encodingErrors, pgBin, roles);
     }
 
     /** This spec with pg_dump and pg_restore taken from {@code dir}. */
     public CopySpec withPgBin(Path dir) {
         return new CopySpec(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify,
-                dryRun, workDir, ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, encodingErrors, dir);
+                dryRun, workDir, ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, encodingErrors, dir, roles);
+    }
+
+    /** This spec with another treatment of owners, grants and roles. */
+    public CopySpec withRoles(RoleOptions options) {
+        return new CopySpec(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify,
+                dryRun, workDir, ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, encodingErrors, pgBin, options);
     }
 
     public CopySpec {
@@ -108,6 +116,9 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
         }
         if (encodingErrors == null) {
             throw usage("--encoding-errors must be one of fail, replace, skip");
+        }
+        if (roles == null) {
+            throw new IllegalArgumentException("roles: use RoleOptions.DEFAULT");
         }
         if (pgBin != null) {
             org.fastcopy.cluster.PgBinaries.at(pgBin, "--pg-bin");

@@ -6,7 +6,7 @@ import org.fastcopy.FastcopyException;
 import org.fastcopy.analyze.AnalyzePlan;
 import org.fastcopy.analyze.FinalAnalyze;
 import org.fastcopy.blob.LargeObjectCopier;
-import org.fastcopy.data.CopyFormat;
+import org.fastcopy.data.ServerPair;
 import org.fastcopy.data.EncodingErrors;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
@@ -16,6 +16,8 @@ import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.plan.CopyPlan;
 import org.fastcopy.plan.SourceCatalog;
 import org.fastcopy.plan.SourceTable;
+import org.fastcopy.roles.NeededRoles;
+import org.fastcopy.roles.TargetRoles;
 import org.fastcopy.schema.DdlReport;
 import org.fastcopy.schema.PreDataLoader;
 import org.fastcopy.schema.RestoreScript;
@@ -138,24 +140,41 @@ final class DatabaseCopy {
         if (state != null) {
             targetPreparation.refuseEarly(state);
         }
+        roles();
         Map<String, CopyPlan.Cut> fixedCuts = Map.of();
         if (state == TargetDatabase.State.RESUMABLE && spec.resume()) {
             fixedCuts = targetPreparation.recordedCuts();
         }
-        plan = CopyPlan.of(tables, spec.splitLargerThan(), fixedCuts, serverFormat());
+        plan = CopyPlan.of(tables, spec.splitLargerThan(), fixedCuts, servers());
         log.info("[{}] {} tables, {} units ({} tables in chunks), {} to copy", db, tables.size(), plan.units().size(),
                 plan.chunkedTables(), ByteSize.format(plan.totalBytes()));
-        log.info("[{}] COPY format: {}{}", db, plan.serverFormat(), plan.textOnlyTables().isEmpty() ? ""
-                : "; text for " + plan.textOnlyTables().size() + " tables whose column types have no binary I/O");
+        log.info("[{}] COPY format: {} ({} tables binary, {} text)", db, plan.servers().describe(), plan.binaryTables(),
+                tables.size() - plan.binaryTables());
+    }
+
+    /**
+     * The roles the database names, checked on the target (and created with --roles) before the
+     * target is touched: roles are global objects that no copy of one database carries.
+     */
+    private void roles() {
+        NeededRoles needed = NeededRoles.read(snapshot.holder()).under(spec.roles());
+        TargetRoles targetRoles = new TargetRoles(connections, source, target);
+        if (spec.dryRun()) {
+            Set<String> missing = targetRoles.missing(needed);
+            log.info("[{}] roles: {} named{}", db, needed.names().size(),
+                    missing.isEmpty() ? ", all on the target" : "; the target lacks " + needed.describe(missing));
+            return;
+        }
+        targetRoles.ensure(needed, spec.roles(), spec.workDir().resolve(db), spec.pgBin());
     }
 
     /**
      * What the two servers allow (same major version and encoding: binary). The target database
      * may not exist yet, so its server is asked on the maintenance database.
      */
-    private CopyFormat serverFormat() {
+    private ServerPair servers() {
         try (Connection t = connections.open(target.withDatabase(Databases.MAINTENANCE_DB), "fastcopy")) {
-            return CopyFormat.choose(snapshot.holder(), t);
+            return ServerPair.of(snapshot.holder(), t);
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.CONNECTION, "could not compare the servers: "
                     + ServerError.describe(e), e);
@@ -170,11 +189,11 @@ final class DatabaseCopy {
     private void schemaDump() {
         clock.start(CopyStep.SCHEMA_DUMP, "pg_dump --schema-only in the snapshot");
         dump = SchemaDump.dump(connections, source, snapshot.id(), spec.workDir().resolve(db), spec.pgBin());
-        postDataRender = new FutureTask<>(() -> dump.render(Section.POST_DATA));
+        postDataRender = new FutureTask<>(() -> dump.render(Section.POST_DATA, spec.roles().restore()));
         Thread renderer = new Thread(postDataRender, "render-post-data");
         renderer.setDaemon(true);
         renderer.start();
-        preData = dump.render(Section.PRE_DATA);
+        preData = dump.render(Section.PRE_DATA, spec.roles().restore());
     }
 
     /** STEP 4: create the target database, recreate it, or resume it (then read what the ledger says is done). */
@@ -237,7 +256,8 @@ final class DatabaseCopy {
      */
     private void largeObjects() {
         clock.start(CopyStep.LARGE_OBJECTS, "");
-        LargeObjectCopier.Result blobs = new LargeObjectCopier(connections, source, target, snapshot, spec.verify()).run();
+        LargeObjectCopier.Result blobs = new LargeObjectCopier(connections, source, target, snapshot, spec.verify(),
+                !spec.roles().noOwner(), !spec.roles().noPrivileges()).run();
         if (blobs.sourceObjects() > 0) {
             log.info("[{}] {}", db, blobs.summary());
         }

@@ -39,6 +39,8 @@ final class Progress implements CopyProgress {
     private final Map<CopyUnit, long[]> inFlight = new ConcurrentHashMap<>();
     private final Map<String, long[]> perTable = new ConcurrentHashMap<>();
     private final CopyMetrics metrics;
+    /** A bar only where the line is redrawn in place: in a log file it would be noise. */
+    private final boolean bar = ProgressRenderer.onTerminal();
 
     Progress(CopyPlan plan, Map<String, Long> doneUnits, CopyMetrics metrics) {
         this.metrics = metrics;
@@ -139,11 +141,14 @@ final class Progress implements CopyProgress {
         }
         String done = totalRows > 0 ? String.format(Locale.ROOT, "%,d / ~%,d rows  %s", rows, totalRows,
                 ByteSize.format(bytes)) : ByteSize.format(bytes) + " / ~" + ByteSize.format(expectedBytes);
+        String figures = String.format(Locale.ROOT, "%5.1f%%  %s  %s/s  %,.0f rows/s  units %d/%d  ETA %s", pct, done,
+                ByteSize.format((long) rate), rowRate, unitsDone.get(), totalUnits, eta);
+        if (!bar) {
+            return figures.strip();
+        }
         int width = 30;
         int filled = (int) Math.round(pct / 100 * width);
-        return String.format(Locale.ROOT, "[%s%s] %5.1f%%  %s  %s/s  %,.0f rows/s  units %d/%d  ETA %s",
-                "#".repeat(filled), ".".repeat(width - filled), pct, done, ByteSize.format((long) rate), rowRate,
-                unitsDone.get(), totalUnits, eta);
+        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + figures;
     }
 
     /** Bytes the whole data phase will stream, as the units done so far suggest. */

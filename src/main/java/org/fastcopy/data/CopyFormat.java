@@ -74,7 +74,7 @@ public enum CopyFormat {
     }
 
     private static String normalize(String encoding) {
-        return encoding.trim().toUpperCase(Locale.ROOT).replace("-", "").replace("_", "");
+        return ServerPair.normalize(encoding);
     }
 
     private record ServerFacts(int versionNum, String encoding) {

@@ -28,6 +28,15 @@ final class MigrateMetrics {
         this.registry = registry;
         registry.gauge(PHASE, current);
         registry.gauge(PHASES_DONE, done);
+        // Every phase's failure counter exists from the start at 0, so that a dashboard or an alert
+        // on increase(...) sees a series before the first failure rather than no data.
+        for (Phase p : Phase.values()) {
+            failures(p);
+        }
+    }
+
+    private Counter failures(Phase p) {
+        return Counter.builder(PHASE_FAILURES).tag(TAG_PHASE, p.slug).register(registry);
     }
 
     void started(Phase p) {
@@ -45,7 +54,7 @@ final class MigrateMetrics {
     }
 
     void failed(Phase p) {
-        Counter.builder(PHASE_FAILURES).tag(TAG_PHASE, p.slug).register(registry).increment();
+        failures(p).increment();
         current.set(0);
     }
 }

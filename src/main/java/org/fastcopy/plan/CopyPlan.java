@@ -1,7 +1,9 @@
 package org.fastcopy.plan;
 
 import org.fastcopy.data.BlockRange;
+import org.fastcopy.data.BinaryIo;
 import org.fastcopy.data.CopyFormat;
+import org.fastcopy.data.ServerPair;
 import org.fastcopy.data.CopyUnit;
 
 import java.util.ArrayList;
@@ -15,9 +17,11 @@ import java.util.Map;
  * the split size, ordered largest first so the longest units start first and the small ones fill
  * the gaps at the end (longest-processing-time scheduling).
  *
- * <p>Each unit carries its COPY format: the servers' format ({@link CopyFormat#choose}: binary only
- * between the same major version and encoding), lowered to text for a table whose column types
- * cannot all travel in binary ({@link SourceTable#binaryIo()}).
+ * <p>Each unit carries its COPY format, chosen per table from its column types
+ * ({@link SourceTable#binaryIo()}) and the pair of servers ({@link ServerPair#formatFor}): binary
+ * between the same major version and encoding wherever the types have send/receive functions,
+ * binary from an older major into a newer one for the built-in types whose format both share,
+ * text for the rest.
  */
 public final class CopyPlan {
     /** A unit with the numbers the scheduler and the progress display need, and its COPY format. */
@@ -28,11 +32,11 @@ public final class CopyPlan {
     private final List<PlannedUnit> units;
     private final Map<String, Integer> unitsPerTable;
     private final Map<String, Cut> cutsByTable;
-    private final CopyFormat serverFormat;
+    private final ServerPair servers;
 
     private CopyPlan(List<SourceTable> tables, List<PlannedUnit> units, Map<String, Cut> cutsByTable,
-                     CopyFormat serverFormat) {
-        this.serverFormat = serverFormat;
+                     ServerPair servers) {
+        this.servers = servers;
         this.cutsByTable = Map.copyOf(cutsByTable);
         this.tables = List.copyOf(tables);
         this.units = List.copyOf(units);
@@ -59,22 +63,21 @@ public final class CopyPlan {
      * @param splitLargerThan tables above this many bytes become chunks of about this size; 0 never splits
      */
     public static CopyPlan of(List<SourceTable> tables, long splitLargerThan) {
-        return of(tables, splitLargerThan, Map.of(), CopyFormat.BINARY);
+        return of(tables, splitLargerThan, Map.of(), ServerPair.sameServers(150000));
     }
 
     /**
      * @param fixedCuts cuts recorded by an earlier run, by {@link SourceTable#displayName()}: a resumed
      *                  run must cut a table exactly as before, or a chunk finished then would overlap
      *                  a chunk redone now and its rows would be copied twice
-     * @param serverFormat what the two servers allow ({@link CopyFormat#choose}); a table whose
-     *                  types lack binary I/O goes in text either way
+     * @param servers   what the two servers share: with the table's types, it decides each format
      */
     public static CopyPlan of(List<SourceTable> tables, long splitLargerThan, Map<String, Cut> fixedCuts,
-                              CopyFormat serverFormat) {
+                              ServerPair servers) {
         List<PlannedUnit> units = new ArrayList<>();
         Map<String, Cut> cuts = new LinkedHashMap<>();
         for (SourceTable t : tables) {
-            CopyFormat format = formatFor(t, serverFormat);
+            CopyFormat format = servers.formatFor(t.binaryIo());
             CopyUnit whole = CopyUnit.table(t.schema(), t.name(), t.columns());
             Cut cut = fixedCuts.containsKey(t.displayName()) ? fixedCuts.get(t.displayName()) : cutFor(t, splitLargerThan);
             if (cut != null) {
@@ -95,26 +98,33 @@ public final class CopyPlan {
         }
         units.sort(Comparator.comparingLong(PlannedUnit::estimatedBytes).reversed()
                 .thenComparing(PlannedUnit::key));
-        return new CopyPlan(tables, units, cuts, serverFormat);
+        return new CopyPlan(tables, units, cuts, servers);
     }
 
-    private static CopyFormat formatFor(SourceTable t, CopyFormat serverFormat) {
-        return serverFormat == CopyFormat.BINARY && t.binaryIo() ? CopyFormat.BINARY : CopyFormat.TEXT;
+    /** What the two servers share. */
+    public ServerPair servers() {
+        return servers;
     }
 
-    /** The format the servers allow: BINARY between the same major version and encoding. */
+    /** BINARY when the servers allow binary for every type that has it (same major and encoding). */
     public CopyFormat serverFormat() {
-        return serverFormat;
+        return servers.sameMajor() && servers.sameEncoding() ? CopyFormat.BINARY : CopyFormat.TEXT;
     }
 
     /** The table's COPY format in this plan. */
     public CopyFormat formatOf(SourceTable t) {
-        return formatFor(t, serverFormat);
+        return servers.formatFor(t.binaryIo());
     }
 
-    /** Tables copied in text although the servers allow binary, because of their column types. */
+    /** Tables copied in text although the servers allow binary for some tables, because of their column types. */
     public List<SourceTable> textOnlyTables() {
-        return serverFormat == CopyFormat.BINARY ? tables.stream().filter(t -> !t.binaryIo()).toList() : List.of();
+        boolean anyBinary = servers.formatFor(BinaryIo.ANY_MAJOR) == CopyFormat.BINARY;
+        return anyBinary ? tables.stream().filter(t -> formatOf(t) == CopyFormat.TEXT).toList() : List.of();
+    }
+
+    /** Tables copied in binary. */
+    public long binaryTables() {
+        return tables.stream().filter(t -> formatOf(t) == CopyFormat.BINARY).count();
     }
 
     /** The cut for a table above the split size, or null to copy it whole. */

@@ -1,5 +1,6 @@
 package org.fastcopy.plan;
 
+import org.fastcopy.data.BinaryIo;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.pg.ServerError;
 import org.fastcopy.pg.ServerFeatures;
@@ -63,33 +64,47 @@ public final class SourceCatalog {
     }
 
     /**
-     * Tables with a column whose type cannot travel in binary COPY: the type, or a type inside it
-     * (array element, domain base, composite attribute, range subtype), lacks typsend or
-     * typreceive. Every column counts, generated ones too: erring towards text costs speed only.
+     * Each table's {@link BinaryIo}, from every type its columns reach: the column types, and
+     * inside them array elements, domain bases, composite attributes and range subtypes. A part
+     * reached through an array or a composite is "nested": binary COPY writes its type oid into
+     * the data. Every column counts, generated ones too: erring towards text costs speed only.
+     * Built-in types keep their oids (below FirstNormalObjectId, 16384) in every version.
      */
-    private static final String TEXT_ONLY_TABLES = """
-            WITH RECURSIVE parts(root, typ) AS (
-                SELECT DISTINCT a.atttypid, a.atttypid
+    private static final String BINARY_IO = """
+            WITH RECURSIVE parts(root, typ, nested) AS (
+                SELECT DISTINCT a.atttypid, a.atttypid, false
                   FROM pg_catalog.pg_attribute a
                  WHERE a.attrelid = ANY (?::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped
               UNION
-                SELECT p.root, inner_type.oid
+                SELECT p.root, inner_type.oid, p.nested OR inner_type.carries_oid
                   FROM parts p
                   JOIN pg_catalog.pg_type t ON t.oid = p.typ
                  CROSS JOIN LATERAL (
-                       SELECT t.typelem WHERE t.typelem <> 0
-                       UNION ALL SELECT t.typbasetype WHERE t.typbasetype <> 0
-                       UNION ALL SELECT ca.atttypid FROM pg_catalog.pg_attribute ca
+                       SELECT t.typelem, t.typlen = -1 WHERE t.typelem <> 0
+                       UNION ALL SELECT t.typbasetype, false WHERE t.typbasetype <> 0
+                       UNION ALL SELECT ca.atttypid, true FROM pg_catalog.pg_attribute ca
                         WHERE t.typrelid <> 0 AND ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped
-                       UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid
-                       ) AS inner_type(oid)
+                       UNION ALL SELECT r.rngsubtype, false FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid
+                       ) AS inner_type(oid, carries_oid)
             )
-            SELECT DISTINCT a.attrelid
+            SELECT a.attrelid,
+                   bool_or(t.typsend = 0 OR t.typreceive = 0
+                           OR t.oid < 16384 AND t.typname IN ('regclass', 'regcollation', 'regconfig', 'regdictionary',
+                              'regnamespace', 'regoper', 'regoperator', 'regproc', 'regprocedure', 'regrole', 'regtype'))
+                       AS never,
+                   bool_or(p.nested AND t.oid >= 16384) AS nested_user_types,
+                   bool_and(t.oid < 16384 AND (t.typname IN ('bool', 'bytea', 'char', 'name', 'int2', 'int4', 'int8',
+                              'float4', 'float8', 'numeric', 'money', 'oid', 'text', 'varchar', 'bpchar', 'date', 'time',
+                              'timetz', 'timestamp', 'timestamptz', 'interval', 'bit', 'varbit', 'uuid', 'json', 'jsonb',
+                              'inet', 'cidr', 'macaddr', 'macaddr8', 'point', 'lseg', 'box', 'path', 'polygon', 'line',
+                              'circle', 'pg_lsn', 'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange')
+                                                 OR t.typlen = -1 AND t.typelem <> 0)
+                            OR t.typtype IN ('d', 'e')) AS any_major
               FROM pg_catalog.pg_attribute a
               JOIN parts p ON p.root = a.atttypid
               JOIN pg_catalog.pg_type t ON t.oid = p.typ
              WHERE a.attrelid = ANY (?::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped
-               AND (t.typsend = 0 OR t.typreceive = 0)
+             GROUP BY a.attrelid
             """;
 
     /** A table whose rows a copy reads, by oid and name only (cheap: no sizes, no locks). */
@@ -118,12 +133,12 @@ public final class SourceCatalog {
             }
             Long[] oids = rows.stream().map(r -> (Long) r[0]).toArray(Long[]::new);
             Map<Long, List<String>> columns = columns(source, oids);
-            Set<Long> textOnly = textOnly(source, oids);
+            Map<Long, BinaryIo> binaryIo = binaryIo(source, oids);
             List<SourceTable> out = new ArrayList<>(rows.size());
             for (Object[] r : rows) {
                 long oid = (Long) r[0];
                 out.add(new SourceTable(oid, (String) r[1], (String) r[2], (Long) r[3], (Long) r[4], (Double) r[5],
-                        columns.getOrDefault(oid, List.of()), (Long) r[6], !textOnly.contains(oid)));
+                        columns.getOrDefault(oid, List.of()), (Long) r[6], binaryIo.getOrDefault(oid, BinaryIo.ANY_MAJOR)));
             }
             return out;
         } catch (SQLException e) {
@@ -132,15 +147,16 @@ public final class SourceCatalog {
         }
     }
 
-    private static Set<Long> textOnly(Connection source, Long[] oids) throws SQLException {
-        Set<Long> out = new HashSet<>();
-        try (PreparedStatement ps = source.prepareStatement(TEXT_ONLY_TABLES)) {
+    private static Map<Long, BinaryIo> binaryIo(Connection source, Long[] oids) throws SQLException {
+        Map<Long, BinaryIo> out = new HashMap<>();
+        try (PreparedStatement ps = source.prepareStatement(BINARY_IO)) {
             Array arr = source.createArrayOf("int8", oids);
             ps.setArray(1, arr);
             ps.setArray(2, arr);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getLong(1));
+                    out.put(rs.getLong(1), rs.getBoolean(2) ? BinaryIo.NONE : rs.getBoolean(3) ? BinaryIo.NESTED_USER_TYPES
+                            : rs.getBoolean(4) ? BinaryIo.ANY_MAJOR : BinaryIo.SAME_MAJOR);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package org.fastcopy.plan;
 
+import org.fastcopy.data.BinaryIo;
 import java.util.List;
 
 import static org.fastcopy.util.Sql.qualified;
@@ -15,19 +16,17 @@ import static org.fastcopy.util.Sql.qualified;
  *                COPY FROM refuses generated columns and dropped ones have no name)
  * @param toastBytes size of the table's TOAST relation: MTT's stdout and stderr live there, so
  *                the main fork alone understates a result table's work several times over
- * @param binaryIo whether every column's type can travel in binary COPY: it, and any array element,
- *                domain base, composite attribute or range subtype inside it, has both send and
- *                receive functions ({@code aclitem}, or a user's base type, may have neither)
+ * @param binaryIo how far the rows can travel in binary COPY, by the column types ({@link BinaryIo})
  */
 public record SourceTable(long oid, String schema, String name, long bytes, long pages, double rows,
-                          List<String> columns, long toastBytes, boolean binaryIo) {
+                          List<String> columns, long toastBytes, BinaryIo binaryIo) {
     public SourceTable {
         columns = List.copyOf(columns);
     }
 
     public SourceTable(long oid, String schema, String name, long bytes, long pages, double rows, List<String> columns,
                        long toastBytes) {
-        this(oid, schema, name, bytes, pages, rows, columns, toastBytes, true);
+        this(oid, schema, name, bytes, pages, rows, columns, toastBytes, BinaryIo.SAME_MAJOR);
     }
 
     public SourceTable(long oid, String schema, String name, long bytes, long pages, double rows, List<String> columns) {

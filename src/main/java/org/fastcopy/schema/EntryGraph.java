@@ -90,10 +90,12 @@ final class EntryGraph {
     private FastcopyException failure;
 
     /**
-     * @param entries the items in script order; dependencies on dump ids outside this list (the
-     *                other section, or items left out) count as met
+     * @param archiveEntries the items in script order; dependencies on dump ids outside this list
+     *                       (the other section, or items left out) count as met, and those pg_dump
+     *                       does not record are added ({@link UnrecordedDependencies})
      */
-    EntryGraph(List<TocEntry> entries, Function<TocEntry, EntryPlan> planner) {
+    EntryGraph(List<TocEntry> archiveEntries, Function<TocEntry, EntryPlan> planner) {
+        List<TocEntry> entries = UnrecordedDependencies.added(archiveEntries);
         Map<String, Group> groups = new HashMap<>();
         Map<Integer, Node> byDumpId = new HashMap<>();
         List<EntryPlan> plans = new ArrayList<>(entries.size());

@@ -156,7 +156,7 @@ class PgPassTest {
         assertThat(PgPass.lookup(new Endpoint("h", "h", 5432, "u", "d", null, Map.of()))).isEqualTo(Optional.empty());
     }
 
-    /** slf4j-simple writes to System.err, and looks the stream up at each message by default. */
+    /** The log appender writes to System.err, and looks the stream up at each message (observe/Logging). */
     private static String captureStderr(Runnable r) {
         PrintStream old = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

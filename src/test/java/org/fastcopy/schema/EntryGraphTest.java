@@ -38,6 +38,36 @@ class EntryGraphTest {
     }
 
     @Test
+    void anItemWaitsForItsSchemaAndAUserMappingForTheServersEvenWherePgDumpRecordsNeither() {
+        // As pg_dump writes them: a SHELL TYPE and a USER MAPPING list no dependencies at all.
+        List<TocEntry> entries = List.of(
+                new TocEntry(1, 0, 0, List.of(), "fx", "SCHEMA", null, "postgres", "CREATE SCHEMA fx;", SessionSettings.EMPTY),
+                new TocEntry(2, 0, 0, List.of(), "textish", "SHELL TYPE", "fx", "postgres", "CREATE TYPE fx.textish;",
+                        SessionSettings.EMPTY),
+                new TocEntry(3, 0, 0, List.of(), "fdw", "FOREIGN DATA WRAPPER", null, "postgres", "CREATE FOREIGN DATA WRAPPER fdw;",
+                        SessionSettings.EMPTY),
+                new TocEntry(4, 0, 0, List.of(3), "my server", "SERVER", null, "postgres", "CREATE SERVER ...;", SessionSettings.EMPTY),
+                new TocEntry(5, 0, 0, List.of(), "USER MAPPING public SERVER my server", "USER MAPPING", null, "postgres",
+                        "CREATE USER MAPPING ...;", SessionSettings.EMPTY));
+        EntryGraph g = graph(entries, Map.of());
+
+        EntryGraph.Batch schema = g.poll(null, ONE);
+        EntryGraph.Batch wrapper = g.poll(null, ONE);
+        assertThat(ids(schema.entries())).containsExactly(1);
+        assertThat(ids(wrapper.entries())).containsExactly(3);
+        assertThat(g.poll(null, ONE)).as("the shell type waits for its schema, the mapping for the server").isNull();
+        g.completed(schema);
+        g.completed(wrapper);
+        EntryGraph.Batch type = g.poll(null, ONE);
+        EntryGraph.Batch server = g.poll(null, ONE);
+        assertThat(ids(type.entries())).containsExactly(2);
+        assertThat(ids(server.entries())).containsExactly(4);
+        assertThat(g.poll(null, ONE)).isNull();
+        g.completed(server);
+        assertThat(ids(g.poll(null, ONE).entries())).containsExactly(5);
+    }
+
+    @Test
     void itemsOfOneGroupNeverRunAtTheSameTime() {
         List<TocEntry> entries = List.of(entry(1, "FK CONSTRAINT", "a fk", "a"), entry(2, "FK CONSTRAINT", "b fk", "b"),
                 entry(3, "INDEX", "c", "c"));

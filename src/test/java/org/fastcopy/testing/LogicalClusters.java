@@ -79,6 +79,7 @@ public final class LogicalClusters {
         }
         LocalCluster source = LocalCluster.start("source", base, sourceSettings());
         try {
+            dropLeftovers(source);
             return new LogicalClusters(source, LocalCluster.start("target", base, Map.of()), lock, base);
         } catch (RuntimeException e) {
             source.stop();
@@ -92,7 +93,30 @@ public final class LogicalClusters {
      * stays, beside this pair's, so the next run skips initdb.
      */
     public LocalCluster startSource(String version) {
-        return LocalCluster.start(version + "-source", base, PgVersions.server(version), sourceSettings());
+        LocalCluster c = LocalCluster.start(version + "-source", base, PgVersions.server(version), sourceSettings());
+        try {
+            dropLeftovers(c);
+        } catch (RuntimeException e) {
+            c.stop();
+            throw e;
+        }
+        return c;
+    }
+
+    /**
+     * Drops the replication slots and origins that an earlier run in this directory left behind
+     * (a test that failed before its cleanup, a killed JVM). The data directories are kept between
+     * runs, and a leftover slot would hold WAL and take one of the ten slots for good. Safe: the
+     * server was just started by this JVM, which holds the directory's lock, so nothing uses them.
+     */
+    private static void dropLeftovers(LocalCluster cluster) {
+        try (Connection c = cluster.connections().open(cluster.endpoint("postgres"), "fastcopy-test");
+             Statement st = c.createStatement()) {
+            st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots");
+            st.execute("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop the replication slots and origins left in " + cluster.dataDir(), e);
+        }
     }
 
     public LocalCluster source() {

@@ -15,22 +15,36 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A pgoutput (protocol version 1) stream from a fresh logical slot, read through PgJDBC's
  * replication API and decoded by {@link PgOutputDecoder}: what the decoder tests read. The slot is
- * created on open and dropped on close. A read blocks until the server sends something; the
- * connection's socketTimeout turns a test waiting for a change that never comes into a failure
- * instead of a hang.
+ * created on open and dropped on close. A read blocks until the server sends something; a
+ * watchdog aborts the connection when nothing comes within {@link #READ_TIMEOUT_SECONDS}, so a
+ * test waiting for a change that never comes fails instead of hanging.
+ *
+ * <p>Why not the driver's socketTimeout: with any socketTimeout set, PgJDBC's replication stream
+ * breaks at its first status update on an idle stream ("Tried to write to an inactive copy
+ * operation", after the 10 s status interval), which a follower waiting for changes must survive.
  */
 public final class LogicalSlotReader implements AutoCloseable {
-    /** Longer than any test needs to see its change, shorter than the server's keepalive period (wal_sender_timeout / 2). */
-    private static final int SOCKET_TIMEOUT_SECONDS = 20;
+    /** Far longer than any test needs to see its change. */
+    private static final int READ_TIMEOUT_SECONDS = 30;
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "slot-read-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Connection connection;
     private final String slot;
     private final Lsn consistentPoint;
     private final PGReplicationStream stream;
+    private volatile boolean timedOut;
 
     private LogicalSlotReader(Connection connection, String slot, Lsn consistentPoint, PGReplicationStream stream) {
         this.connection = connection;
@@ -53,8 +67,7 @@ public final class LogicalSlotReader implements AutoCloseable {
     /** As {@link #open(LogicalClusters, String, String, String, Map)} on any wal_level=logical cluster. */
     public static LogicalSlotReader open(LocalCluster cluster, String database, String slot, String publications,
                                          Map<String, String> slotOptions) throws SQLException {
-        Connection c = LogicalClusters.openReplication(cluster, database,
-                Map.of("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS)));
+        Connection c = LogicalClusters.openReplication(cluster, database, Map.of());
         try {
             PGConnection pg = c.unwrap(PGConnection.class);
             ReplicationSlotInfo info = pg.getReplicationAPI().createReplicationSlot().logical()
@@ -77,8 +90,27 @@ public final class LogicalSlotReader implements AutoCloseable {
 
     /** The next message, decoded (blocks until the server sends one). */
     public PgOutputMessage next() throws SQLException {
-        ByteBuffer b = stream.read();
-        return PgOutputDecoder.decode(b);
+        ScheduledFuture<?> guard = WATCHDOG.schedule(this::abort, READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        try {
+            return PgOutputDecoder.decode(stream.read());
+        } catch (SQLException e) {
+            if (timedOut) {
+                throw new AssertionError("slot " + slot + " sent nothing within " + READ_TIMEOUT_SECONDS + " s", e);
+            }
+            throw e;
+        } finally {
+            guard.cancel(false);
+        }
+    }
+
+    /** Closes the socket under a blocked read (Connection.abort takes no lock the read holds). */
+    private void abort() {
+        timedOut = true;
+        try {
+            connection.abort(Runnable::run);
+        } catch (SQLException e) {
+            // the read fails either way once the socket is gone
+        }
     }
 
     /**
@@ -112,8 +144,16 @@ public final class LogicalSlotReader implements AutoCloseable {
         stream.forceUpdateStatus();
     }
 
+    /**
+     * Stops the stream and drops the slot. After a timeout the connection is gone and the slot
+     * stays; LogicalClusters drops such leftovers at the next start.
+     */
     @Override
     public void close() throws SQLException {
+        if (timedOut) {
+            connection.close();
+            return;
+        }
         try {
             stream.close();
             connection.unwrap(PGConnection.class).getReplicationAPI().dropReplicationSlot(slot);

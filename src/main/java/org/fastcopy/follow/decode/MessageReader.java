@@ -15,8 +15,12 @@ import java.nio.charset.StandardCharsets;
 final class MessageReader {
     private final ByteBuffer buf;
     private final int start;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    /**
+     * Strict: new String(bytes, UTF_8) would turn bytes that are not UTF-8 into U+FFFD and apply
+     * a changed value. One per thread, since a decoder is stateful and costly to make per message.
+     */
+    private static final ThreadLocal<CharsetDecoder> UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8
+            .newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
     private String what = "message";
     /** Where the field being read starts: errors point at the field, not past it. */
     private int fieldStart;
@@ -106,7 +110,7 @@ final class MessageReader {
 
     private String utf8(ByteBuffer bytes, String field) {
         try {
-            CharBuffer chars = utf8.reset().decode(bytes);
+            CharBuffer chars = UTF8.get().reset().decode(bytes);
             return chars.toString();
         } catch (CharacterCodingException e) {
             throw fail(field + " is not valid UTF-8 (the replication connection's client_encoding must be UTF8)");

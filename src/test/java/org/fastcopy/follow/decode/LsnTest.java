@@ -32,7 +32,7 @@ class LsnTest {
 
     @Test
     void refusesTextThatIsNoLsn() {
-        for (String bad : new String[] {"", "/", "1/", "/1", "12", "1/2/3", "G/1", "123456789/0", "-1/0"}) {
+        for (String bad : new String[] {"", "/", "1/", "/1", "12", "1/2/3", "G/1", "123456789/0", "-1/0", "+1/0", " 1/0", null}) {
             assertThatThrownBy(() -> Lsn.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("not an LSN").hasMessageContaining("'" + bad + "'");
         }

@@ -46,7 +46,7 @@ class PgOutputVersionsTest {
                 exec(sql, "ALTER TABLE full_row REPLICA IDENTITY FULL");
                 exec(sql, "CREATE PUBLICATION p FOR ALL TABLES");
                 exec(sql, "SELECT pg_replication_origin_create('elsewhere')");
-                try (LogicalSlotReader slot = LogicalSlotReader.open(server, db, "versions_slot", "p", Map.of())) {
+                try (LogicalSlotReader slot = LogicalSlotReader.open(server, db, LogicalClusters.get().newName("versions_slot"), "p", Map.of())) {
                     exec(sql, "SELECT pg_replication_origin_session_setup('elsewhere')");
                     sql.setAutoCommit(false);
                     exec(sql, "SELECT pg_replication_origin_xact_setup('1/2', now())");
