@@ -40,7 +40,8 @@ import java.util.concurrent.Callable;
                 + "parallel COPY streams, schema, indexes, keys, rules and sequences included, resumable.",
                 "With no --src it prints this help."},
         subcommands = {GenerateCommand.class, VerifyCommand.class, DemoCommand.class, ClusterCommand.class,
-                ConvertCommand.class, MigrateCommand.class, DelayProxyCommand.class},
+                ConvertCommand.class, MigrateCommand.class, DelayProxyCommand.class, CutoverCommand.class,
+                FollowCommand.class},
         footer = {"",
                 "Examples:",
                 "  fastcopy --src flux1 --dst flux2 --db mttv3 --jobs 16",
@@ -48,6 +49,7 @@ import java.util.concurrent.Callable;
                 "  fastcopy --src flux1 --dst flux2 --db mttv3 --resume       # after a crash or a kill",
                 "  fastcopy --src flux1 --dst flux2 --db mttv3 --dry-run      # print the plan only",
                 "  fastcopy --src flux1 --dst flux2 --db mttv3 --encoding-errors replace   # SQL_ASCII source, UTF8 target",
+                "  fastcopy --src flux1 --dst flux2 --db mttv3 --follow       # copy, then stream changes until cutover",
                 "  fastcopy demo                                              # two local clusters, generated MTT data",
                 "",
                 "Endpoints (--src/--dst) follow libpq: a service name from conf/hosts.conf (or --hosts-file),",
@@ -145,6 +147,21 @@ public final class FastcopyCommand implements Callable<Integer> {
             description = "A pg_service.conf-format file of endpoint names (default: conf/hosts.conf).")
     Path hostsFile;
 
+    @Option(names = "--follow", description = "After the copy, stream the source's changes to the target (logical "
+            + "replication slot and publication; wal_level=logical) until `fastcopy cutover` or SIGUSR1 (docs/follow.md).")
+    boolean follow;
+
+    @Option(names = "--follow-insert-only", description = "With --follow: follow tables without a primary key or "
+            + "replica identity for their INSERTs only instead of refusing them.")
+    boolean followInsertOnly;
+
+    @Option(names = "--keep-slot", description = "With --follow: leave the slot and publications on the source at cutover.")
+    boolean keepSlot;
+
+    @Option(names = "--slot-name", paramLabel = "NAME", description = "With --follow: the replication slot's (and "
+            + "publication's) name (default: fastcopy_ and the database name).")
+    String slotName;
+
     @Mixin
     MetricsOptions metrics;
 
@@ -166,6 +183,13 @@ public final class FastcopyCommand implements Callable<Integer> {
         }
         CopySpec copy = copySpec();
         metrics.validate();
+        if (!follow && (followInsertOnly || keepSlot || slotName != null)) {
+            throw new FastcopyException(FastcopyException.USAGE, "--follow-insert-only, --keep-slot and --slot-name "
+                    + "need --follow");
+        }
+        if (follow) {
+            return report.record(spec, () -> new FollowRun(copy, followInsertOnly, keepSlot, slotName, metrics).run(out));
+        }
         return report.record(spec, () -> copy(copy, out));
     }
 

@@ -3,6 +3,7 @@ package org.fastcopy.copy;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.plan.CopyPlan.PlannedUnit;
+import org.fastcopy.snapshot.SnapshotSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,7 @@ public final class CopyJob {
     private final Connections connections;
     private final Listener listener;
     private final CopyMetrics.Factory metrics;
+    private final SnapshotSource snapshots;
 
     public CopyJob(CopySpec spec, Connections connections) {
         this(spec, connections, Listener.NONE);
@@ -58,6 +60,13 @@ public final class CopyJob {
     }
 
     public CopyJob(CopySpec spec, Connections connections, Listener listener, CopyMetrics.Factory metrics) {
+        this(spec, connections, listener, metrics, SnapshotSource.EXPORT_LOCKED);
+    }
+
+    /** A copy that reads through a snapshot from {@code snapshots} (a replication slot's, when following). */
+    public CopyJob(CopySpec spec, Connections connections, Listener listener, CopyMetrics.Factory metrics,
+                   SnapshotSource snapshots) {
+        this.snapshots = snapshots;
         this.spec = spec;
         this.connections = connections;
         this.listener = listener;
@@ -74,6 +83,6 @@ public final class CopyJob {
     }
 
     private CopyReport copyDatabase(String db) {
-        return new DatabaseCopy(db, spec, connections, listener, metrics.forDatabase(db)).run();
+        return new DatabaseCopy(db, spec, connections, listener, metrics.forDatabase(db), snapshots).run();
     }
 }

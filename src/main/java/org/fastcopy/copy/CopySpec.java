@@ -65,6 +65,12 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
                 dryRun, workDir, ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, policy, pgBin, roles);
     }
 
+    /** This spec keeping the ledger after success (a following copy's position lives there). */
+    public CopySpec withKeepLedger() {
+        return new CopySpec(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify,
+                dryRun, workDir, ringSlots, bufferBytes, true, maintenanceWorkMem, encodingErrors, pgBin, roles);
+    }
+
     /** This spec with pg_dump and pg_restore taken from {@code dir}. */
     public CopySpec withPgBin(Path dir) {
         return new CopySpec(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify,

@@ -26,6 +26,7 @@ import org.fastcopy.schema.RestoreScript;
 import org.fastcopy.schema.SchemaDump;
 import org.fastcopy.schema.Section;
 import org.fastcopy.sequence.SequenceCopier;
+import org.fastcopy.snapshot.SnapshotSource;
 import org.fastcopy.snapshot.SourceSnapshot;
 import org.fastcopy.util.ByteSize;
 import org.fastcopy.verify.Verifier;
@@ -66,6 +67,7 @@ final class DatabaseCopy {
     private final OnTarget onTarget;
     private final TargetPreparation targetPreparation;
     private final PhaseClock clock;
+    private final SnapshotSource snapshots;
     /** Rows each table had changed by --encoding-errors, by display name: the ledger's, then this run's. */
     private final Map<String, LongAdder> invalid = new ConcurrentHashMap<>();
 
@@ -86,7 +88,9 @@ final class DatabaseCopy {
     private EncodingErrors policy;
     private Verifier.Result verified;
 
-    DatabaseCopy(String db, CopySpec spec, Connections connections, CopyJob.Listener listener, CopyMetrics meters) {
+    DatabaseCopy(String db, CopySpec spec, Connections connections, CopyJob.Listener listener, CopyMetrics meters,
+                 SnapshotSource snapshots) {
+        this.snapshots = snapshots;
         this.db = db;
         this.spec = spec;
         this.connections = connections;
@@ -107,7 +111,7 @@ final class DatabaseCopy {
     /** The runbook. Each step is one call; a failure is logged once where it happens and ends the run. */
     CopyReport run() {
         clock.start(CopyStep.SNAPSHOT, "exporting one snapshot on " + source);
-        try (SourceSnapshot exported = SourceSnapshot.exportLocked(connections.open(source, "fastcopy-snapshot"))) {
+        try (SourceSnapshot exported = snapshots.take(connections.open(source, "fastcopy-snapshot"))) {
             snapshot = exported;
             listener.snapshotExported(db, snapshot.id());
             plan();

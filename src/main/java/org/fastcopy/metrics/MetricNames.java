@@ -42,6 +42,13 @@ public final class MetricNames {
     /** Gauge: tables the last verify found differing (0 after a clean verify). Tag: db. */
     public static final String VERIFY_MISMATCHES = PREFIX + "verify.mismatches";
 
+    /** Gauge: WAL bytes between the source's current position and what the target has applied. Tag: db. */
+    public static final String FOLLOW_LAG_BYTES = PREFIX + "follow.lag.bytes";
+    /** Gauge: seconds since the source committed the oldest change not yet on the target (0 when caught up). Tag: db. */
+    public static final String FOLLOW_LAG_SECONDS = PREFIX + "follow.lag.seconds";
+    /** Counter: source transactions applied on the target (skipped duplicates not counted). Tag: db. */
+    public static final String FOLLOW_APPLIED_TRANSACTIONS = PREFIX + "follow.applied.transactions";
+
     public static final String TAG_DB = "db";
     /** schema.table, unquoted, for the largest tables only; see {@link #OTHER_TABLES}. */
     public static final String TAG_TABLE = "table";

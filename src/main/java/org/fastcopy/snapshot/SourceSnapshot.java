@@ -165,6 +165,25 @@ public final class SourceSnapshot implements AutoCloseable {
         }
     }
 
+    /**
+     * A snapshot exported elsewhere (by CREATE_REPLICATION_SLOT ... EXPORT_SNAPSHOT on a replication
+     * connection that stays open and idle meanwhile), imported into {@code holder}, which this
+     * object then owns and closes. No table locks: a following copy carries a TRUNCATE that
+     * commits after the snapshot through the change stream, and locks held for the whole copy
+     * would make such a TRUNCATE on the source wait, and every writer queue behind it.
+     */
+    public static SourceSnapshot imported(Connection holder, String id) {
+        SourceSnapshot s = new SourceSnapshot(holder, id);
+        try {
+            s.importInto(holder);
+        } catch (RuntimeException e) {
+            closeQuietly(holder);
+            throw e;
+        }
+        log.info("snapshot {} imported from the replication slot", id);
+        return s;
+    }
+
     /** The id that pg_dump --snapshot and SET TRANSACTION SNAPSHOT take. */
     public String id() {
         return id;

@@ -29,7 +29,8 @@ class ManualTest {
         Map<String, String> pages = Manual.pages("1.2.3");
         assertThat(pages.keySet()).containsExactly("fastcopy", "fastcopy-generate", "fastcopy-verify", "fastcopy-demo",
                 "fastcopy-cluster", "fastcopy-cluster-start", "fastcopy-cluster-stop", "fastcopy-cluster-status",
-                "fastcopy-convert", "fastcopy-migrate", "fastcopy-delay-proxy", "convert");
+                "fastcopy-convert", "fastcopy-migrate", "fastcopy-delay-proxy", "fastcopy-cutover", "fastcopy-follow",
+                "convert");
         assertThat(Manual.pageNames()).containsExactlyElementsOf(pages.keySet());
         for (CommandLine root : Manual.roots()) {
             for (CommandSpec spec : Manual.tree(root.getCommandSpec())) {

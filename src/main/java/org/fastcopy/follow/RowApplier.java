@@ -1,0 +1,275 @@
+package org.fastcopy.follow;
+
+import org.fastcopy.follow.decode.PgOutputMessage.Column;
+import org.fastcopy.follow.decode.PgOutputMessage.Delete;
+import org.fastcopy.follow.decode.PgOutputMessage.Insert;
+import org.fastcopy.follow.decode.PgOutputMessage.Relation;
+import org.fastcopy.follow.decode.PgOutputMessage.ReplicaIdentity;
+import org.fastcopy.follow.decode.PgOutputMessage.Truncate;
+import org.fastcopy.follow.decode.PgOutputMessage.Update;
+import org.fastcopy.follow.decode.RelationCache;
+import org.fastcopy.follow.decode.TupleData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+import static org.fastcopy.util.Sql.ident;
+import static org.fastcopy.util.Sql.qualified;
+
+/**
+ * Turns decoded row changes into statements on the target, inside the caller's open transaction.
+ * Every statement names the physical table the change happened in with ONLY (UPDATE, DELETE,
+ * TRUNCATE; INSERT touches its table alone anyway), and the session runs with
+ * {@code session_replication_role = replica}, as a subscriber's apply does: ordinary triggers and
+ * rules stay quiet, so a parent's routing rule does not send a row a second time (the source's
+ * rule already did, and its result arrives as a change of the child).
+ *
+ * <p>Values travel in pgoutput's text form as parameters of unknown type, which the server reads
+ * with the column's own input function, exactly as COPY's text format would.
+ *
+ * <p>Statements are prepared once per table and shape (which columns an UPDATE sets: an unchanged
+ * TOASTed value is not sent, so it is left out of SET) and forgotten when the table's Relation
+ * message changes.
+ */
+final class RowApplier implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RowApplier.class);
+
+    private final Connection target;
+    private final RelationCache relations = new RelationCache();
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    /** UPDATEs and DELETEs that found no row, per table: the target had diverged, or a TRUNCATE raced the copy. */
+    private final Map<String, Long> missing = new HashMap<>();
+    private long rows;
+    /** INSERTs wait here, up to {@link #BATCH}, for one round trip; anything else runs them first. */
+    private PreparedStatement batched;
+    private int batchedRows;
+    private static final int BATCH = 500;
+
+    RowApplier(Connection target) throws SQLException {
+        this.target = target;
+        try (Statement st = target.createStatement()) {
+            st.execute("SET session_replication_role = replica");
+            // read values back in the styles the stream's session was pinned to
+            st.execute("SET DateStyle = ISO, YMD");
+            st.execute("SET IntervalStyle = postgres");
+        }
+    }
+
+    /** Remembers a table's description after checking it against the target. */
+    void relation(Relation r) throws SQLException {
+        flush();
+        TargetShape.check(target, r);
+        if (relations.accept(r).filter(old -> !old.equals(r)).isPresent()) {
+            closeStatements(r.oid() + ":");
+        }
+    }
+
+    void insert(Insert m) throws SQLException {
+        Relation r = relations.require(m.relationOid());
+        List<Integer> cols = sent(m.newTuple(), r.columns().size());
+        PreparedStatement ps = statement(r, "I", cols, List.of(), () -> {
+            StringJoiner names = new StringJoiner(", ");
+            StringJoiner marks = new StringJoiner(", ");
+            cols.forEach(i -> {
+                names.add(ident(r.columns().get(i).name()));
+                marks.add("?");
+            });
+            return "INSERT INTO " + qualified(r.namespace(), r.name()) + " (" + names + ") VALUES (" + marks + ")";
+        });
+        if (batched != null && batched != ps) {
+            flush();
+        }
+        int p = 1;
+        for (int i : cols) {
+            bind(ps, p++, m.newTuple().text(i));
+        }
+        ps.addBatch();
+        batched = ps;
+        if (++batchedRows >= BATCH) {
+            flush();
+        }
+    }
+
+    /** Runs the INSERTs waiting in the batch; before any other statement, and before the target commits. */
+    void flush() throws SQLException {
+        if (batched == null) {
+            return;
+        }
+        PreparedStatement ps = batched;
+        batched = null;
+        ps.executeBatch();
+        rows += batchedRows;
+        batchedRows = 0;
+    }
+
+    void update(Update m) throws SQLException {
+        flush();
+        Relation r = relations.require(m.relationOid());
+        List<Integer> set = sent(m.newTuple(), r.columns().size());
+        TupleData old = m.oldOrKey() != null ? m.oldOrKey() : m.newTuple();
+        List<Integer> where = identity(r, old);
+        PreparedStatement ps = statement(r, "U", set, where, () -> {
+            StringJoiner assignments = new StringJoiner(", ");
+            set.forEach(i -> assignments.add(ident(r.columns().get(i).name()) + " = ?"));
+            return "UPDATE ONLY " + qualified(r.namespace(), r.name()) + " SET " + assignments + where(r, where);
+        });
+        int p = 1;
+        for (int i : set) {
+            bind(ps, p++, m.newTuple().text(i));
+        }
+        for (int i : where) {
+            bind(ps, p++, old.text(i));
+        }
+        count(r, ps.executeUpdate());
+    }
+
+    void delete(Delete m) throws SQLException {
+        flush();
+        Relation r = relations.require(m.relationOid());
+        List<Integer> where = identity(r, m.oldOrKey());
+        PreparedStatement ps = statement(r, "D", List.of(), where,
+                () -> "DELETE FROM ONLY " + qualified(r.namespace(), r.name()) + where(r, where));
+        int p = 1;
+        for (int i : where) {
+            bind(ps, p++, m.oldOrKey().text(i));
+        }
+        count(r, ps.executeUpdate());
+    }
+
+    void truncate(Truncate m) throws SQLException {
+        flush();
+        StringJoiner names = new StringJoiner(", ");
+        for (long oid : m.relationOids()) {
+            Relation r = relations.require(oid);
+            names.add("ONLY " + qualified(r.namespace(), r.name()));
+        }
+        try (Statement st = target.createStatement()) {
+            st.execute("TRUNCATE " + names + (m.restartIdentity() ? " RESTART IDENTITY" : "") + (m.cascade() ? " CASCADE" : ""));
+        }
+    }
+
+    /** Rows inserted, updated or deleted so far. */
+    long rows() {
+        return rows;
+    }
+
+    /** UPDATEs and DELETEs that found no row, per table (logged as they happen). */
+    Map<String, Long> missing() {
+        return Map.copyOf(missing);
+    }
+
+    /**
+     * The columns that find the old row: the replica identity's key columns, or with REPLICA
+     * IDENTITY FULL (or insert-only tables' absent key) every column that was sent.
+     */
+    private static List<Integer> identity(Relation r, TupleData old) {
+        List<Integer> out = new ArrayList<>();
+        if (r.replicaIdentity() != ReplicaIdentity.FULL) {
+            for (int i = 0; i < r.columns().size(); i++) {
+                if (r.columns().get(i).isKey()) {
+                    out.add(i);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            out.addAll(sent(old, r.columns().size()));
+        }
+        return out;
+    }
+
+    /**
+     * WHERE for the identity columns. With REPLICA IDENTITY FULL two rows may be equal in every
+     * column; the source changed one of them, so the target changes one too (by ctid).
+     */
+    private static String where(Relation r, List<Integer> cols) {
+        StringJoiner cond = new StringJoiner(" AND ");
+        for (int i : cols) {
+            Column c = r.columns().get(i);
+            cond.add(ident(c.name()) + (r.replicaIdentity() == ReplicaIdentity.FULL ? " IS NOT DISTINCT FROM ?" : " = ?"));
+        }
+        if (r.replicaIdentity() == ReplicaIdentity.FULL) {
+            return " WHERE ctid = (SELECT ctid FROM ONLY " + qualified(r.namespace(), r.name()) + " WHERE " + cond + " LIMIT 1)";
+        }
+        return " WHERE " + cond;
+    }
+
+    /** Indexes of the columns whose values were sent (an unchanged TOASTed value is not). */
+    private static List<Integer> sent(TupleData t, int columns) {
+        List<Integer> out = new ArrayList<>(columns);
+        for (int i = 0; i < Math.min(columns, t.size()); i++) {
+            if (!(t.get(i) instanceof TupleData.UnchangedToast)) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private interface Sql {
+        String text();
+    }
+
+    private PreparedStatement statement(Relation r, String kind, List<Integer> a, List<Integer> b, Sql sql) throws SQLException {
+        String key = r.oid() + ":" + kind + a + b;
+        PreparedStatement ps = statements.get(key);
+        if (ps == null) {
+            ps = target.prepareStatement(sql.text());
+            statements.put(key, ps);
+        }
+        return ps;
+    }
+
+    private static void bind(PreparedStatement ps, int index, String text) throws SQLException {
+        if (text == null) {
+            ps.setNull(index, Types.OTHER);
+        } else {
+            ps.setObject(index, text, Types.OTHER);
+        }
+    }
+
+    private void count(Relation r, int changed) {
+        rows += changed;
+        if (changed == 0) {
+            String table = r.namespace() + "." + r.name();
+            long n = missing.merge(table, 1L, Long::sum);
+            if (n == 1) {
+                log.warn("an UPDATE or DELETE of {} found no row on the target (the table diverged, or a TRUNCATE "
+                        + "on the source raced its copy); counted, following goes on", table);
+            }
+        }
+    }
+
+    private void closeStatements(String prefix) {
+        batched = null; // flushed before any Relation
+        statements.entrySet().removeIf(e -> {
+            if (e.getKey().startsWith(prefix)) {
+                close(e.getValue());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private static void close(PreparedStatement ps) {
+        try {
+            ps.close();
+        } catch (SQLException e) {
+            // a statement of a broken session: nothing to release
+        }
+    }
+
+    @Override
+    public void close() {
+        statements.values().forEach(RowApplier::close);
+        statements.clear();
+    }
+}

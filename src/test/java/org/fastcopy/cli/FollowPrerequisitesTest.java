@@ -1,0 +1,106 @@
+package org.fastcopy.cli;
+
+import org.fastcopy.follow.FollowSpec;
+import org.fastcopy.testing.ClusterExtension;
+import org.fastcopy.testing.LogicalClusters;
+import org.fastcopy.testing.TestClusters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.fastcopy.testing.CliProcess.conninfo;
+
+/**
+ * --follow checks the source before it creates anything: a missing prerequisite is one line on
+ * stderr naming it and the fix, exit 2, and no slot, publication or target database left behind.
+ */
+@ExtendWith(ClusterExtension.class)
+class FollowPrerequisitesTest {
+    private final TestClusters clusters;
+    private final Path work = Path.of("target", "follow-prerequisites-work");
+
+    FollowPrerequisitesTest(TestClusters clusters) {
+        this.clusters = clusters;
+    }
+
+    @Test
+    void aSourceWithoutLogicalWalIsRefusedInOneLine() throws SQLException {
+        String db = clusters.createDatabase(clusters.flux1(), "nolog").database();
+        CliRun run = CliRun.of("--src", conninfo(clusters.flux1()), "--dst", conninfo(clusters.flux2()), "--db", db,
+                "--follow", "--workdir", work.toString());
+
+        assertThat(run.exitCode()).as("stderr: %s", run.err()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).startsWith("fastcopy: wal_level on source ").contains("'minimal'", "wal_level = logical");
+        assertThat(run.out()).isEmpty();
+        try (Connection c = clusters.connect(clusters.flux2(), "postgres")) {
+            assertThat(exists(c, "SELECT 1 FROM pg_database WHERE datname = '" + db + "'")).as("target database").isFalse();
+        }
+    }
+
+    @Test
+    void tablesWithoutKeyAreListedWithTheFixAndRefused() throws SQLException {
+        LogicalClusters lc = LogicalClusters.get();
+        String db = lc.createDatabase(lc.source(), "keyless").database();
+        try (Connection c = lc.connect(lc.source(), db); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE keyed (id int PRIMARY KEY, v text)");
+            st.execute("CREATE TABLE \"No Key\" (a int, b text)");
+            st.execute("CREATE TABLE full_identity (a int)");
+            st.execute("ALTER TABLE full_identity REPLICA IDENTITY FULL");
+        }
+
+        CliRun run = CliRun.of("--src", conninfo(lc.source()), "--dst", conninfo(lc.target()), "--db", db,
+                "--follow", "--workdir", work.toString());
+
+        assertThat(run.exitCode()).as("stderr: %s", run.err()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).contains("1 table(s)", "public.No Key", "REPLICA IDENTITY FULL", "--follow-insert-only")
+                .doesNotContain("keyed", "full_identity");
+        assertNothingCreated(lc, db);
+    }
+
+    @Test
+    void followingSeveralDatabasesAtOnceIsRefusedBeforeAnythingConnects() {
+        CliRun run = CliRun.of("--src", "host=127.0.0.1 port=1 user=nobody", "--dst", "host=127.0.0.2 port=1 user=nobody",
+                "--db", "a,b", "--follow");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("fastcopy: --follow follows one database; --db names 2" + System.lineSeparator());
+    }
+
+    @Test
+    void resumingATargetThatNeverBeganFollowingIsRefusedWithTheWayOn() throws SQLException {
+        LogicalClusters lc = LogicalClusters.get();
+        String db = lc.createDatabase(lc.source(), "never_followed").database();
+
+        CliRun run = CliRun.of("--src", conninfo(lc.source()), "--dst", conninfo(lc.target()), "--db", db,
+                "--follow", "--resume", "--workdir", work.toString());
+
+        assertThat(run.exitCode()).as("stderr: %s", run.err()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).contains("holds no finished following copy", "--follow --drop-if-exists");
+        assertNothingCreated(lc, db);
+    }
+
+    private static void assertNothingCreated(LogicalClusters lc, String db) throws SQLException {
+        try (Connection c = lc.connect(lc.source(), db)) {
+            assertThat(exists(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = '"
+                    + FollowSpec.defaultSlotName(db) + "'")).as("slot").isFalse();
+            assertThat(exists(c, "SELECT 1 FROM pg_publication")).as("publication").isFalse();
+        }
+        try (Connection c = lc.connect(lc.target(), "postgres")) {
+            assertThat(exists(c, "SELECT 1 FROM pg_database WHERE datname = '" + db + "'")).as("target database").isFalse();
+        }
+    }
+
+    private static boolean exists(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            return st.executeQuery(sql).next();
+        }
+    }
+}
