@@ -57,6 +57,8 @@ class DocCommandsTest {
             new Runner("src/test/java/org/fastcopy/copy/KillResumeSoak.java", "fastcopy.soak.cycles", "fastcopy.soak.seed"),
             "PGSERVICEFILE=/tmp/fc/pg_service.conf PGPASSFILE=/tmp/fc/pgpass psql service=flux1",
             new Runner("src/test/java/org/fastcopy/cli/ClusterCommandTest.java", "queryAsPsqlWould", "PGSERVICEFILE", "PGPASSFILE"),
+            "mvn -B test -Dtest=VersionMatrixTest -Dfastcopy.versions=all",
+            new Runner("src/test/java/org/fastcopy/testing/PgVersions.java", "System.getProperty(\"fastcopy.versions\""),
             "sudo apt-get install ./target/fastcopy_*_all.deb",
             new Runner("src/test/java/org/fastcopy/dist/PackageInstallIT.java", "\"apt-get\", \"install\", \"--simulate\", DEB"));
 
