@@ -98,6 +98,35 @@ class FollowCopyKillTest {
         assertThat(FollowFixture.slotExists(lc, db, FollowSpec.defaultSlotName(db))).isFalse();
     }
 
+    @Test
+    void aTargetWithoutOurLedgerIsNeverDroppedNorTheSlot() throws Exception {
+        String db = lc.createDatabase(lc.source(), "follow_foreign").database();
+        String slot = FollowSpec.defaultSlotName(db);
+        try (Connection c = lc.connect(lc.source(), db); Statement st = c.createStatement()) {
+            FollowFixture.create(c);
+            st.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+        }
+        try (Connection m = lc.connect(lc.target(), "postgres"); Statement st = m.createStatement()) {
+            st.execute("CREATE DATABASE \"" + db + "\"");
+        }
+        try (Connection t = lc.connect(lc.target(), db); Statement st = t.createStatement()) {
+            st.execute("CREATE TABLE someone_elses (id int)");
+        }
+        try {
+            assertThat(org.fastcopy.cli.Main.run("--src", CliProcess.conninfo(lc.source()), "--dst",
+                    CliProcess.conninfo(lc.target()), "--db", db, "--follow", "--resume", "--workdir",
+                    "target/follow-copykill-work")).as("exit code").isEqualTo(2);
+            try (Connection t = lc.connect(lc.target(), db); Statement st = t.createStatement()) {
+                assertThat(st.executeQuery("SELECT 1 FROM someone_elses LIMIT 0")).isNotNull();
+            }
+            assertThat(FollowFixture.slotExists(lc, db, slot)).as("the slot, left alone").isTrue();
+        } finally {
+            try (Connection c = lc.connect(lc.source(), db); Statement st = c.createStatement()) {
+                st.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+            }
+        }
+    }
+
     private static String bulk(Connection c) throws SQLException {
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) || ' ' || md5(string_agg(id || v, ',' ORDER BY id)) FROM bulk")) {
