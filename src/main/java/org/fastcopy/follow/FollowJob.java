@@ -194,11 +194,6 @@ public final class FollowJob {
             throw new FastcopyException(FastcopyException.USAGE, "--follow --resume: no replication slot "
                     + spec.slotName() + " on " + source + " and no unfinished copy on " + target + ": nothing to resume");
         }
-        out.println("the copy of " + spec.database() + " was interrupted before following began and its snapshot is "
-                + "gone with it: starting over with a new slot (replication slot " + spec.slotName()
-                + " and its publications dropped" + (found == InterruptedCopy.PARTIAL
-                ? ", the partial target database recreated)" : ")"));
-        out.flush();
         try {
             ReplicationSlot.drop(src, spec.slotName());
         } catch (SQLException e) {
@@ -210,6 +205,11 @@ public final class FollowJob {
             throw e;
         }
         Publications.drop(src, spec);
+        out.println("the copy of " + spec.database() + " was interrupted before following began and its snapshot is "
+                + "gone with it: starting over with a new slot (replication slot " + spec.slotName()
+                + " and its publications dropped" + (found == InterruptedCopy.PARTIAL
+                ? ", the partial target database recreated)" : ")"));
+        out.flush();
         return spec.copy().startingOver(found == InterruptedCopy.PARTIAL);
     }
 
