@@ -192,7 +192,8 @@ public final class FollowJob {
         }
         if (found != InterruptedCopy.PARTIAL && !slotExists) {
             throw new FastcopyException(FastcopyException.USAGE, "--follow --resume: no replication slot "
-                    + spec.slotName() + " on " + source + " and no unfinished copy on " + target + ": nothing to resume");
+                    + spec.slotName() + " on " + source + " and no unfinished copy on " + target + ": nothing to resume; "
+                    + "start a following copy with --follow alone");
         }
         try {
             ReplicationSlot.drop(src, spec.slotName());

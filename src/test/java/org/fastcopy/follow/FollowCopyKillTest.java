@@ -84,21 +84,6 @@ class FollowCopyKillTest {
     }
 
     @Test
-    void resumeWithNothingInterruptedIsRefused() throws Exception {
-        String db = lc.createDatabase(lc.source(), "follow_nothing").database();
-        try (Connection c = lc.connect(lc.source(), db)) {
-            FollowFixture.create(c);
-        }
-        Path work = Path.of("target", "follow-copykill-work");
-        CliProcess p = CliProcess.start(List.of("--src", CliProcess.conninfo(lc.source()), "--dst",
-                CliProcess.conninfo(lc.target()), "--db", db, "--follow", "--resume", "--workdir", work.toString()),
-                work.resolve("nothing.log"));
-        assertThat(p.await(Duration.ofSeconds(60))).as("exit; log:%n%s", p.log()).isEqualTo(2);
-        assertThat(p.log()).contains("no replication slot " + FollowSpec.defaultSlotName(db), "nothing to resume");
-        assertThat(FollowFixture.slotExists(lc, db, FollowSpec.defaultSlotName(db))).isFalse();
-    }
-
-    @Test
     void aTargetWithoutOurLedgerIsNeverDroppedNorTheSlot() throws Exception {
         String db = lc.createDatabase(lc.source(), "follow_foreign").database();
         String slot = FollowSpec.defaultSlotName(db);
