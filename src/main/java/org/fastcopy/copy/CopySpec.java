@@ -71,6 +71,15 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
                 dryRun, workDir, ringSlots, bufferBytes, true, maintenanceWorkMem, encodingErrors, pgBin, roles);
     }
 
+    /**
+     * This spec starting over instead of resuming: {@code dropTarget} drops the target database
+     * first (as --drop-if-exists does). For a following copy whose snapshot died with its run.
+     */
+    public CopySpec startingOver(boolean dropTarget) {
+        return new CopySpec(source, target, databases, jobs, indexJobs, splitLargerThan, dropTarget, false, verify,
+                dryRun, workDir, ringSlots, bufferBytes, keepLedger, maintenanceWorkMem, encodingErrors, pgBin, roles);
+    }
+
     /** This spec with pg_dump and pg_restore taken from {@code dir}. */
     public CopySpec withPgBin(Path dir) {
         return new CopySpec(source, target, databases, jobs, indexJobs, splitLargerThan, dropIfExists, resume, verify,

@@ -3,6 +3,7 @@ package org.fastcopy.follow;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.copy.CopyJob;
 import org.fastcopy.copy.CopyReport;
+import org.fastcopy.copy.CopySpec;
 import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.follow.decode.Lsn;
@@ -10,6 +11,7 @@ import org.fastcopy.ledger.Ledger;
 import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.metrics.FollowMetrics;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.SqlStates;
 import org.fastcopy.pg.UserRelations;
 import org.fastcopy.sequence.SequenceCopier;
 import org.fastcopy.snapshot.SourceSnapshot;
@@ -139,14 +141,16 @@ public final class FollowJob {
                     log.warn("[{}] {} table(s) without a key are followed for INSERTs only (--follow-insert-only)",
                             spec.database(), keyless.size());
                 }
-                if (resuming) {
+                InterruptedCopy found = resuming ? InterruptedCopy.inspect(connections, target) : null;
+                if (found == InterruptedCopy.FOLLOWED) {
                     publications = resumable(src, slotExists);
                     slotMayRemain = true;
                 } else {
+                    CopySpec copy = found == null ? spec.copy() : startOver(src, found, slotExists);
                     log.info("[{}] STEP F2 publications and slot {}", spec.database(), spec.slotName());
                     publications = Publications.create(src, spec, keyless);
                     slotMayRemain = true;
-                    copied = copyInSlotSnapshot(src);
+                    copied = copyInSlotSnapshot(src, copy);
                 }
             }
             log.info("[{}] STEP F4 follow", spec.database());
@@ -173,19 +177,45 @@ public final class FollowJob {
         }
     }
 
+    /**
+     * --resume of a run interrupted before following began: its copy read in the slot's exported
+     * snapshot, which died with the run, so the only exact way on is a new slot and a new copy.
+     * Done only on evidence the run was ours (our slot, or our ledger on the partial target); drops
+     * our slot and publications by name, and returns the copy spec that starts over (dropping the
+     * partial target, as --drop-if-exists would). A slot still streamed or exported by a live
+     * process is not dropped: the server refuses, and so does this.
+     */
+    private CopySpec startOver(Connection src, InterruptedCopy found, boolean slotExists) throws SQLException {
+        if (found == InterruptedCopy.FOREIGN) {
+            throw new FastcopyException(FastcopyException.USAGE, "--follow --resume: " + target + " holds objects but "
+                    + "no fastcopy ledger, so it is no interrupted copy of ours; replace it with --follow --drop-if-exists");
+        }
+        if (found != InterruptedCopy.PARTIAL && !slotExists) {
+            throw new FastcopyException(FastcopyException.USAGE, "--follow --resume: no replication slot "
+                    + spec.slotName() + " on " + source + " and no unfinished copy on " + target + ": nothing to resume; "
+                    + "start a following copy with --follow alone");
+        }
+        try {
+            ReplicationSlot.drop(src, spec.slotName());
+        } catch (SQLException e) {
+            if (SqlStates.has(e, "55006")) {
+                throw new FastcopyException(FastcopyException.FAILED, "replication slot " + spec.slotName() + " on "
+                        + source + " is in use by a running process (is the interrupted run still running?): stop it "
+                        + "first, then --follow --resume", e);
+            }
+            throw e;
+        }
+        Publications.drop(src, spec);
+        out.println("the copy of " + spec.database() + " was interrupted before following began and its snapshot is "
+                + "gone with it: starting over with a new slot (replication slot " + spec.slotName()
+                + " and its publications dropped" + (found == InterruptedCopy.PARTIAL
+                ? ", the partial target database recreated)" : ")"));
+        out.flush();
+        return spec.copy().startingOver(found == InterruptedCopy.PARTIAL);
+    }
+
     /** A resumed run streams on from the ledger: only once the copy finished, and only while the slot lives. */
     private String resumable(Connection src, boolean slotExists) throws SQLException {
-        boolean followed;
-        try (Connection t = connections.open(target, "fastcopy-follow")) {
-            followed = FollowLedger.followed(t);
-        } catch (FastcopyException e) {
-            followed = false;
-        }
-        if (!followed) {
-            throw new FastcopyException(FastcopyException.USAGE, "--follow --resume: " + target + " holds no finished "
-                    + "following copy (a copy interrupted before following began cannot resume: its snapshot died "
-                    + "with it); copy again with --follow --drop-if-exists");
-        }
         if (!slotExists) {
             throw new FastcopyException(FastcopyException.FAILED, "replication slot " + spec.slotName() + " is gone from "
                     + source + ": the changes after the target's last applied transaction cannot be streamed any more; "
@@ -198,7 +228,7 @@ public final class FollowJob {
      * STEP F2-F3: the slot, and the copy in its snapshot. A copy that fails here cannot be resumed
      * (its snapshot ends with the slot's connection), so the slot and publications go with it.
      */
-    private List<CopyReport> copyInSlotSnapshot(Connection src) throws SQLException {
+    private List<CopyReport> copyInSlotSnapshot(Connection src, CopySpec copy) throws SQLException {
         ReplicationSlot slot;
         try {
             slot = ReplicationSlot.create(connections, source, spec.slotName());
@@ -210,7 +240,7 @@ public final class FollowJob {
         try (slot) {
             log.info("[{}] STEP F3 copy in the slot's snapshot {} (consistent point {})", spec.database(),
                     slot.snapshotName(), slot.consistentPoint());
-            reports = new CopyJob(spec.copy().withKeepLedger(), connections, copyListener, copyMetrics,
+            reports = new CopyJob(copy.withKeepLedger(), connections, copyListener, copyMetrics,
                     holder -> SourceSnapshot.imported(holder, slot.snapshotName())).run();
         } catch (RuntimeException e) {
             dropQuietly(src);

@@ -45,7 +45,9 @@ public final class SlotStatus {
         } catch (RuntimeException | SQLException e) {
             return "could not check replication slot " + slot + " on " + source + " ("
                     + (e instanceof SQLException se ? ServerError.describe(se) : e.getMessage())
-                    + "): it may remain and hold WAL; check pg_replication_slots";
+                    + "): a slot survives server restarts, so it may remain and hold WAL; once the server is back, "
+                    + "continue with --follow --resume, or remove it with fastcopy follow --drop-slot --src ... --db "
+                    + source.database() + " (fastcopy follow --status tells)";
         }
     }
 }

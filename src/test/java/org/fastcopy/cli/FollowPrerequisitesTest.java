@@ -83,7 +83,8 @@ class FollowPrerequisitesTest {
 
         assertThat(run.exitCode()).as("stderr: %s", run.err()).isEqualTo(2);
         assertThat(run.errLines()).hasSize(1);
-        assertThat(run.err()).contains("holds no finished following copy", "--follow --drop-if-exists");
+        assertThat(run.err()).contains("no replication slot " + FollowSpec.defaultSlotName(db), "nothing to resume",
+                "--follow alone");
         assertNothingCreated(lc, db);
     }
 

@@ -26,6 +26,11 @@ public final class CliProcess {
 
     /** Starts {@code fastcopy ARGS...}; output and errors go to {@code log}. */
     public static CliProcess start(List<String> args, Path log) throws IOException {
+        return start(List.of(), args, log);
+    }
+
+    /** As {@link #start(List, Path)}, with options for the child JVM (e.g. a small -Xmx). */
+    public static CliProcess start(List<String> jvmOptions, List<String> args, Path log) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (sigintIgnored()) {
             // A shell starts background jobs with SIGINT ignored (nohup ... &), an ignored signal
@@ -34,6 +39,7 @@ public final class CliProcess {
             cmd.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\\n\"", "--"));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("org.fastcopy.cli.Main");
