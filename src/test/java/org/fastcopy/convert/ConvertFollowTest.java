@@ -62,13 +62,18 @@ class ConvertFollowTest {
                 long build = next(st, "test_build", "test_build_id");
                 st.execute(build(build, install, submit));
                 c.commit();
-                for (int i = 0; i < 20; i++) {
-                    st.execute(runs(next(st, "test_run", "test_run_id"), 1, String.valueOf(build), submit));
+                // The columns a client sends, taken once (each rule of the parent would read them again).
+                st.execute("CREATE TEMP TABLE run_template AS SELECT * FROM test_run WHERE test_run_id <> 0 "
+                        + "ORDER BY test_run_id LIMIT 1");
+                long run = next(st, "test_run", "test_run_id");
+                long oldBuild = scalar(st, "SELECT min(test_build_id) FROM test_build WHERE test_build_id <> 0");
+                c.commit();
+                for (int i = 0; i < 20; i++, run++) {
+                    st.execute(runs(run, 1, build, submit));
                     c.commit();
                 }
                 // One transaction of 1,000 runs on an old build, through the rules into several weeks.
-                st.execute(runs(next(st, "test_run", "test_run_id"), 1000,
-                        "(SELECT min(test_build_id) FROM test_build WHERE test_build_id <> 0)", submit));
+                st.execute(runs(run, 1000, oldBuild, submit));
                 c.commit();
                 // A run corrected and a run withdrawn.
                 st.execute("UPDATE test_run SET np = 77, result_stdout = 'corrected' WHERE test_run_id = "
@@ -111,7 +116,11 @@ class ConvertFollowTest {
     }
 
     private static long next(Statement st, String table, String column) throws Exception {
-        try (var rs = st.executeQuery("SELECT max(" + column + ") + 1 FROM " + table)) {
+        return scalar(st, "SELECT max(" + column + ") + 1 FROM " + table);
+    }
+
+    private static long scalar(Statement st, String sql) throws Exception {
+        try (var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -137,17 +146,17 @@ class ConvertFollowTest {
     }
 
     /** {@code n} runs with ids from {@code first}, a minute apart from 2015-06-02 (weeks of June). */
-    private static String runs(long first, int n, String buildRef, long submit) {
+    private static String runs(long first, int n, long build, long submit) {
         return "INSERT INTO test_run (test_run_id, submit_id, compute_cluster_id, mpi_install_compiler_id, "
                 + "mpi_get_id, mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, "
                 + "test_build_id, test_name_id, test_run_command_id, np, full_command, description_id, "
                 + "start_timestamp, test_result, submit_timestamp, environment_id, result_message_id, result_stdout) "
                 + "SELECT " + first + " + g - 1, " + submit + ", compute_cluster_id, mpi_install_compiler_id, mpi_get_id, "
-                + "mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, " + buildRef
+                + "mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, " + build
                 + ", test_name_id, test_run_command_id, 4, 'mpirun -np 4 ./new', description_id, "
                 + "TIMESTAMP '2015-06-02 00:00' + interval '30 minutes' * (" + first + " % 100 + g), 1, "
                 + "TIMESTAMP '2015-06-02 01:00', environment_id, result_message_id, E'new\\tout\\n\\u00e9' "
-                + "FROM (SELECT * FROM test_run WHERE test_run_id <> 0 ORDER BY test_run_id LIMIT 1) x, "
+                + "FROM run_template x, "
                 + "generate_series(1, " + n + ") g";
     }
 }
