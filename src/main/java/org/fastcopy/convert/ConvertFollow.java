@@ -74,6 +74,7 @@ public final class ConvertFollow implements AutoCloseable {
     private final String slot;
     private final String publication;
     private volatile Lsn stopAt;
+    private boolean untilCaughtUp;
 
     private Connection flat;
     private Connection v3;
@@ -113,6 +114,11 @@ public final class ConvertFollow implements AutoCloseable {
      */
     public void stopAt(Lsn lsn) {
         this.stopAt = lsn;
+    }
+
+    /** {@code --until-caught-up}: stop at v3's WAL position when following starts. */
+    public void untilCaughtUp(boolean on) {
+        this.untilCaughtUp = on;
     }
 
     /**
@@ -218,7 +224,11 @@ public final class ConvertFollow implements AutoCloseable {
                 // Never confirm what was merely received: only what flat committed.
                 .withAutomaticFlush(false)
                 .start();
-        log.info("convert --follow: following slot {} from {}", slot, next);
+        if (untilCaughtUp) {
+            stopAt = Lsn.parse(Scalar.text(v3, "SELECT pg_catalog.pg_current_wal_lsn()::text"));
+            v3.commit();
+        }
+        log.info("convert --follow: following slot {} from {}{}", slot, next, stopAt == null ? "" : " until " + stopAt);
     }
 
     private void loop() throws SQLException {

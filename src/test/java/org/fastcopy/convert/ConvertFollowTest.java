@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -91,6 +92,21 @@ class ConvertFollowTest {
             long t1 = System.nanoTime();
             assertExact(lc, src, v3, flat);
             System.out.printf("MEASURE compared in %.1f s%n", (System.nanoTime() - t1) / 1e9);
+
+            // Stopped, more results arrive, a new follower resumes from flat's follow position.
+            follow.close();
+            try (Connection c = lc.connect(src, v3); Statement st = c.createStatement()) {
+                st.execute("CREATE TEMP TABLE run_template AS SELECT * FROM test_run WHERE test_run_id <> 0 "
+                        + "ORDER BY test_run_id LIMIT 1");
+                st.execute(runs(next(st, "test_run", "test_run_id"), 5,
+                        scalar(st, "SELECT max(test_build_id) FROM test_build"), 0));
+            }
+            follow = new ConvertFollow(spec, src.connections(), slot, slot);
+            assertFalse(follow.prepare(), "resumed, not started again");
+            follow.untilCaughtUp(true);
+            ConvertFollow.Result resumed = follow.run();
+            assertEquals(5, resumed.rows(), "only the new rows: " + resumed);
+            assertExact(lc, src, v3, flat);
         } finally {
             follow.close();
             follow.dropSlot();
