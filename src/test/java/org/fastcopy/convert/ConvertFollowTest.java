@@ -52,6 +52,7 @@ class ConvertFollowTest {
             assertTrue(follow.prepare(), "a new follower");
             CompletableFuture<ConvertFollow.Result> running = CompletableFuture.supplyAsync(follow::run);
             long w0 = System.nanoTime();
+            long lateBuild;
             try (Connection c = lc.connect(src, v3); Statement st = c.createStatement()) {
                 c.setAutoCommit(false);
                 // A new client: its submit, install and build, then twenty runs of one row each.
@@ -76,10 +77,14 @@ class ConvertFollowTest {
                 // One transaction of 1,000 runs on an old build, through the rules into several weeks.
                 st.execute(runs(run, 1000, oldBuild, submit));
                 c.commit();
+                // A run whose build comes later (in the second follow below): the sentinel until then.
+                lateBuild = scalar(st, "SELECT max(test_build_id) + 100 FROM test_build");
+                st.execute(runs(run + 1000, 1, lateBuild, submit));
+                c.commit();
                 // A run corrected and a run withdrawn.
                 st.execute("UPDATE test_run SET np = 77, result_stdout = 'corrected' WHERE test_run_id = "
                         + "(SELECT min(test_run_id) FROM test_run WHERE test_run_id <> 0)");
-                st.execute("DELETE FROM test_run WHERE test_run_id = (SELECT max(test_run_id) FROM test_run)");
+                st.execute("DELETE FROM test_run WHERE test_run_id = " + (run + 999));
                 c.commit();
                 System.out.printf("MEASURE writer %.1f s%n", (System.nanoTime() - w0) / 1e9);
                 follow.stopAt(Lsn.parse(Scalar.text(c, "SELECT pg_current_wal_lsn()::text")));
@@ -88,7 +93,7 @@ class ConvertFollowTest {
             long t0 = System.nanoTime();
             ConvertFollow.Result result = running.get(120, TimeUnit.SECONDS);
             System.out.printf("MEASURE caught up %.1f s after the writer ended: %s%n", (System.nanoTime() - t0) / 1e9, result);
-            assertTrue(result.transactions() >= 23, "transactions followed: " + result.transactions());
+            assertTrue(result.transactions() >= 24, "transactions followed: " + result.transactions());
             long t1 = System.nanoTime();
             assertExact(lc, src, v3, flat);
             System.out.printf("MEASURE compared in %.1f s%n", (System.nanoTime() - t1) / 1e9);
@@ -100,12 +105,15 @@ class ConvertFollowTest {
                         + "ORDER BY test_run_id LIMIT 1");
                 st.execute(runs(next(st, "test_run", "test_run_id"), 5,
                         scalar(st, "SELECT max(test_build_id) FROM test_build"), 0));
+                // The late build arrives: the run above must now refer to it, as a full conversion would.
+                st.execute(build(lateBuild, scalar(st, "SELECT min(mpi_install_id) FROM mpi_install WHERE mpi_install_id <> 0"),
+                        0));
             }
             follow = new ConvertFollow(spec, src.connections(), slot, slot);
             assertFalse(follow.prepare(), "resumed, not started again");
             follow.untilCaughtUp(true);
             ConvertFollow.Result resumed = follow.run();
-            assertEquals(5, resumed.rows(), "only the new rows: " + resumed);
+            assertEquals(6, resumed.rows(), "only the new rows (five runs, one build): " + resumed);
             assertExact(lc, src, v3, flat);
         } finally {
             follow.close();
