@@ -112,8 +112,19 @@ class ConvertFollowTest {
             follow = new ConvertFollow(spec, src.connections(), slot, slot);
             assertFalse(follow.prepare(), "resumed, not started again");
             follow.untilCaughtUp(true);
+            follow.confirmSlot = false; // as if killed between flat's commit and the slot's confirmation
             ConvertFollow.Result resumed = follow.run();
             assertEquals(6, resumed.rows(), "only the new rows (five runs, one build): " + resumed);
+            assertExact(lc, src, v3, flat);
+
+            // The slot sends those transactions again: skipped by their commit LSN, nothing doubled.
+            follow.close();
+            follow = new ConvertFollow(spec, src.connections(), slot, slot);
+            assertFalse(follow.prepare());
+            follow.untilCaughtUp(true);
+            ConvertFollow.Result again = follow.run();
+            assertEquals(0, again.rows(), "nothing converted twice: " + again);
+            assertTrue(again.skipped() >= 2, "the unconfirmed transactions came again and were skipped: " + again);
             assertExact(lc, src, v3, flat);
         } finally {
             follow.close();
