@@ -1,5 +1,6 @@
 package org.fastcopy.convert;
 
+import org.fastcopy.cli.Main;
 import org.fastcopy.cluster.LocalCluster;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.follow.decode.Lsn;
@@ -7,6 +8,7 @@ import org.fastcopy.generate.GenerateSpec;
 import org.fastcopy.generate.MttV3Generator;
 import org.fastcopy.generate.YearSpan;
 import org.fastcopy.pg.Scalar;
+import org.fastcopy.testing.CliProcess;
 import org.fastcopy.testing.LogicalClusters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,10 +128,26 @@ class ConvertFollowTest {
             assertEquals(0, again.rows(), "nothing converted twice: " + again);
             assertTrue(again.skipped() >= 2, "the unconfirmed transactions came again and were skipped: " + again);
             assertExact(lc, src, v3, flat);
+
+            // The command line: convert, then follow until caught up, into another flat database.
+            String flat2 = lc.newName("flat_follow_cli");
+            String slot2 = lc.newName("convfollow_cli");
+            try {
+                assertEquals(0, Main.run("convert", "--src", CliProcess.conninfo(src), "--db", v3, "--flat-db", flat2,
+                        "--jobs", "1", "--follow", "--until-caught-up", "--slot", slot2, "--workdir", work.toString()));
+                assertExact(lc, src, v3, flat2);
+            } finally {
+                new ConvertFollow(spec(src, v3, flat2), src.connections(), slot2, slot2).dropSlot();
+            }
         } finally {
             follow.close();
             follow.dropSlot();
         }
+    }
+
+    @Test
+    void untilCaughtUpWithoutFollowIsAUsageError() {
+        assertEquals(2, Main.run("convert", "--src", "nowhere", "--until-caught-up"));
     }
 
     private ConvertSpec spec(LocalCluster cluster, String v3, String flat) {
