@@ -202,6 +202,8 @@ public final class ConvertFollow implements AutoCloseable {
         try {
             open();
             loop();
+            log.info("convert --follow: stopped at {}: {} v3 transaction(s) followed, {} flat row(s), {} skipped",
+                    next, transactions, rows, skipped);
             return new Result(transactions, skipped, rows, next);
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "convert --follow " + ctx.v3Endpoint + " -> "
