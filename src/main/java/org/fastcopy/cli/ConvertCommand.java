@@ -3,6 +3,7 @@ package org.fastcopy.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.fastcopy.FastcopyException;
+import org.fastcopy.convert.ConvertFollow;
 import org.fastcopy.convert.ConvertJob;
 import org.fastcopy.convert.ConvertListener;
 import org.fastcopy.convert.ConvertReport;
@@ -44,6 +45,7 @@ import java.util.concurrent.Callable;
                 "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --ranges 2012-01-01,2013-01-01",
                 "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --incremental",
                 "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --verify-only --full",
+                "  fastcopy convert --src flux1 --db mttv3 --flat-db mttflat --follow --until-caught-up",
                 "",
                 "bin/convert takes the same arguments as fastcopy convert.",
                 "Exit codes: 0 ok, 2 usage, 3 connection, 4 failed, 5 verify mismatch (as fastcopy verify), 130 SIGINT, 143 SIGTERM."})
@@ -108,6 +110,18 @@ public final class ConvertCommand implements Callable<Integer> {
                     + "by servers built without lz4. A server without lz4 gets pglz, with a warning.")
     String toastCompression;
 
+    @Option(names = "--follow", description = "After converting, keep flat current from v3's change stream (a slot "
+            + "and a publication named --slot on v3; wal_level=logical). Rerun with --follow to resume.")
+    boolean follow;
+
+    @Option(names = "--until-caught-up", description = "With --follow: stop once everything committed on v3 before "
+            + "following started is in flat.")
+    boolean untilCaughtUp;
+
+    @Option(names = "--slot", paramLabel = "NAME", defaultValue = "fastcopy_convert",
+            description = "With --follow: the replication slot and publication on v3.")
+    String slot;
+
     @Mixin
     MetricsOptions metrics;
 
@@ -123,6 +137,12 @@ public final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         metrics.validate();
+        if (untilCaughtUp && !follow) {
+            throw new FastcopyException(FastcopyException.USAGE, "--until-caught-up needs --follow");
+        }
+        if (follow && verifyOnly) {
+            throw new FastcopyException(FastcopyException.USAGE, "--verify-only converts nothing: drop --follow");
+        }
         // Options are checked before anything connects: a bad --ranges costs nothing.
         VerifyOptions check = new VerifyOptions(verify || verifyOnly, verifyOnly, full, sample, seed);
         List<LocalDateTime> cuts = ConvertSpec.parseRanges(ranges);
@@ -146,6 +166,16 @@ public final class ConvertCommand implements Callable<Integer> {
         if (!report.verifyMismatches().isEmpty()) {
             throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "verify: " + report.verifyMismatches().size()
                     + " difference(s), first: " + report.verifyMismatches().get(0) + "; see above");
+        }
+        if (follow) {
+            try (ConvertFollow f = new ConvertFollow(cs, Connections.fromSystem(), slot, slot)) {
+                f.prepare();
+                f.untilCaughtUp(untilCaughtUp);
+                ConvertFollow.Result r = f.run();
+                out.println("followed " + r.transactions() + " v3 transaction(s), " + r.rows() + " flat row(s) written, "
+                        + r.skipped() + " skipped as already converted; flat is current up to " + r.next());
+                out.flush();
+            }
         }
         return 0;
     }

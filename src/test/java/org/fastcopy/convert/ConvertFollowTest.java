@@ -1,0 +1,215 @@
+package org.fastcopy.convert;
+
+import org.fastcopy.cli.Main;
+import org.fastcopy.cluster.LocalCluster;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.follow.decode.Lsn;
+import org.fastcopy.generate.GenerateSpec;
+import org.fastcopy.generate.MttV3Generator;
+import org.fastcopy.generate.YearSpan;
+import org.fastcopy.pg.Scalar;
+import org.fastcopy.testing.CliProcess;
+import org.fastcopy.testing.LogicalClusters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code convert --follow}: while MTT clients submit results through the parents' rules, the flat
+ * database follows v3's change stream and ends equal to a full conversion of the final v3
+ * ({@link FlatOracle}, ids translated).
+ */
+class ConvertFollowTest {
+    private static final List<String> TABLES = List.of("submit", "mpi_install", "test_build", "test_run");
+
+    @TempDir
+    Path work;
+
+    @Test
+    void flatEqualsAFullConversionOfTheFinalV3AfterFollowingInsertsUpdatesAndDeletes() throws Exception {
+        LogicalClusters lc = LogicalClusters.get();
+        LocalCluster src = lc.source();
+        String v3 = lc.newName("mttv3_follow");
+        new MttV3Generator(src.connections(), src.endpoint("postgres")).generate(GenerateSpec.defaults(v3)
+                .withScale(0.001).withSeed(13).withYears(new YearSpan(2014, 2015)).withDangling(0.01)
+                .withDropIfExists(true));
+        String flat = lc.newName("flat_follow");
+        String slot = lc.newName("convfollow");
+        ConvertSpec spec = spec(src, v3, flat);
+        new ConvertJob(spec, src.connections(), ConvertListener.NONE).run();
+
+        ConvertFollow follow = new ConvertFollow(spec, src.connections(), slot, slot);
+        try {
+            assertTrue(follow.prepare(), "a new follower");
+            CompletableFuture<ConvertFollow.Result> running = CompletableFuture.supplyAsync(follow::run);
+            long w0 = System.nanoTime();
+            long lateBuild;
+            try (Connection c = lc.connect(src, v3); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                // A new client: its submit, install and build, then twenty runs of one row each.
+                long submit = next(st, "submit", "submit_id");
+                st.execute("INSERT INTO submit (submit_id, hostname, local_username, http_username, mtt_client_version) "
+                        + "VALUES (" + submit + ", 'follow-host', 'u', 'h', 'v9')");
+                long install = next(st, "mpi_install", "mpi_install_id");
+                st.execute(install(install, submit));
+                long build = next(st, "test_build", "test_build_id");
+                st.execute(build(build, install, submit));
+                c.commit();
+                // The columns a client sends, taken once (each rule of the parent would read them again).
+                st.execute("CREATE TEMP TABLE run_template AS SELECT * FROM test_run WHERE test_run_id <> 0 "
+                        + "ORDER BY test_run_id LIMIT 1");
+                long run = next(st, "test_run", "test_run_id");
+                long oldBuild = scalar(st, "SELECT min(test_build_id) FROM test_build WHERE test_build_id <> 0");
+                c.commit();
+                for (int i = 0; i < 20; i++, run++) {
+                    st.execute(runs(run, 1, build, submit));
+                    c.commit();
+                }
+                // One transaction of 1,000 runs on an old build, through the rules into several weeks.
+                st.execute(runs(run, 1000, oldBuild, submit));
+                c.commit();
+                // A run whose build comes later (in the second follow below): the sentinel until then.
+                lateBuild = scalar(st, "SELECT max(test_build_id) + 100 FROM test_build");
+                st.execute(runs(run + 1000, 1, lateBuild, submit));
+                c.commit();
+                // A run corrected and a run withdrawn.
+                st.execute("UPDATE test_run SET np = 77, result_stdout = 'corrected' WHERE test_run_id = "
+                        + "(SELECT min(test_run_id) FROM test_run WHERE test_run_id <> 0)");
+                st.execute("DELETE FROM test_run WHERE test_run_id = " + (run + 999));
+                c.commit();
+                System.out.printf("MEASURE writer %.1f s%n", (System.nanoTime() - w0) / 1e9);
+                follow.stopAt(Lsn.parse(Scalar.text(c, "SELECT pg_current_wal_lsn()::text")));
+                c.commit();
+            }
+            long t0 = System.nanoTime();
+            ConvertFollow.Result result = running.get(120, TimeUnit.SECONDS);
+            System.out.printf("MEASURE caught up %.1f s after the writer ended: %s%n", (System.nanoTime() - t0) / 1e9, result);
+            assertTrue(result.transactions() >= 24, "transactions followed: " + result.transactions());
+            long t1 = System.nanoTime();
+            assertExact(lc, src, v3, flat);
+            System.out.printf("MEASURE compared in %.1f s%n", (System.nanoTime() - t1) / 1e9);
+
+            // Stopped, more results arrive, a new follower resumes from flat's follow position.
+            follow.close();
+            try (Connection c = lc.connect(src, v3); Statement st = c.createStatement()) {
+                st.execute("CREATE TEMP TABLE run_template AS SELECT * FROM test_run WHERE test_run_id <> 0 "
+                        + "ORDER BY test_run_id LIMIT 1");
+                st.execute(runs(next(st, "test_run", "test_run_id"), 5,
+                        scalar(st, "SELECT max(test_build_id) FROM test_build"), 0));
+                // The late build arrives: the run above must now refer to it, as a full conversion would.
+                st.execute(build(lateBuild, scalar(st, "SELECT min(mpi_install_id) FROM mpi_install WHERE mpi_install_id <> 0"),
+                        0));
+            }
+            follow = new ConvertFollow(spec, src.connections(), slot, slot);
+            assertFalse(follow.prepare(), "resumed, not started again");
+            follow.untilCaughtUp(true);
+            follow.confirmSlot = false; // as if killed between flat's commit and the slot's confirmation
+            ConvertFollow.Result resumed = follow.run();
+            assertEquals(6, resumed.rows(), "only the new rows (five runs, one build): " + resumed);
+            assertExact(lc, src, v3, flat);
+
+            // The slot sends those transactions again: skipped by their commit LSN, nothing doubled.
+            follow.close();
+            follow = new ConvertFollow(spec, src.connections(), slot, slot);
+            assertFalse(follow.prepare());
+            follow.untilCaughtUp(true);
+            ConvertFollow.Result again = follow.run();
+            assertEquals(0, again.rows(), "nothing converted twice: " + again);
+            assertTrue(again.skipped() >= 2, "the unconfirmed transactions came again and were skipped: " + again);
+            assertExact(lc, src, v3, flat);
+
+            // The command line: convert, then follow until caught up, into another flat database.
+            String flat2 = lc.newName("flat_follow_cli");
+            String slot2 = lc.newName("convfollow_cli");
+            try {
+                assertEquals(0, Main.run("convert", "--src", CliProcess.conninfo(src), "--db", v3, "--flat-db", flat2,
+                        "--jobs", "1", "--follow", "--until-caught-up", "--slot", slot2, "--workdir", work.toString()));
+                assertExact(lc, src, v3, flat2);
+            } finally {
+                new ConvertFollow(spec(src, v3, flat2), src.connections(), slot2, slot2).dropSlot();
+            }
+        } finally {
+            follow.close();
+            follow.dropSlot();
+        }
+    }
+
+    @Test
+    void untilCaughtUpWithoutFollowIsAUsageError() {
+        assertEquals(2, Main.run("convert", "--src", "nowhere", "--until-caught-up"));
+    }
+
+    private ConvertSpec spec(LocalCluster cluster, String v3, String flat) {
+        Endpoint ep = cluster.endpoint("postgres");
+        return new ConvertSpec(ep, ep, v3, flat, null, 1, 2, false, false, VerifyOptions.OFF, work);
+    }
+
+    private static void assertExact(LogicalClusters lc, LocalCluster cluster, String v3, String flat) throws Exception {
+        try (Connection a = lc.connect(cluster, v3); Connection b = lc.connect(cluster, flat)) {
+            for (String t : TABLES) {
+                Map<Long, String> expected = FlatOracle.expected(a, t);
+                Map<Long, String> actual = FlatOracle.actual(b, t);
+                assertEquals(expected.size(), actual.size(), t + ": row count");
+                for (Map.Entry<Long, String> e : expected.entrySet()) {
+                    assertEquals(e.getValue(), actual.get(e.getKey()), t + " v3 id " + e.getKey());
+                }
+            }
+        }
+    }
+
+    private static long next(Statement st, String table, String column) throws Exception {
+        return scalar(st, "SELECT max(" + column + ") + 1 FROM " + table);
+    }
+
+    private static long scalar(Statement st, String sql) throws Exception {
+        try (var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String install(long id, long submit) {
+        return "INSERT INTO mpi_install (mpi_install_id, submit_id, compute_cluster_id, mpi_install_compiler_id, "
+                + "mpi_get_id, mpi_install_configure_id, description_id, start_timestamp, test_result, "
+                + "submit_timestamp, environment_id, result_message_id) SELECT " + id + ", " + submit
+                + ", compute_cluster_id, mpi_install_compiler_id, mpi_get_id, mpi_install_configure_id, description_id, "
+                + "TIMESTAMP '2015-06-01 10:00', 1, TIMESTAMP '2015-06-01 11:00', environment_id, result_message_id "
+                + "FROM mpi_install WHERE mpi_install_id <> 0 ORDER BY mpi_install_id LIMIT 1";
+    }
+
+    private static String build(long id, long install, long submit) {
+        return "INSERT INTO test_build (test_build_id, submit_id, compute_cluster_id, mpi_install_compiler_id, "
+                + "mpi_get_id, mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, "
+                + "description_id, start_timestamp, test_result, submit_timestamp, environment_id, result_message_id) "
+                + "SELECT " + id + ", " + submit + ", compute_cluster_id, mpi_install_compiler_id, mpi_get_id, "
+                + "mpi_install_configure_id, " + install + ", test_suite_id, test_build_compiler_id, description_id, "
+                + "TIMESTAMP '2015-06-01 12:00', 1, TIMESTAMP '2015-06-01 12:30', environment_id, result_message_id "
+                + "FROM test_build WHERE test_build_id <> 0 ORDER BY test_build_id LIMIT 1";
+    }
+
+    /** {@code n} runs with ids from {@code first}, a minute apart from 2015-06-02 (weeks of June). */
+    private static String runs(long first, int n, long build, long submit) {
+        return "INSERT INTO test_run (test_run_id, submit_id, compute_cluster_id, mpi_install_compiler_id, "
+                + "mpi_get_id, mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, "
+                + "test_build_id, test_name_id, test_run_command_id, np, full_command, description_id, "
+                + "start_timestamp, test_result, submit_timestamp, environment_id, result_message_id, result_stdout) "
+                + "SELECT " + first + " + g - 1, " + submit + ", compute_cluster_id, mpi_install_compiler_id, mpi_get_id, "
+                + "mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, " + build
+                + ", test_name_id, test_run_command_id, 4, 'mpirun -np 4 ./new', description_id, "
+                + "TIMESTAMP '2015-06-02 00:00' + interval '30 minutes' * (" + first + " % 100 + g), 1, "
+                + "TIMESTAMP '2015-06-02 01:00', environment_id, result_message_id, E'new\\tout\\n\\u00e9' "
+                + "FROM run_template x, "
+                + "generate_series(1, " + n + ") g";
+    }
+}
