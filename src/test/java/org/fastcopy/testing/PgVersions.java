@@ -36,8 +36,8 @@ public final class PgVersions {
     public static final java.util.List<String> NEWER = java.util.List.of(PG16, PG17);
 
     /**
-     * Whether the whole matrix runs (-Dfastcopy.versions=all) or only its edges: the oldest source,
-     * one in the middle and the newest target, which keeps the suite within its time.
+     * Whether the whole matrix runs (-Dfastcopy.versions=all) or only its edges: the oldest source and
+     * the newest target, which keeps the suite within its time.
      */
     public static boolean all() {
         return "all".equals(System.getProperty("fastcopy.versions", "edges"));
