@@ -35,7 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -206,8 +208,8 @@ final class DatabaseCopy {
      * says so. The data is the same either way: compression is how a value is stored, not what it is.
      */
     private boolean lz4OnSourceOnly() {
-        try (java.sql.Statement st = snapshot.holder().createStatement();
-             java.sql.ResultSet rs = st.executeQuery(ServerFeatures.atLeast(snapshot.holder(), ServerFeatures.V14)
+        try (Statement st = snapshot.holder().createStatement();
+             ResultSet rs = st.executeQuery(ServerFeatures.atLeast(snapshot.holder(), ServerFeatures.V14)
                      ? "SELECT count(*) FROM pg_catalog.pg_attribute WHERE attcompression = 'l'" : "SELECT 0")) {
             rs.next();
             long lz4Columns = rs.getLong(1);
@@ -217,8 +219,8 @@ final class DatabaseCopy {
             boolean targetHasLz4;
             // The maintenance database: the target database may not exist yet.
             try (Connection c = connections.open(target.withDatabase(Databases.MAINTENANCE_DB), "fastcopy");
-                 java.sql.Statement t = c.createStatement();
-                 java.sql.ResultSet r = t.executeQuery("SELECT count(*) FROM pg_catalog.pg_settings"
+                 Statement t = c.createStatement();
+                 ResultSet r = t.executeQuery("SELECT count(*) FROM pg_catalog.pg_settings"
                          + " WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)")) {
                 r.next();
                 targetHasLz4 = r.getLong(1) > 0;

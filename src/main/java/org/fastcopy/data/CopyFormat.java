@@ -1,10 +1,7 @@
 package org.fastcopy.data;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Locale;
 
 /**
  * The COPY wire format of a stream.
@@ -38,31 +35,23 @@ public enum CopyFormat {
     }
 
     /**
-     * BINARY when both servers run the same major version with the same server encoding, TEXT
-     * otherwise.
+     * The servers' own rule, for a table whose types all have send/receive functions: BINARY when
+     * both run the same major version with the same server encoding, TEXT otherwise. The planner
+     * decides per table ({@link ServerPair#formatFor}); this is that rule for {@link BinaryIo#SAME_MAJOR}.
      *
      * @param sourceVersionNum server_version_num of the source, e.g. 150004
      * @param sourceEncoding   server_encoding of the source, e.g. UTF8
      */
     public static CopyFormat choose(int sourceVersionNum, String sourceEncoding,
                                     int targetVersionNum, String targetEncoding) {
-        boolean sameMajor = major(sourceVersionNum) == major(targetVersionNum);
-        boolean sameEncoding = normalize(sourceEncoding).equals(normalize(targetEncoding));
-        return sameMajor && sameEncoding ? BINARY : TEXT;
+        return new ServerPair(sourceVersionNum, targetVersionNum,
+                ServerPair.normalize(sourceEncoding).equals(ServerPair.normalize(targetEncoding)), true)
+                .formatFor(BinaryIo.SAME_MAJOR);
     }
 
-    /**
-     * {@link #choose(int, String, int, String)} with the settings read from both servers.
-     *
-     * <p>Hazard: this runs a query on each connection. On a connection without autocommit that
-     * query begins the transaction, and a transaction that has run a query can no longer import a
-     * snapshot (SET TRANSACTION SNAPSHOT must come first). Ask before the worker's transactions
-     * start, or on other connections to the same servers.
-     */
+    /** {@link #choose(int, String, int, String)} with the settings read from both servers ({@link ServerPair#of}). */
     public static CopyFormat choose(Connection source, Connection target) throws SQLException {
-        ServerFacts s = ServerFacts.of(source);
-        ServerFacts t = ServerFacts.of(target);
-        return choose(s.versionNum, s.encoding, t.versionNum, t.encoding);
+        return ServerPair.of(source, target).formatFor(BinaryIo.SAME_MAJOR);
     }
 
     /** 150004 is 15, 90624 is 9.6 (906): before 10 the major version had two parts. */
@@ -71,20 +60,5 @@ public enum CopyFormat {
             throw new IllegalArgumentException("server_version_num " + versionNum);
         }
         return versionNum >= 100_000 ? versionNum / 10_000 : versionNum / 100;
-    }
-
-    private static String normalize(String encoding) {
-        return ServerPair.normalize(encoding);
-    }
-
-    private record ServerFacts(int versionNum, String encoding) {
-        static ServerFacts of(Connection c) throws SQLException {
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int, "
-                         + "current_setting('server_encoding')")) {
-                rs.next();
-                return new ServerFacts(rs.getInt(1), rs.getString(2));
-            }
-        }
     }
 }

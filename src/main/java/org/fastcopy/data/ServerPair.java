@@ -24,7 +24,14 @@ import java.util.Locale;
  */
 public record ServerPair(int sourceVersionNum, int targetVersionNum, boolean sameEncoding, boolean integerDatetimes) {
 
-    /** Reads both servers' settings (see {@link CopyFormat#choose(Connection, Connection)} for the hazard). */
+    /**
+     * Reads both servers' settings.
+     *
+     * <p>Hazard: this runs a query on each connection. On a connection without autocommit that
+     * query begins the transaction, and a transaction that has run a query can no longer import a
+     * snapshot (SET TRANSACTION SNAPSHOT must come first). Ask before the worker's transactions
+     * start, or on other connections to the same servers.
+     */
     public static ServerPair of(Connection source, Connection target) throws SQLException {
         Facts s = Facts.of(source);
         Facts t = Facts.of(target);

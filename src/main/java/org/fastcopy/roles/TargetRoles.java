@@ -49,12 +49,16 @@ public final class TargetRoles {
     /** Roles of {@code needed} that the target lacks. */
     public Set<String> missing(NeededRoles needed) {
         try (Connection c = connections.open(target, "fastcopy-roles")) {
-            Set<String> missing = new TreeSet<>(needed.names());
-            missing.removeAll(existing(c, needed.names()));
-            return missing;
+            return missing(c, needed);
         } catch (SQLException e) {
             throw failed("could not read the roles of " + target, e);
         }
+    }
+
+    private static Set<String> missing(Connection c, NeededRoles needed) throws SQLException {
+        Set<String> missing = new TreeSet<>(needed.names());
+        missing.removeAll(existing(c, needed.names()));
+        return missing;
     }
 
     /**
@@ -65,57 +69,60 @@ public final class TargetRoles {
      * @param pgBin   --pg-bin, or null
      */
     public void ensure(NeededRoles needed, RoleOptions options, Path workdir, Path pgBin) {
-        Set<String> missing = missing(needed);
-        if (!missing.isEmpty()) {
-            if (!options.create()) {
-                throw new FastcopyException(FastcopyException.USAGE, target.name() + " lacks " + missing.size()
-                        + " role(s) that database " + source.database() + " uses: " + needed.describe(missing)
-                        + "; create them, or rerun with --roles to create them from the source's pg_dumpall --roles-only"
-                        + " (or leave owners and grants out with --no-owner --no-privileges)");
+        try (Connection c = connections.open(target, "fastcopy-roles")) {
+            Set<String> missing = missing(c, needed);
+            if (!missing.isEmpty()) {
+                if (!options.create()) {
+                    throw new FastcopyException(FastcopyException.USAGE, target.name() + " lacks " + missing.size()
+                            + " role(s) that database " + source.database() + " uses: " + needed.describe(missing)
+                            + "; create them, or rerun with --roles to create them from the source's pg_dumpall"
+                            + " --roles-only (or leave owners and grants out with --no-owner --no-privileges)");
+                }
+                create(c, missing, needed, options, workdir, pgBin);
             }
-            create(missing, needed, options, workdir, pgBin);
+            checkOwnersReachable(c, needed.owners());
+        } catch (SQLException e) {
+            throw failed("could not check the roles on " + target.name(), e);
         }
-        checkOwnersReachable(needed.owners());
     }
 
-    private void create(Set<String> missing, NeededRoles needed, RoleOptions options, Path workdir, Path pgBin) {
+    private void create(Connection c, Set<String> missing, NeededRoles needed, RoleOptions options, Path workdir,
+                        Path pgBin) throws SQLException {
         RoleDump dump = RoleDump.dump(connections, source, workdir, pgBin, options.withPasswords());
-        try (Connection c = connections.open(target, "fastcopy-roles")) {
-            Set<String> existing = existing(c, null);
-            List<String> statements = dump.creating(missing, existing);
-            Set<String> listed = new TreeSet<>();
-            for (String s : statements) {
-                String created = s.regionMatches(true, 0, "CREATE ROLE ", 0, 12) ? RoleDump.identifierAt(s, 12) : null;
-                if (created != null) {
-                    listed.add(created);
-                }
+        Set<String> existing = existing(c, null);
+        List<String> statements = dump.creating(missing, existing);
+        Set<String> listed = new TreeSet<>();
+        for (String s : statements) {
+            String created = s.regionMatches(true, 0, "CREATE ROLE ", 0, 12) ? RoleDump.identifierAt(s, 12) : null;
+            if (created != null) {
+                listed.add(created);
             }
-            Set<String> unlisted = new TreeSet<>(missing);
-            unlisted.removeAll(listed);
-            if (!unlisted.isEmpty()) {
-                throw new FastcopyException(FastcopyException.FAILED, "pg_dumpall --roles-only of " + source.name()
-                        + " does not list " + String.join(", ", unlisted) + ": cannot create them on " + target.name());
-            }
-            // One transaction: a refused CREATE ROLE leaves none of them behind.
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                for (String s : statements) {
-                    try {
-                        st.execute(s);
-                    } catch (SQLException e) {
-                        c.rollback();
-                        // The statement itself is not quoted: it may carry a password hash.
-                        throw failed("cannot create role(s) " + String.join(", ", missing) + " on " + target.name()
-                                + " (at " + firstWords(s) + ")", e);
-                    }
-                }
-                c.commit();
-            }
-            log.info("created {} role(s) on {} from pg_dumpall --roles-only ({}): {}", missing.size(), target.name(),
-                    options.withPasswords() ? "with their passwords" : "without passwords", needed.describe(missing));
-        } catch (SQLException e) {
-            throw failed("cannot create roles on " + target.name(), e);
         }
+        Set<String> unlisted = new TreeSet<>(missing);
+        unlisted.removeAll(listed);
+        if (!unlisted.isEmpty()) {
+            throw new FastcopyException(FastcopyException.FAILED, "pg_dumpall --roles-only of " + source.name()
+                    + " does not list " + String.join(", ", unlisted) + ": cannot create them on " + target.name());
+        }
+        // One transaction: a refused CREATE ROLE leaves none of them behind.
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            for (String s : statements) {
+                try {
+                    st.execute(s);
+                } catch (SQLException e) {
+                    c.rollback();
+                    // The statement itself is not quoted: it may carry a password hash.
+                    throw failed("cannot create role(s) " + String.join(", ", missing) + " on " + target.name()
+                            + " (at " + firstWords(s) + ")", e);
+                }
+            }
+            c.commit();
+        } finally {
+            c.setAutoCommit(true);
+        }
+        log.info("created {} role(s) on {} from pg_dumpall --roles-only ({}): {}", missing.size(), target.name(),
+                options.withPasswords() ? "with their passwords" : "without passwords", needed.describe(missing));
     }
 
     /**
@@ -123,12 +130,11 @@ public final class TargetRoles {
      * (from PostgreSQL 16, one that may SET ROLE to it): checked here rather than found by the
      * first failing item of pre-data.
      */
-    private void checkOwnersReachable(Set<String> owners) {
+    private void checkOwnersReachable(Connection c, Set<String> owners) throws SQLException {
         if (owners.isEmpty()) {
             return;
         }
-        try (Connection c = connections.open(target, "fastcopy-roles");
-             Statement st = c.createStatement();
+        try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT rolsuper, current_user, current_setting('server_version_num')::int"
                      + " FROM pg_roles WHERE rolname = current_user")) {
             rs.next();
@@ -154,8 +160,6 @@ public final class TargetRoles {
                         + " (ALTER ... OWNER TO needs a superuser or membership): GRANT " + String.join(", ", unreachable)
                         + " TO " + me + ", run as a superuser, or rerun with --no-owner");
             }
-        } catch (SQLException e) {
-            throw failed("could not check the roles of " + target, e);
         }
     }
 

@@ -20,7 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.fastcopy.copy.CopyFixture.exec;
 import static org.fastcopy.copy.CopyFixture.scalar;
-import static org.fastcopy.copy.CopyFixture.text;
 
 /**
  * A PostgreSQL 17 server (resolved through Maven, {@link PgVersions}) beside the installed 15: the

@@ -1,13 +1,7 @@
 package org.fastcopy.copy;
 
 import org.fastcopy.cluster.LocalCluster;
-import org.fastcopy.cluster.PgBinaries;
-import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
-import org.fastcopy.generate.GenerateSpec;
-import org.fastcopy.generate.MttV3Generator;
-import org.fastcopy.generate.YearSpan;
-import org.fastcopy.schema.SchemaComparison;
 import org.fastcopy.testing.ClusterExtension;
 import org.fastcopy.testing.PgVersions;
 import org.fastcopy.testing.TestClusters;
@@ -24,12 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.fastcopy.copy.CopyFixture.exec;
-import static org.fastcopy.copy.CopyFixture.scalar;
 import static org.fastcopy.copy.CopyFixture.text;
 
 /**
@@ -40,7 +31,6 @@ import static org.fastcopy.copy.CopyFixture.text;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OlderSourcesTest {
     private final TestClusters clusters;
-    private final Path work = Path.of("target", "older-sources-work");
     private final Path base = Path.of("target", "version-clusters", "older-" + ProcessHandle.current().pid());
     private LocalCluster pg96;
 
