@@ -11,6 +11,7 @@ import org.fastcopy.ledger.Ledger;
 import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.metrics.FollowMetrics;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.pg.SqlStates;
 import org.fastcopy.pg.UserRelations;
 import org.fastcopy.sequence.SequenceCopier;
@@ -137,6 +138,13 @@ public final class FollowJob {
                 log.info("[{}] STEP F1 prerequisites", spec.database());
                 List<UserRelations.Relation> keyless = Prerequisites.check(src, source, spec.slotName(),
                         spec.insertOnly(), resuming && slotExists);
+                if (!ServerFeatures.atLeast(src, 110_000)) {
+                    // pgoutput of 10 has no Truncate message: say so once, where the operator reads
+                    out.println("source " + source + " runs PostgreSQL 10: a TRUNCATE there is not streamed (pgoutput "
+                            + "sends TRUNCATE from PostgreSQL 11 on), so the target would keep the truncated rows; "
+                            + "while following, empty tables on the source with DELETE instead");
+                    out.flush();
+                }
                 if (!keyless.isEmpty()) {
                     log.warn("[{}] {} table(s) without a key are followed for INSERTs only (--follow-insert-only)",
                             spec.database(), keyless.size());
