@@ -194,6 +194,13 @@ public final class FollowJob {
      * process is not dropped: the server refuses, and so does this.
      */
     private CopySpec startOver(Connection src, InterruptedCopy found, boolean slotExists) throws SQLException {
+        if (found == InterruptedCopy.FOREIGN && !slotExists) {
+            // Exactly what a finished cutover leaves (ledger and slot gone), e.g. after a kill between
+            // its last commit and the exit: never advise dropping what may already be in service.
+            throw new FastcopyException(FastcopyException.USAGE, "--follow --resume: no replication slot "
+                    + spec.slotName() + " on " + source + " and no fastcopy ledger on " + target + ": nothing to resume "
+                    + "(a finished cutover leaves exactly this; its target is complete)");
+        }
         if (found == InterruptedCopy.FOREIGN) {
             throw new FastcopyException(FastcopyException.USAGE, "--follow --resume: " + target + " holds objects but "
                     + "no fastcopy ledger, so it is no interrupted copy of ours; replace it with --follow --drop-if-exists");
