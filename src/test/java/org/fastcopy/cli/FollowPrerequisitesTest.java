@@ -100,6 +100,32 @@ class FollowPrerequisitesTest {
     }
 
     @Test
+    void publicationsLeftWithoutTheirSlotAreNamedBeforeAnythingIsCreated() throws SQLException {
+        LogicalClusters lc = LogicalClusters.get();
+        String db = lc.createDatabase(lc.source(), "pub_left").database();
+        String publication = FollowSpec.defaultSlotName(db);
+        try (Connection c = lc.connect(lc.source(), db); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (id int PRIMARY KEY)");
+            // what a run killed while its slot was being made leaves: the publication, no slot
+            st.execute("CREATE PUBLICATION \"" + publication + "\" FOR TABLE ONLY t");
+        }
+
+        CliRun run = CliRun.of("--src", conninfo(lc.source()), "--dst", conninfo(lc.target()), "--db", db,
+                "--follow", "--workdir", work.toString());
+
+        assertThat(run.exitCode()).as("stderr: %s", run.err()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).contains("publication " + publication + " exists on source", "--follow --resume",
+                "fastcopy follow --drop-slot");
+        try (Connection c = lc.connect(lc.source(), db)) {
+            assertThat(exists(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + publication + "'")).as("slot").isFalse();
+        }
+        try (Connection c = lc.connect(lc.target(), "postgres")) {
+            assertThat(exists(c, "SELECT 1 FROM pg_database WHERE datname = '" + db + "'")).as("target database").isFalse();
+        }
+    }
+
+    @Test
     void resumingAFinishedCutoverSaysNothingIsLeftAndTouchesNothing() throws SQLException {
         LogicalClusters lc = LogicalClusters.get();
         String db = lc.createDatabase(lc.source(), "cut_over").database();
