@@ -40,7 +40,7 @@ import static org.fastcopy.util.Sql.ident;
  * seed's draws (phases, points, counts, delays) are, and on failure the seed is in the message.
  */
 class FollowKillSoak {
-    private static final Duration DEADLINE = Duration.ofSeconds(240);
+    private static final Duration DEADLINE = Duration.ofSeconds(600);
     private static final List<String> SEQUENCES = List.of("items_id_seq", "measure_ids", "measure_log_seq_seq");
 
     private final LogicalClusters lc = LogicalClusters.get();
@@ -53,13 +53,15 @@ class FollowKillSoak {
 
     private long seed;
     private int kills;
+    /** The writer's rows per second on average ({@code -Dfastcopy.soak.rate}). */
+    private final int rate = Integer.getInteger("fastcopy.soak.rate", 2000);
 
     @Test
     void followingKilledAtRandomMomentsAndResumedEndsExact() throws Exception {
         int wanted = Integer.getInteger("fastcopy.soak.kills", 3);
         seed = Long.getLong("fastcopy.soak.seed", 7L);
         Random rng = new Random(seed);
-        System.out.printf("FOLLOW SOAK seed %d, %d kills%n", seed, wanted);
+        System.out.printf("FOLLOW SOAK seed %d, %d kills, writer at %d rows/s%n", seed, wanted, rate);
         try {
             for (int cycle = 1; kills < wanted; cycle++) {
                 cycle(cycle, rng, Math.min(wanted - kills, 1 + rng.nextInt(3)));
@@ -87,7 +89,7 @@ class FollowKillSoak {
         resume.add("--resume");
 
         Connection writerConnection = lc.connect(lc.source(), db);
-        SoakWriter writer = new SoakWriter(writerConnection, rng.nextLong());
+        SoakWriter writer = new SoakWriter(writerConnection, rng.nextLong(), rate);
         writer.start();
         boolean writing = true;
         boolean followed = false;
@@ -147,7 +149,7 @@ class FollowKillSoak {
                 }
                 if (phase == Phase.CUTOVER && !cutoverPersisted && !cutoverRecorded(db) && ledgerExists(db)) {
                     // the SIGUSR1 request died with the run: following goes on, and so do the writes
-                    writer = new SoakWriter(writerConnection, rng.nextLong());
+                    writer = new SoakWriter(writerConnection, rng.nextLong(), rate);
                     writer.start();
                     writing = true;
                 }
