@@ -89,7 +89,7 @@ class FollowStopsTest {
         }
 
         CliRun stopped = run.get(120, TimeUnit.SECONDS);
-        assertThat(stopped.exitCode()).as("exit; stderr: %s", stopped.err()).isNotZero();
+        assertThat(stopped.exitCode()).as("exit; stderr: %s", stopped.err()).isEqualTo(4);
         assertThat(stopped.errLines()).as("stderr").hasSize(1);
         assertThat(stopped.err()).contains("following");
         assertThat(stopped.out()).contains("no replication slot remains");
