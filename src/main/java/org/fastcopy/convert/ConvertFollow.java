@@ -140,74 +140,12 @@ public final class ConvertFollow implements AutoCloseable {
     }
 
     /**
-     * Starts following unless the flat database follows this slot already: the publication (result
-     * tables with their weekly children, the dimension tables flat inlines) and the slot on v3,
-     * then an incremental conversion of what committed before the slot, then the slot's consistent
-     * point as the follow position. A conversion after the slot takes rows the stream brings too:
-     * they are skipped as already converted. A resumed follower gets what its publication lacks.
+     * Starts following unless the flat database follows this slot already ({@link FollowStart}).
      *
      * @return whether it started (false: resumed)
      */
     public boolean prepare() {
-        try (Connection f = ctx.openFlat(); Connection src = ctx.openV3()) {
-            try (Statement st = f.createStatement()) {
-                st.execute(ConvertLedger.CREATE);
-                st.execute(CREATE);
-                st.execute(FollowPublication.CREATE);
-            }
-            if (!"logical".equals(Scalar.text(src, "SHOW wal_level"))) {
-                throw new FastcopyException(FastcopyException.USAGE, "convert --follow: wal_level on " + ctx.v3Endpoint
-                        + " is " + Scalar.text(src, "SHOW wal_level") + ", not logical: set wal_level = logical and restart");
-            }
-            published.ensure(src);
-            if (followPosition(f) != null) {
-                indexes(f);
-                return false;
-            }
-            Lsn point;
-            try (ReplicationSlot s = ReplicationSlot.create(connections, ctx.v3Endpoint, slot)) {
-                point = s.consistentPoint();
-            }
-            ConvertSpec sp = ctx.spec;
-            new ConvertJob(new ConvertSpec(sp.source(), sp.target(), sp.v3Database(), sp.flatDatabase(), null, sp.jobs(),
-                    sp.rangesPerJob(), false, true, VerifyOptions.OFF, sp.workDir(), sp.toastCompression()),
-                    connections, ConvertListener.NONE).run();
-            indexes(f);
-            try (PreparedStatement ps = f.prepareStatement(
-                    "INSERT INTO _convert.follow (slot_name, publication, next_lsn) VALUES (?, ?, ?)")) {
-                ps.setString(1, slot);
-                ps.setString(2, publication);
-                ps.setString(3, point.toString());
-                ps.execute();
-            }
-            log.info("convert --follow: slot {} from {} (publication {})", slot, point, publication);
-            return true;
-        } catch (SQLException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "convert --follow: could not start following "
-                    + ctx.v3Endpoint + ": " + ServerError.describe(e), e);
-        }
-    }
-
-    /** Indexes the follower's set-based statements need on flat (created once). */
-    private static void indexes(Connection f) throws SQLException {
-        try (Statement st = f.createStatement()) {
-            // Streamed test_run updates and deletes find their flat rows by the v3 id.
-            st.execute("CREATE INDEX IF NOT EXISTS test_run_old_test_run_id_idx ON test_run (old_test_run_id)");
-            // Rows holding a sentinel reference: looked at again whenever new base rows arrive.
-            st.execute("CREATE INDEX IF NOT EXISTS test_run_dangling_idx ON test_run (old_test_run_id) WHERE "
-                    + LateReferences.TEST_RUN_DANGLING);
-            // The runs of an updated or deleted build (and, through their builds, of a deleted install).
-            st.execute("CREATE INDEX IF NOT EXISTS test_run_test_build_id_idx ON test_run (test_build_id)");
-        }
-    }
-
-    private Lsn followPosition(Connection f) throws SQLException {
-        try (PreparedStatement ps = f.prepareStatement("SELECT next_lsn FROM _convert.follow WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Lsn.parse(rs.getString(1)) : null;
-            }
-        }
+        return new FollowStart(ctx, connections, slot, publication, published).prepare();
     }
 
     /** Follows until {@link #stopAt} is reached (forever without one). */
@@ -246,7 +184,7 @@ public final class ConvertFollow implements AutoCloseable {
     private void open() throws SQLException {
         flat = ctx.openFlat();
         ctx.lock(flat);
-        next = followPosition(flat);
+        next = FollowStart.followPosition(flat, slot);
         if (next == null) {
             throw new FastcopyException(FastcopyException.FAILED, ctx.spec.flatDatabase() + " does not follow slot " + slot
                     + ": start with convert --follow (without --resume)");
@@ -276,6 +214,7 @@ public final class ConvertFollow implements AutoCloseable {
             stopAt = currentLsn();
         }
         verify.open(v3Session);
+        status.applied(next, 0, 0);
         log.info("convert --follow: following slot {} from {}{}", slot, next, stopAt == null ? "" : " until " + stopAt);
     }
 
@@ -356,50 +295,7 @@ public final class ConvertFollow implements AutoCloseable {
                 commit();
             }
         } else if (!skipping) {
-            change(m);
-        }
-    }
-
-    private void change(PgOutputMessage m) {
-        if (m instanceof PgOutputMessage.Insert i) {
-            FollowRelations.Target t = relations.of(i.relationOid());
-            if (t != null && t.table() != null) {
-                t.id(i.newTuple()).ifPresent(id -> changes.insert(t.table(), id));
-            }
-        } else if (m instanceof PgOutputMessage.Update u) {
-            FollowRelations.Target t = relations.of(u.relationOid());
-            if (t == null) {
-                return;
-            }
-            var newId = t.id(u.newTuple());
-            var oldId = u.oldOrKey() == null ? newId : t.id(u.oldOrKey());
-            if (t.dimension() != null) {
-                oldId.ifPresent(id -> changes.dimension(t.dimension(), id));
-                newId.ifPresent(id -> changes.dimension(t.dimension(), id));
-            } else {
-                // A changed id: the old row is gone, the new one converted as a new row.
-                if (oldId.isPresent() && !oldId.equals(newId)) {
-                    changes.delete(t.table(), oldId.getAsLong());
-                }
-                newId.ifPresent(id -> changes.update(t.table(), id));
-            }
-        } else if (m instanceof PgOutputMessage.Delete d) {
-            FollowRelations.Target t = relations.of(d.relationOid());
-            if (t != null && t.dimension() != null) {
-                t.id(d.oldOrKey()).ifPresent(id -> changes.dimension(t.dimension(), id));
-            } else if (t != null) {
-                t.id(d.oldOrKey()).ifPresent(id -> changes.delete(t.table(), id));
-            }
-        } else if (m instanceof PgOutputMessage.Truncate tr) {
-            for (long oid : tr.relationOids()) {
-                if (relations.of(oid) != null) {
-                    // pgoutput names the tables, not the rows: which flat rows to remove would take
-                    // reading every v3 id of the table; MTT never truncates its tables.
-                    throw new FastcopyException(FastcopyException.FAILED, "convert --follow: a TRUNCATE of a v3 table "
-                            + "flat depends on is not followed (the stream does not say which rows went); flat holds "
-                            + "every transaction before it (" + next + "): convert again (a new --flat-db) to follow on");
-                }
-            }
+            changes.record(m, relations, next);
         }
     }
 

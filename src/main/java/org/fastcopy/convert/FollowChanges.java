@@ -1,5 +1,9 @@
 package org.fastcopy.convert;
 
+import org.fastcopy.FastcopyException;
+import org.fastcopy.follow.decode.Lsn;
+import org.fastcopy.follow.decode.PgOutputMessage;
+
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -87,5 +91,53 @@ final class FollowChanges {
         dimensions.values().forEach(TreeSet::clear);
         runsRemoved.clear();
         childrenCaughtUp.clear();
+    }
+
+    /**
+     * Notes one decoded change: the ids it touched, by what the relation is to the follower.
+     *
+     * @param next flat's position, for the message of a refused TRUNCATE
+     */
+    void record(PgOutputMessage m, FollowRelations relations, Lsn next) {
+        if (m instanceof PgOutputMessage.Insert i) {
+            FollowRelations.Target t = relations.of(i.relationOid());
+            if (t != null && t.table() != null) {
+                t.id(i.newTuple()).ifPresent(id -> insert(t.table(), id));
+            }
+        } else if (m instanceof PgOutputMessage.Update u) {
+            FollowRelations.Target t = relations.of(u.relationOid());
+            if (t == null) {
+                return;
+            }
+            var newId = t.id(u.newTuple());
+            var oldId = u.oldOrKey() == null ? newId : t.id(u.oldOrKey());
+            if (t.dimension() != null) {
+                oldId.ifPresent(id -> dimension(t.dimension(), id));
+                newId.ifPresent(id -> dimension(t.dimension(), id));
+            } else {
+                // A changed id: the old row is gone, the new one converted as a new row.
+                if (oldId.isPresent() && !oldId.equals(newId)) {
+                    delete(t.table(), oldId.getAsLong());
+                }
+                newId.ifPresent(id -> update(t.table(), id));
+            }
+        } else if (m instanceof PgOutputMessage.Delete d) {
+            FollowRelations.Target t = relations.of(d.relationOid());
+            if (t != null && t.dimension() != null) {
+                t.id(d.oldOrKey()).ifPresent(id -> dimension(t.dimension(), id));
+            } else if (t != null) {
+                t.id(d.oldOrKey()).ifPresent(id -> delete(t.table(), id));
+            }
+        } else if (m instanceof PgOutputMessage.Truncate tr) {
+            for (long oid : tr.relationOids()) {
+                if (relations.of(oid) != null) {
+                    // pgoutput names the tables, not the rows: which flat rows to remove would take
+                    // reading every v3 id of the table; MTT never truncates its tables.
+                    throw new FastcopyException(FastcopyException.FAILED, "convert --follow: a TRUNCATE of a v3 table "
+                            + "flat depends on is not followed (the stream does not say which rows went); flat holds "
+                            + "every transaction before it (" + next + "): convert again (a new --flat-db) to follow on");
+                }
+            }
+        }
     }
 }
