@@ -101,6 +101,10 @@ public final class ClusterCommand {
                 + "server. A cluster already running keeps the settings it was started with.")
         boolean durable;
 
+        @Option(names = "--logical", description = "Start with wal_level logical (and walsenders and replication "
+                + "slots), for this start only: for convert --follow and fastcopy --follow against this cluster.")
+        boolean logical;
+
         @Override
         public Integer call() throws IOException {
             Path dir = workDir.absolute();
@@ -114,7 +118,7 @@ public final class ClusterCommand {
                 try {
                     for (String name : wanted) {
                         if (runningPort(dir, name).isEmpty()) {
-                            startedHere.add(LocalCluster.startDetached(name, dir, durable));
+                            startedHere.add(LocalCluster.startDetached(name, dir, durable, logical));
                         }
                     }
                 } catch (RuntimeException e) {

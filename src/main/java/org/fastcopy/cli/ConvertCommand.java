@@ -46,6 +46,7 @@ import java.util.concurrent.Callable;
                 "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --incremental",
                 "  fastcopy convert --src flux1 --dst flux1 --db mttv3 --flat-db mttflat --verify-only --full",
                 "  fastcopy convert --src flux1 --db mttv3 --flat-db mttflat --follow --until-caught-up",
+                "  fastcopy convert --src flux1 --db mttv3 --flat-db mttflat --follow --verify-every 10m",
                 "",
                 "bin/convert takes the same arguments as fastcopy convert.",
                 "Exit codes: 0 ok, 2 usage, 3 connection, 4 failed, 5 verify mismatch (as fastcopy verify), 130 SIGINT, 143 SIGTERM."})
@@ -122,6 +123,12 @@ public final class ConvertCommand implements Callable<Integer> {
             description = "With --follow: the replication slot and publication on v3.")
     String slot;
 
+    @Option(names = "--verify-every", paramLabel = "DURATION", converter = ProgressOptions.IntervalConverter.class,
+            description = "With --follow: compare flat with v3 this often while following (30s, 10m): counts per base "
+                    + "table and per year of test_run, a sample of rows field by field; what v3 committed after flat's "
+                    + "position is not a difference. Differences are logged; the run goes on.")
+    java.time.Duration verifyEvery;
+
     @Mixin
     MetricsOptions metrics;
 
@@ -140,6 +147,9 @@ public final class ConvertCommand implements Callable<Integer> {
         if (untilCaughtUp && !follow) {
             throw new FastcopyException(FastcopyException.USAGE, "--until-caught-up needs --follow");
         }
+        if (verifyEvery != null && !follow) {
+            throw new FastcopyException(FastcopyException.USAGE, "--verify-every needs --follow");
+        }
         if (follow && verifyOnly) {
             throw new FastcopyException(FastcopyException.USAGE, "--verify-only converts nothing: drop --follow");
         }
@@ -155,10 +165,13 @@ public final class ConvertCommand implements Callable<Integer> {
 
     private int convert(ConvertSpec cs) {
         PrometheusMeterRegistry registry = !metrics.enabled() ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ConvertReport report;
         try (PrometheusEndpoint endpoint = registry == null ? null : metrics.start(registry)) {
-            report = new ConvertJob(cs, Connections.fromSystem(), ConvertListener.NONE, registry).run();
+            return convert(cs, registry);
         }
+    }
+
+    private int convert(ConvertSpec cs, PrometheusMeterRegistry registry) {
+        ConvertReport report = new ConvertJob(cs, Connections.fromSystem(), ConvertListener.NONE, registry).run();
         PrintWriter out = spec.commandLine().getOut();
         report.lines().forEach(out::println);
         out.flush();
@@ -168,13 +181,21 @@ public final class ConvertCommand implements Callable<Integer> {
                     + " difference(s), first: " + report.verifyMismatches().get(0) + "; see above");
         }
         if (follow) {
-            try (ConvertFollow f = new ConvertFollow(cs, Connections.fromSystem(), slot, slot)) {
+            try (ConvertFollow f = new ConvertFollow(cs, Connections.fromSystem(), slot, slot, registry)) {
                 f.prepare();
                 f.untilCaughtUp(untilCaughtUp);
+                if (verify || verifyEvery != null) {
+                    f.verify(verify, verifyEvery, cs.verify());
+                }
                 ConvertFollow.Result r = f.run();
                 out.println("followed " + r.transactions() + " v3 transaction(s), " + r.rows() + " flat row(s) written, "
                         + r.skipped() + " skipped as already converted; flat is current up to " + r.next());
                 out.flush();
+                if (!f.verifyProblems().isEmpty()) {
+                    throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "convert --follow --verify: "
+                            + f.verifyProblems().size() + " difference(s), first: " + f.verifyProblems().get(0)
+                            + "; see the log");
+                }
             }
         }
         return 0;

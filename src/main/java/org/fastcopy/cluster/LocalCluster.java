@@ -113,6 +113,20 @@ public final class LocalCluster implements AutoCloseable {
         return start(name, baseDir, PgBinaries.server(System.getenv()), settings);
     }
 
+    /**
+     * As {@link #startDetached(String, Path, boolean)}, with {@code wal_level=logical} (and walsenders
+     * and slots) when {@code logical}: for a benchmark of logical decoding (convert --follow).
+     */
+    public static LocalCluster startDetached(String name, Path baseDir, boolean durable, boolean logical) {
+        Map<String, String> settings = new java.util.LinkedHashMap<>(durable ? ClusterSettings.durable() : Map.of());
+        if (logical) {
+            settings.put("wal_level", "logical");
+            settings.put("max_wal_senders", "10");
+            settings.put("max_replication_slots", "10");
+        }
+        return startDetached(name, baseDir, settings, PgBinaries.server(System.getenv()));
+    }
+
     private static LocalCluster startDetached(String name, Path baseDir, boolean durable, PgBinaries bin) {
         return startDetached(name, baseDir, durable ? ClusterSettings.durable() : Map.of(), bin);
     }

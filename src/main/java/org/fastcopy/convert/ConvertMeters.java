@@ -33,6 +33,13 @@ final class ConvertMeters {
     /** Gauge: problems the last verify found (0: flat matches v3). Tag: db. */
     static final String VERIFY_PROBLEMS = PREFIX + "verify.problems";
 
+    /** Gauge: WAL bytes between v3's current position and what flat holds, while following. Tag: db. */
+    static final String FOLLOW_LAG_BYTES = PREFIX + "follow.lag.bytes";
+    /** Gauge: seconds since v3 committed the oldest transaction received but not yet in flat (0 caught up). Tag: db. */
+    static final String FOLLOW_LAG_SECONDS = PREFIX + "follow.lag.seconds";
+    /** Counter: v3 transactions committed into flat while following (skipped ones not counted). Tag: db. */
+    static final String FOLLOW_TRANSACTIONS = PREFIX + "follow.transactions";
+
     private final MeterRegistry registry;
     private final Tags tags;
     private final Counter streamed;
@@ -70,6 +77,20 @@ final class ConvertMeters {
 
     void idMaps(long bytes) {
         mapBytes.set(bytes);
+    }
+
+    /** Registers the follower's meters (a plain conversion does not show them). */
+    void following(java.util.function.LongSupplier lagBytes, java.util.function.DoubleSupplier lagSeconds) {
+        io.micrometer.core.instrument.Gauge.builder(FOLLOW_LAG_BYTES, lagBytes::getAsLong).tags(tags)
+                .description("WAL bytes between v3's current position and flat's follow position")
+                .strongReference(true).register(registry);
+        io.micrometer.core.instrument.Gauge.builder(FOLLOW_LAG_SECONDS, lagSeconds::getAsDouble).tags(tags)
+                .description("Seconds since v3 committed the oldest transaction not yet in flat")
+                .strongReference(true).register(registry);
+    }
+
+    void followed(long transactions) {
+        registry.counter(FOLLOW_TRANSACTIONS, tags).increment(transactions);
     }
 
     void verified(int problemCount) {

@@ -93,6 +93,7 @@ final class FlatVerifier {
         }
     }
 
+    /** @param danglingBounds see {@link #dangling}; null: dangling references are not listed (a check while following) */
     FlatVerifyResult verify(List<Scope> scopes, Map<String, String> danglingBounds) throws SQLException {
         session(flat);
         loadIds();
@@ -117,7 +118,7 @@ final class FlatVerifier {
                     c.rows, c.differing);
         }
         flat.commit();
-        List<FlatVerifyResult.DanglingRef> dangling = dangling(danglingBounds);
+        List<FlatVerifyResult.DanglingRef> dangling = danglingBounds == null ? List.of() : dangling(danglingBounds);
         return new FlatVerifyResult(counts, compared, differing, diffs, dangling, options.describe());
     }
 

@@ -36,6 +36,13 @@ final class IdMaps {
         return m;
     }
 
+    /** Forgets a v3 id whose flat row was deleted: {@code get} gives {@link #MISSING} again. */
+    static void forget(LongLongMap map, long v3Id) {
+        if (map.get(v3Id, MISSING) != MISSING) {
+            map.put(v3Id, MISSING);
+        }
+    }
+
     long memoryBytes() {
         return submit.memoryBytes() + install.memoryBytes() + build.memoryBytes() + buildInstall.memoryBytes();
     }

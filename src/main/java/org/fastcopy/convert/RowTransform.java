@@ -14,6 +14,8 @@ final class RowTransform {
     private final long[] ids = new long[4];
     private long nextId;
     private long lastId;
+    /** Rewriting rows flat holds already ({@link #inPlace}): their flat ids are taken from the maps. */
+    private boolean keepIds;
     private long danglingA;
     private long danglingB;
     private long danglingC;
@@ -29,27 +31,41 @@ final class RowTransform {
         this.lastId = lastId;
     }
 
+    /**
+     * A transform for rows flat holds already (a followed update): each row keeps the flat id the
+     * maps give its v3 id (0 when it has none: such a row matches nothing when it is written back).
+     */
+    static RowTransform inPlace(FlatTable table, IdMaps maps) {
+        RowTransform t = new RowTransform(table, maps, 0, -1);
+        t.keepIds = true;
+        return t;
+    }
+
     void transform(byte[] row, int len) {
         int rest = parseIds(row, len, table.leadingIds);
         ensure(len + 80);
         switch (table) {
             case SUBMIT -> {
-                long id = assignId();
-                maps.submit.put(ids[0], id);
+                long id = keepIds ? kept(maps.submit) : assignId();
+                if (!keepIds) {
+                    maps.submit.put(ids[0], id);
+                }
                 writeIds(id, ids[0]);
             }
             case MPI_INSTALL -> {
-                long id = assignId();
+                long id = keepIds ? kept(maps.install) : assignId();
                 long submit = maps.submit.get(ids[1], IdMaps.MISSING);
                 if (submit == IdMaps.MISSING) {
                     submit = 0;
                     danglingA++;
                 }
-                maps.install.put(ids[0], id);
+                if (!keepIds) {
+                    maps.install.put(ids[0], id);
+                }
                 writeIds(id, ids[0], submit);
             }
             case TEST_BUILD -> {
-                long id = assignId();
+                long id = keepIds ? kept(maps.build) : assignId();
                 long submit = maps.submit.get(ids[1], IdMaps.MISSING);
                 if (submit == IdMaps.MISSING) {
                     submit = 0;
@@ -60,8 +76,12 @@ final class RowTransform {
                     install = 0;
                     danglingB++;
                 }
-                maps.build.put(ids[0], id);
-                maps.buildInstall.put(id, install);
+                if (!keepIds) {
+                    maps.build.put(ids[0], id);
+                }
+                if (id != 0) {
+                    maps.buildInstall.put(id, install);
+                }
                 writeIds(id, ids[0], submit, install);
             }
             case TEST_RUN -> {
@@ -127,6 +147,11 @@ final class RowTransform {
         }
         d.addAll(dangling);
         return d;
+    }
+
+    private long kept(LongLongMap map) {
+        long id = map.get(ids[0], IdMaps.MISSING);
+        return id == IdMaps.MISSING ? 0 : id;
     }
 
     private long assignId() {

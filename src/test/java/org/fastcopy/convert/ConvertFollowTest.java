@@ -10,12 +10,14 @@ import org.fastcopy.generate.YearSpan;
 import org.fastcopy.pg.Scalar;
 import org.fastcopy.testing.CliProcess;
 import org.fastcopy.testing.LogicalClusters;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,9 +51,12 @@ class ConvertFollowTest {
         ConvertSpec spec = spec(src, v3, flat);
         new ConvertJob(spec, src.connections(), ConvertListener.NONE).run();
 
-        ConvertFollow follow = new ConvertFollow(spec, src.connections(), slot, slot);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ConvertFollow follow = new ConvertFollow(spec, src.connections(), slot, slot, registry);
         try {
             assertTrue(follow.prepare(), "a new follower");
+            // Checks while the writer writes: what v3 committed after flat's position is no difference.
+            follow.verify(false, Duration.ofSeconds(3), new VerifyOptions(true, false, false, 200, 1));
             CompletableFuture<ConvertFollow.Result> running = CompletableFuture.supplyAsync(follow::run);
             long w0 = System.nanoTime();
             long lateBuild;
@@ -88,6 +93,22 @@ class ConvertFollowTest {
                         + "(SELECT min(test_run_id) FROM test_run WHERE test_run_id <> 0)");
                 st.execute("DELETE FROM test_run WHERE test_run_id = " + (run + 999));
                 c.commit();
+                baseAndDimensionChanges(st, submit, build);
+                c.commit();
+                // A weekly child created after the publication: rows before and after the follower sees it.
+                st.execute("CREATE TABLE test_run_y2016_m01_wk1 (CONSTRAINT test_run_y2016_m01_wk1_check CHECK "
+                        + "(start_timestamp >= '2016-01-01' AND start_timestamp < '2016-01-08')) INHERITS (test_run)");
+                st.execute("CREATE RULE test_run_y2016_m01_wk1_insert AS ON INSERT TO test_run WHERE "
+                        + "(NEW.start_timestamp >= '2016-01-01' AND NEW.start_timestamp < '2016-01-08') DO INSTEAD "
+                        + "INSERT INTO test_run_y2016_m01_wk1 VALUES (NEW.*)");
+                c.commit();
+                long newWeek = next(st, "test_run", "test_run_id");
+                st.execute(runs(newWeek, 3, build, submit).replace("TIMESTAMP '2015-06-02 00:00'", "TIMESTAMP '2016-01-02 00:00'")
+                        .replace("interval '30 minutes'", "interval '1 minute'"));
+                c.commit();
+                st.execute(runs(newWeek + 3, 2, build, submit).replace("TIMESTAMP '2015-06-02 00:00'", "TIMESTAMP '2016-01-03 00:00'")
+                        .replace("interval '30 minutes'", "interval '1 minute'"));
+                c.commit();
                 System.out.printf("MEASURE writer %.1f s%n", (System.nanoTime() - w0) / 1e9);
                 follow.stopAt(Lsn.parse(Scalar.text(c, "SELECT pg_current_wal_lsn()::text")));
                 c.commit();
@@ -98,6 +119,10 @@ class ConvertFollowTest {
             assertTrue(result.transactions() >= 24, "transactions followed: " + result.transactions());
             long t1 = System.nanoTime();
             assertExact(lc, src, v3, flat);
+            assertEquals(List.of(), follow.verifyProblems(), "checks while following found no difference");
+            assertEquals(result.transactions(), registry.get("fastcopy.convert.follow.transactions").counter().count());
+            assertTrue(registry.get("fastcopy.convert.follow.lag.bytes").gauge().value() >= 0);
+            assertEquals(0.0, registry.get("fastcopy.convert.follow.lag.seconds").gauge().value(), "nothing pending");
             System.out.printf("MEASURE compared in %.1f s%n", (System.nanoTime() - t1) / 1e9);
 
             // Stopped, more results arrive, a new follower resumes from flat's follow position.
@@ -129,12 +154,26 @@ class ConvertFollowTest {
             assertTrue(again.skipped() >= 2, "the unconfirmed transactions came again and were skipped: " + again);
             assertExact(lc, src, v3, flat);
 
+            // A flat row changed behind the follower's back: its --verify reports it.
+            follow.close();
+            try (Connection c = lc.connect(src, flat); Statement st = c.createStatement()) {
+                st.execute("UPDATE submit SET hostname = 'tampered' WHERE submit_id = (SELECT max(submit_id) FROM submit)");
+            }
+            follow = new ConvertFollow(spec, src.connections(), slot, slot);
+            follow.prepare();
+            follow.untilCaughtUp(true);
+            follow.verify(true, null, new VerifyOptions(true, false, true, 200, 1));
+            follow.run();
+            assertEquals(1, follow.verifyProblems().size(), follow.verifyProblems().toString());
+            assertTrue(follow.verifyProblems().get(0).contains("hostname"), follow.verifyProblems().get(0));
+
             // The command line: convert, then follow until caught up, into another flat database.
             String flat2 = lc.newName("flat_follow_cli");
             String slot2 = lc.newName("convfollow_cli");
             try {
                 assertEquals(0, Main.run("convert", "--src", CliProcess.conninfo(src), "--db", v3, "--flat-db", flat2,
-                        "--jobs", "1", "--follow", "--until-caught-up", "--slot", slot2, "--workdir", work.toString()));
+                        "--jobs", "1", "--follow", "--until-caught-up", "--verify", "--slot", slot2, "--workdir",
+                        work.toString()));
                 assertExact(lc, src, v3, flat2);
             } finally {
                 new ConvertFollow(spec(src, v3, flat2), src.connections(), slot2, slot2).dropSlot();
@@ -148,6 +187,38 @@ class ConvertFollowTest {
     @Test
     void untilCaughtUpWithoutFollowIsAUsageError() {
         assertEquals(2, Main.run("convert", "--src", "nowhere", "--until-caught-up"));
+        assertEquals(2, Main.run("convert", "--src", "nowhere", "--verify-every", "10m"));
+    }
+
+    /**
+     * Base rows updated and deleted, dimension rows updated: flat must follow as a full conversion
+     * of the final v3 would give (checked by the caller's comparison).
+     */
+    private static void baseAndDimensionChanges(Statement st, long newSubmit, long newBuild) throws Exception {
+        long oldInstall = scalar(st, "SELECT min(mpi_install_id) FROM mpi_install WHERE mpi_install_id <> 0");
+        long otherInstall = scalar(st, "SELECT max(mpi_install_id) FROM mpi_install WHERE mpi_install_id <> " + oldInstall);
+        long usedBuild = scalar(st, "SELECT min(test_build_id) FROM test_build WHERE test_build_id <> 0 AND test_build_id IN "
+                + "(SELECT test_build_id FROM test_run)");
+        long goneBuild = scalar(st, "SELECT max(test_build_id) FROM test_build WHERE test_build_id <> 0 AND test_build_id <> "
+                + newBuild + " AND test_build_id IN (SELECT test_build_id FROM test_run)");
+        // a submit renamed, an install moved to another cluster, a build moved to another install (its runs follow)
+        st.execute("UPDATE submit SET hostname = 'renamed-host' WHERE submit_id = " + newSubmit);
+        st.execute("UPDATE mpi_install SET compute_cluster_id = (SELECT max(compute_cluster_id) FROM compute_cluster), "
+                + "result_stdout = 'edited' WHERE mpi_install_id = " + oldInstall);
+        st.execute("UPDATE test_build SET mpi_install_id = " + otherInstall + " WHERE test_build_id = " + usedBuild);
+        // an install withdrawn (its builds and their runs fall back to the sentinel), a build withdrawn
+        long goneInstall = scalar(st, "SELECT mpi_install_id FROM test_build WHERE test_build_id = " + goneBuild);
+        st.execute("DELETE FROM mpi_install WHERE mpi_install_id = " + goneInstall + " AND mpi_install_id <> " + otherInstall);
+        st.execute("DELETE FROM test_build WHERE test_build_id = " + goneBuild);
+        // dimension rows corrected: every flat row inlining them is rewritten
+        st.execute("UPDATE compiler SET compiler_version = compiler_version || '-fixed' WHERE compiler_id = "
+                + "(SELECT min(mpi_install_compiler_id) FROM mpi_install WHERE mpi_install_id <> 0)");
+        st.execute("UPDATE description SET description = 'rewritten' WHERE description_id = "
+                + "(SELECT min(description_id) FROM test_run WHERE test_run_id <> 0)");
+        st.execute("UPDATE test_names SET test_name_description = 'renamed' WHERE test_name_id = "
+                + "(SELECT max(test_name_id) FROM test_run WHERE test_run_id <> 0)");
+        st.execute("UPDATE test_suites SET test_suite_description = 'resuited' WHERE test_suite_id = "
+                + "(SELECT min(test_suite_id) FROM test_build WHERE test_build_id <> 0)");
     }
 
     private ConvertSpec spec(LocalCluster cluster, String v3, String flat) {
@@ -155,7 +226,7 @@ class ConvertFollowTest {
         return new ConvertSpec(ep, ep, v3, flat, null, 1, 2, false, false, VerifyOptions.OFF, work);
     }
 
-    private static void assertExact(LogicalClusters lc, LocalCluster cluster, String v3, String flat) throws Exception {
+    static void assertExact(LogicalClusters lc, LocalCluster cluster, String v3, String flat) throws Exception {
         try (Connection a = lc.connect(cluster, v3); Connection b = lc.connect(cluster, flat)) {
             for (String t : TABLES) {
                 Map<Long, String> expected = FlatOracle.expected(a, t);
@@ -168,11 +239,11 @@ class ConvertFollowTest {
         }
     }
 
-    private static long next(Statement st, String table, String column) throws Exception {
+    static long next(Statement st, String table, String column) throws Exception {
         return scalar(st, "SELECT max(" + column + ") + 1 FROM " + table);
     }
 
-    private static long scalar(Statement st, String sql) throws Exception {
+    static long scalar(Statement st, String sql) throws Exception {
         try (var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -199,7 +270,7 @@ class ConvertFollowTest {
     }
 
     /** {@code n} runs with ids from {@code first}, a minute apart from 2015-06-02 (weeks of June). */
-    private static String runs(long first, int n, long build, long submit) {
+    static String runs(long first, int n, long build, long submit) {
         return "INSERT INTO test_run (test_run_id, submit_id, compute_cluster_id, mpi_install_compiler_id, "
                 + "mpi_get_id, mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, "
                 + "test_build_id, test_name_id, test_run_command_id, np, full_command, description_id, "

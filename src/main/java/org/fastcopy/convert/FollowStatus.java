@@ -1,0 +1,74 @@
+package org.fastcopy.convert;
+
+import org.fastcopy.follow.decode.Lsn;
+import org.fastcopy.util.ByteSize;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * The follower's lag and counts, for its meters and its progress line. Written by the follower's
+ * thread only; the gauges and the progress renderer read the volatile fields.
+ *
+ * <p>Lag in bytes: v3's current WAL position minus flat's follow position (or, idle with nothing
+ * open, what the walsender said it had sent: WAL of other databases or unpublished tables is
+ * then not counted as lag). Lag in seconds: since v3 committed the oldest transaction the
+ * follower has received and flat does not hold yet; 0 when there is none.
+ */
+final class FollowStatus {
+    private volatile long lagBytes;
+    private volatile double lagSeconds;
+    private volatile long transactions;
+    private volatile long rows;
+    private volatile long verifies;
+    private volatile String verified = "";
+    private volatile Lsn at = Lsn.INVALID;
+    private final long startNanos = System.nanoTime();
+    /** Commit time of the oldest transaction received and not yet in flat, or null. */
+    private Instant oldestPending;
+
+    FollowStatus(ConvertMeters meters) {
+        meters.following(() -> lagBytes, () -> lagSeconds);
+    }
+
+    void received(Instant commitTime) {
+        if (oldestPending == null) {
+            oldestPending = commitTime;
+        }
+    }
+
+    void applied(Lsn next, long batchTransactions, long batchRows) {
+        at = next;
+        transactions += batchTransactions;
+        rows += batchRows;
+        oldestPending = null;
+    }
+
+    /** @param position flat's position, or the walsender's when idle and nothing is pending */
+    void measured(Lsn v3Now, Lsn position) {
+        lagBytes = v3Now.bytesSince(position);
+        Instant oldest = oldestPending;
+        lagSeconds = oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toNanos() / 1e9);
+    }
+
+    void verified(String outcome) {
+        verifies++;
+        verified = outcome;
+    }
+
+    long lagBytes() {
+        return lagBytes;
+    }
+
+    double lagSeconds() {
+        return lagSeconds;
+    }
+
+    String line() {
+        double secs = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
+        return String.format(Locale.ROOT, "following: %,d v3 transactions, %,d flat rows (%,.0f rows/s), lag %s / %.1f s, "
+                + "at %s%s", transactions, rows, rows / secs, ByteSize.format(lagBytes), lagSeconds, at,
+                verifies == 0 ? "" : ", last verify: " + verified);
+    }
+}
