@@ -50,7 +50,7 @@ final class KeysStep {
         // time per table, its chain is the one that decides when the step ends.
         tasks.sort((a, b) -> Integer.compare(rank(a.table()), rank(b.table())));
         Schedule schedule = new Schedule(tasks);
-        Workers.named("convert-keys", Math.max(1, Math.min(ctx.spec.jobs(), tasks.size()))).run(w -> {
+        Workers.named("convert-index", Math.max(1, Math.min(ctx.spec.jobs(), tasks.size()))).run(w -> {
             try (Connection c = ctx.openFlat(); Statement st = c.createStatement()) {
                 for (Task t; !w.stopped() && (t = schedule.next()) != null; ) {
                     try {
