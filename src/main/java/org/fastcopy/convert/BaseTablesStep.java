@@ -1,27 +1,26 @@
 package org.fastcopy.convert;
 
 import org.fastcopy.FastcopyException;
-import org.fastcopy.pg.Scalar;
 import org.fastcopy.report.RunRecorder;
 import org.fastcopy.report.Span;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.List;
-import java.util.Map;
-
-import static org.fastcopy.util.Sql.literal;
 
 /**
- * {@link ConvertStep#BASE_TABLES}: submit, mpi_install and test_build, each the v3 rows whose id
- * is above the largest id already converted (ids are serial: a later run's rows are above it, and
- * a resumed one finds none), in one flat transaction with its ledger mark. Returns the id maps
- * the ranges resolve references through.
+ * The base tables submit, mpi_install and test_build, run by one of the {@link RangesStep}
+ * workers (the "base lane") while the others convert test_run ranges: their flat ids were fixed
+ * by {@link IdPlan}, so no range waits for them. Each table is the v3 rows of its id block, in one
+ * flat transaction with its ledger mark, and one v3 transaction.
+ *
+ * <p>One after another on one worker, not a worker each: a query on mpi_install or test_build
+ * locks every weekly child and its indexes (about five locks a child), and two such queries at
+ * once beside the snapshot holder's lock per table would not fit ten years of children in
+ * PostgreSQL's default lock table.
  */
 final class BaseTablesStep {
     private static final Logger log = LoggerFactory.getLogger(ConvertJob.class);
@@ -32,65 +31,53 @@ final class BaseTablesStep {
         this.ctx = ctx;
     }
 
-    /** @param seconds where each table converted here puts its time, by part key */
-    IdMaps run(ConvertLedger.Run run, List<ConvertLedger.Part> parts, V3Session v3, Connection flat,
-               Map<String, Double> seconds) throws SQLException {
-        IdMaps maps = IdMaps.load(flat);
-        for (FlatTable t : ConvertContext.BASE) {
-            ConvertLedger.Part p = part(parts, "base:" + t.table);
-            if (!p.done()) {
-                long s = System.nanoTime();
-                RunRecorder.current().begin(Span.Kind.BASE_TABLE, t.table);
-                // The v3 transaction commits only when the table did; a failure rolls it back and is
-                // the error reported (a COMMIT after it would fail too and hide it).
-                try {
-                    v3.inTransaction(c -> {
-                        table(t, run, c, flat, maps);
-                        return null;
-                    });
-                } catch (SQLException | RuntimeException e) {
-                    RunRecorder.current().failed();
-                    throw e;
-                }
-                seconds.put(p.key(), (System.nanoTime() - s) / 1e9);
+    /**
+     * One base part. The v3 transaction commits only when the table did; a failure rolls it back
+     * and is the error reported (a COMMIT after it would fail too and hide it).
+     *
+     * @return the part's seconds
+     */
+    double table(ConvertLedger.Run run, ConvertLedger.Part p, V3Session v3, Connection flat, IdMaps maps)
+            throws SQLException {
+        FlatTable t = table(p);
+        long s = System.nanoTime();
+        RunRecorder.current().begin(Span.Kind.BASE_TABLE, t.table);
+        try {
+            v3.inTransaction(c -> {
+                copy(t, run, p, c, flat, maps);
+                return null;
+            });
+        } catch (SQLException | RuntimeException e) {
+            RunRecorder.current().failed();
+            try {
+                flat.rollback(); // the table's rows and its mark go together
+            } catch (SQLException r) {
+                e.addSuppressed(r);
             }
+            throw e;
         }
-        log.info("   id maps: {} entries, {} bytes", maps.entries(), maps.memoryBytes());
-        ctx.meters.idMaps(maps.memoryBytes());
-        return maps;
+        return (System.nanoTime() - s) / 1e9;
     }
 
-    private void table(FlatTable t, ConvertLedger.Run run, Connection v3, Connection flat, IdMaps maps)
-            throws SQLException {
+    private void copy(FlatTable t, ConvertLedger.Run run, ConvertLedger.Part p, Connection v3, Connection flat,
+                      IdMaps maps) throws SQLException {
         Timestamp started = new Timestamp(System.currentTimeMillis());
-        long maxOld = Scalar.longValue(flat, "SELECT coalesce(max(old_" + t.table + "_id), 0) FROM " + t.table);
-        String where = "r." + t.idColumn + " > " + maxOld;
-        long rows;
-        long maxV3;
-        // One pass (each query on a parent plans and locks all its weekly children): the count and the largest id.
-        try (Statement st = v3.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE r."
-                + t.idColumn + " <> 0 AND " + where + "), coalesce(max(r." + t.idColumn + "), 0) FROM " + t.table + " r")) {
-            rs.next();
-            rows = rs.getLong(1);
-            maxV3 = rs.getLong(2);
-        }
-        long first = 1;
-        if (rows > 0) {
-            // Reserve exactly this many ids; the COPY reads the same snapshot, so the same rows.
-            String seq = "pg_get_serial_sequence(" + literal(t.table) + ", " + literal(t.idColumn) + ")";
-            long last = Scalar.longValue(flat, "SELECT setval(" + seq + ", nextval(" + seq + ") + ?)", rows - 1);
-            first = last - rows + 1;
-        }
-        RowTransform transform = new RowTransform(t, maps, first, first + rows - 1);
-        TransformPipe.Result r = TransformPipe.run(v3, flat, t.copyOut(where), t.copyIn(), transform, t.table);
-        ConvertLedger.markDone(flat, run.id(), "base:" + t.table, r.rows(), r.dangling(), started, maxV3);
+        String where = "r." + t.idColumn + " > " + p.idLo() + " AND r." + t.idColumn + " <= " + p.maxId();
+        TransformPipe.Result r = TransformPipe.run(v3, flat, t.copyOut(where), t.copyIn(),
+                RowTransform.fixedIds(t, maps), t.table);
+        ConvertLedger.markDone(flat, run.id(), p.key(), r.rows(), r.dangling(), started, p.maxId());
         flat.commit();
         RunRecorder.current().end(r.rows(), 0);
         ctx.meters.committed(t.table, r.rows(), r.dangling());
         log.info("   {}: {} rows, dangling {}", t.table, r.rows(), r.dangling().asMap());
     }
 
-    private static ConvertLedger.Part part(List<ConvertLedger.Part> parts, String key) {
+    private static FlatTable table(ConvertLedger.Part p) {
+        return ConvertContext.BASE.stream().filter(t -> p.key().equals("base:" + t.table)).findFirst()
+                .orElseThrow(() -> new FastcopyException(FastcopyException.FAILED, "not a base table part: " + p.key()));
+    }
+
+    static ConvertLedger.Part part(List<ConvertLedger.Part> parts, String key) {
         return parts.stream().filter(p -> p.key().equals(key)).findFirst()
                 .orElseThrow(() -> new FastcopyException(FastcopyException.FAILED, "ledger has no part " + key));
     }

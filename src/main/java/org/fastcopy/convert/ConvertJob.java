@@ -15,8 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.fastcopy.convert.ConvertStep.BASE_TABLES;
 import static org.fastcopy.convert.ConvertStep.FINISH;
+import static org.fastcopy.convert.ConvertStep.ID_MAPS;
 import static org.fastcopy.convert.ConvertStep.KEYS;
 import static org.fastcopy.convert.ConvertStep.PLAN;
 import static org.fastcopy.convert.ConvertStep.RANGES;
@@ -26,7 +26,7 @@ import static org.fastcopy.convert.ConvertStep.WATERMARKS;
 
 /**
  * v3 to flat (runbook steps 5, 6 and 9) as the numbered steps of {@link ConvertStep}: 1 target
- * database, 2 plan, 3 base tables, 4 ranges, 5 watermarks, 6 indexes and keys, 7 verify, 8 finish.
+ * database, 2 plan, 3 id maps, 4 ranges (and base tables), 5 watermarks, 6 indexes and keys, 7 verify, 8 finish.
  * Each step is one class and one call here; {@link ConvertSteps} logs "STEP n name" as it starts
  * and its time as it ends, and the report lists the steps with their times.
  *
@@ -81,11 +81,25 @@ public final class ConvertJob {
             }
             ConvertLedger.Run run = plan.run();
             Map<String, Double> partSeconds = new LinkedHashMap<>();
-            IdMaps maps = steps.run(BASE_TABLES, "", () -> new BaseTablesStep(ctx).run(run, plan.parts(), v3, flat,
-                    partSeconds));
-            List<ConvertLedger.Part> todo = plan.parts().stream().filter(p -> p.ord() >= 0 && !p.done()).toList();
-            double rangeSeconds = steps.run(RANGES, todo.size() + " test_run ranges on " + ctx.spec.jobs() + " workers",
-                    () -> new RangesStep(ctx).run(run, snap, v3, maps, todo, partSeconds));
+            IdPlan.Result ids = steps.run(ID_MAPS, "", () -> new IdPlan(ctx).run(run, plan.parts(), v3, flat));
+            IdMaps maps = ids.maps();
+            List<ConvertLedger.Part> base = ids.parts().stream().filter(p -> p.base() && !p.done()).toList();
+            List<ConvertLedger.Part> todo = ids.parts().stream().filter(p -> !p.base() && !p.done()).toList();
+            // Flat's foreign keys (from an earlier run; NOT VALID ones too) check every new test_run
+            // row at once: its base rows must be there first, so no overlap then.
+            boolean overlap = !Scalar.bool(flat, "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' "
+                    + "AND conrelid = 'public.test_run'::regclass)");
+            flat.commit();
+            double rangeSeconds = steps.run(RANGES, base.size() + " base tables and " + todo.size()
+                    + " test_run ranges on " + ctx.spec.jobs() + " workers" + (overlap ? "" : ", base tables first"),
+                    () -> {
+                        RangesStep ranges = new RangesStep(ctx);
+                        if (overlap) {
+                            return ranges.run(run, snap, v3, maps, base, todo, partSeconds);
+                        }
+                        ranges.run(run, snap, v3, maps, base, List.of(), partSeconds);
+                        return ranges.run(run, snap, v3, maps, List.of(), todo, partSeconds);
+                    });
             steps.run(WATERMARKS, "", () -> {
                 ConvertLedger.finishRun(flat, run);
                 return null;

@@ -30,6 +30,8 @@ final class ConvertLedger {
                 updated timestamptz NOT NULL DEFAULT clock_timestamp());
             ALTER TABLE _convert.part ADD COLUMN IF NOT EXISTS expected bigint;
             ALTER TABLE _convert.part ADD COLUMN IF NOT EXISTS max_id bigint;
+            ALTER TABLE _convert.part ADD COLUMN IF NOT EXISTS id_lo bigint;
+            ALTER TABLE _convert.part ADD COLUMN IF NOT EXISTS first_id bigint;
             """;
 
     record Run(int id, String kind, LocalDateTime from, LocalDateTime to) {
@@ -38,13 +40,26 @@ final class ConvertLedger {
     /** One planned part: a base table (lo and hi null, ord < 0) or a test_run range. */
     /**
      * @param expected test_run rows the plan counted in this range (for progress and ETA), or null
-     * @param maxId    for a base table, the largest v3 id the snapshot held when it was converted: what
-     *                 verify counts up to, since later v3 rows are the next run's
+     * @param maxId    for a base table, the largest v3 id the snapshot held when its ids were fixed: what
+     *                 it converts and verify counts up to, since later v3 rows are the next run's
+     * @param idLo     for a base table, the largest v3 id converted before this run: it converts the
+     *                 ids in (idLo, maxId]
+     * @param firstId  for a base table, the first flat id of the block reserved for it: v3 id
+     *                 {@code v} becomes {@code firstId + v - idLo - 1}; null before the block is reserved
      */
     record Part(String key, int ord, LocalDateTime lo, LocalDateTime hi, Long rows, String dangling,
-                Timestamp started, Timestamp finished, Long expected, Long maxId) {
+                Timestamp started, Timestamp finished, Long expected, Long maxId, Long idLo, Long firstId) {
         boolean done() {
             return finished != null;
+        }
+
+        boolean base() {
+            return ord < 0;
+        }
+
+        /** The flat id of v3 id {@code v} of this base part's block. */
+        long flatId(long v) {
+            return firstId + v - idLo - 1;
         }
 
         TimeRange range() {
@@ -116,17 +131,36 @@ final class ConvertLedger {
     static List<Part> parts(Connection flat, int run) throws SQLException {
         List<Part> parts = new ArrayList<>();
         try (PreparedStatement ps = flat.prepareStatement("SELECT part_key, ord, lo, hi, rows, dangling, started, finished, "
-                + "expected, max_id FROM _convert.part WHERE run_id = ? ORDER BY ord")) {
+                + "expected, max_id, id_lo, first_id FROM _convert.part WHERE run_id = ? ORDER BY ord")) {
             ps.setInt(1, run);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     parts.add(new Part(rs.getString(1), rs.getInt(2), ldt(rs.getTimestamp(3)), ldt(rs.getTimestamp(4)),
                             rs.getObject(5, Long.class), rs.getString(6), rs.getTimestamp(7), rs.getTimestamp(8),
-                            rs.getObject(9, Long.class), rs.getObject(10, Long.class)));
+                            rs.getObject(9, Long.class), rs.getObject(10, Long.class), rs.getObject(11, Long.class),
+                            rs.getObject(12, Long.class)));
                 }
             }
         }
         return parts;
+    }
+
+    /**
+     * Stores a base part's id block: v3 ids in (idLo, maxId] map to flat ids from firstId on. Kept
+     * with the plan, so a resumed run maps the same ids whatever was converted meanwhile.
+     */
+    static void fixIds(Connection flat, int run, String key, long idLo, long maxId, long firstId) throws SQLException {
+        try (PreparedStatement ps = flat.prepareStatement("UPDATE _convert.part SET id_lo = ?, max_id = ?, first_id = ? "
+                + "WHERE run_id = ? AND part_key = ? AND first_id IS NULL AND finished IS NULL")) {
+            ps.setLong(1, idLo);
+            ps.setLong(2, maxId);
+            ps.setLong(3, firstId);
+            ps.setInt(4, run);
+            ps.setString(5, key);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("part " + key + " of run " + run + " has its ids fixed already: another convert ran?");
+            }
+        }
     }
 
     /** Marks a part done; call inside the transaction that wrote its rows. */

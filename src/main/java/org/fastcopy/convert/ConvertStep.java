@@ -10,13 +10,16 @@ enum ConvertStep {
     TARGET("target database"),
     /** Take the convert lock and the v3 snapshot; resume the unfinished run's plan or cut new ranges. */
     PLAN("plan"),
-    /** submit, mpi_install, test_build: one flat transaction each, ids reserved and mapped. */
-    BASE_TABLES("base tables"),
-    /** test_run ranges through the transform pipe on {@code --jobs} workers. */
+    /** The base tables' flat ids fixed (blocks of the flat sequence, in the ledger) and mapped. */
+    ID_MAPS("id maps"),
+    /**
+     * test_run ranges through the transform pipe on {@code --jobs} workers, and beside them the
+     * base tables submit, mpi_install, test_build (one flat transaction each) on one of the workers.
+     */
     RANGES("ranges"),
     /** The run's watermarks: what the next incremental run starts after. */
     WATERMARKS("watermarks"),
-    /** Indexes in parallel, then the foreign keys one after the other. */
+    /** Indexes and foreign keys, in parallel where their locks allow ({@link KeysStep}). */
     KEYS("indexes and keys"),
     /** Flat against v3 ({@link FlatVerifier}), when asked for. */
     VERIFY("verify"),

@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.util.List;
 
@@ -56,17 +55,18 @@ final class PlanStep {
     private ConvertLedger.Run plan(Connection flat, V3Session v3, ConvertLedger.Run last) throws SQLException {
         String kind = last == null ? "full" : "incremental";
         LocalDateTime from = last == null ? null : ConvertLedger.watermark(flat, "test_run");
-        LocalDateTime to = newestRun(v3);
-        if (to != null && from != null && !to.isAfter(from)) {
-            to = from; // no newer test_run rows: an empty range set, base tables still checked
-        }
+        // Each child's first and last start after the watermark (its start_timestamp index answers):
+        // the run's upper bound and, for --ranges auto, where cuts can fall.
+        List<RangePlanner.Week> spans = RangePlanner.spans(v3, from == null ? "true" : "r.start_timestamp > "
+                + TimeRange.sql(from));
+        LocalDateTime to = spans.stream().map(RangePlanner.Week::last).max(LocalDateTime::compareTo).orElse(from);
         List<TimeRange> ranges;
         List<RangePlanner.Week> weeks = List.of();
         if (to == null || to.equals(from)) {
             ranges = List.of();
         } else {
-            // Counted for explicit cuts too: the rows per range are what progress and ETA go by.
-            weeks = RangePlanner.weeks(v3, TimeRange.runBounds(from, to));
+            // Weighed for explicit cuts too: the rows per range are what progress and ETA go by.
+            weeks = RangePlanner.weighed(v3, spans, from != null, TimeRange.runBounds(from, to));
             ranges = ctx.spec.cuts() != null ? RangePlanner.fromCuts(ctx.spec.cuts())
                     : RangePlanner.balanced(weeks, ctx.spec.jobs() * ctx.spec.rangesPerJob());
         }
@@ -76,15 +76,5 @@ final class PlanStep {
         log.info("   run {} ({}): test_run start_timestamp in ({}, {}], {} ranges", run.id(), kind,
                 from == null ? "-inf" : from, to, ranges.size());
         return run;
-    }
-
-    /** The newest test_run start in the snapshot, child by child (never the whole tree in one transaction). */
-    private static LocalDateTime newestRun(V3Session v3) throws SQLException {
-        LocalDateTime to = null;
-        for (Object[] row : v3.perRelation("test_run", "max(r.start_timestamp)", "r.test_run_id <> 0", 1)) {
-            LocalDateTime t = row[1] == null ? null : ((Timestamp) row[1]).toLocalDateTime();
-            to = t != null && (to == null || t.isAfter(to)) ? t : to;
-        }
-        return to;
     }
 }

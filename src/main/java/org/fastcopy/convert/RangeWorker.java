@@ -20,15 +20,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One range worker of {@link RangesStep}: its own v3 session in the shared snapshot and its own
- * flat session; takes ranges from the queue until it is empty or the run is stopped. Each
- * range is one flat transaction with its ledger mark, and one v3 transaction (its children's
- * locks go when it ends).
+ * flat session; takes work from the queue until it is empty or the run is stopped: a test_run
+ * range, or the base lane (the unfinished base tables, one after another, {@link BaseTablesStep}).
+ * Each range or base table is one flat transaction with its ledger mark, and one v3 transaction
+ * (its children's locks go when it ends).
  */
 final class RangeWorker {
     private static final Logger log = LoggerFactory.getLogger(ConvertJob.class);
 
     /** What the workers of one step share. */
-    record Shared(ConvertContext ctx, ConvertLedger.Run run, SourceSnapshot snap, Queue<ConvertLedger.Part> queue,
+    record Shared(ConvertContext ctx, ConvertLedger.Run run, SourceSnapshot snap, Queue<List<ConvertLedger.Part>> queue,
                   IdMaps maps, Map<String, Double> times, AtomicInteger committed, List<RangePlanner.Week> spans) {
     }
 
@@ -68,18 +69,29 @@ final class RangeWorker {
             flatSession = flat;
             V3Session session = new V3Session(v3conn, shared.snap());
             flat.setAutoCommit(false);
-            ConvertLedger.Part p;
-            while (!worker.stopped() && (p = shared.queue().poll()) != null) {
-                current = p.key();
-                range(p, session, flat);
-                ctx.listener.rangeCommitted(p.key(), 0, shared.committed().incrementAndGet());
+            List<ConvertLedger.Part> item;
+            while (!worker.stopped() && (item = shared.queue().poll()) != null) {
+                for (ConvertLedger.Part p : item) {
+                    if (worker.stopped()) {
+                        break;
+                    }
+                    current = p.key();
+                    if (p.base()) {
+                        shared.times().put(p.key(), new BaseTablesStep(ctx).table(shared.run(), p, session, flat,
+                                shared.maps()));
+                    } else {
+                        range(p, session, flat);
+                        ctx.listener.rangeCommitted(p.key(), 0, shared.committed().incrementAndGet());
+                    }
+                }
             }
         } catch (SQLException | RuntimeException e) {
-            log.error("range {} failed (worker {}): {}", current, id, e.toString());
+            log.error("part {} failed (worker {}): {}", current, id, e.toString());
             if (e instanceof FastcopyException fe) {
                 throw fe;
             }
-            throw new FastcopyException(FastcopyException.FAILED, "test_run range " + current + " failed: "
+            throw new FastcopyException(FastcopyException.FAILED, (current.startsWith("base:")
+                    ? "base table " + current.substring("base:".length()) : "test_run range " + current) + " failed: "
                     + ServerError.describe(e), e);
         }
         return null;

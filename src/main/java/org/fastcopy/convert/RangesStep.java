@@ -9,12 +9,16 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@link ConvertStep#RANGES}: the run's unfinished test_run ranges on {@code --jobs}
- * {@link RangeWorker}s sharing one queue, on {@link Workers}. The first failure stops the others
+ * {@link ConvertStep#RANGES}: the run's unfinished test_run ranges and base tables on {@code --jobs}
+ * {@link RangeWorker}s sharing one queue, on {@link Workers}. The base tables are the queue's first
+ * item, one lane taken by one worker ({@link BaseTablesStep} says why), while the other workers
+ * start on the ranges: the ids were fixed by {@link IdPlan}, so nothing waits for the base tables.
+ * With one job the base lane simply comes first. The first failure stops the others
  * after their range in flight; an interrupt (a signal) cancels the ranges in flight and waits for
  * their rollback.
  */
@@ -26,20 +30,28 @@ final class RangesStep {
     }
 
     /**
-     * @param seconds where each range converted here puts its time, by part key
-     * @return the step's wall-clock seconds (0 when no range was left to convert)
+     * @param base    the unfinished base parts, in order
+     * @param todo    the unfinished test_run ranges
+     * @param seconds where each part converted here puts its time, by part key
+     * @return the step's wall-clock seconds of the ranges (0 when no range was left to convert)
      */
-    double run(ConvertLedger.Run run, SourceSnapshot snap, V3Session v3, IdMaps maps, List<ConvertLedger.Part> todo,
-               Map<String, Double> seconds) throws SQLException {
-        if (todo.isEmpty()) {
+    double run(ConvertLedger.Run run, SourceSnapshot snap, V3Session v3, IdMaps maps, List<ConvertLedger.Part> base,
+               List<ConvertLedger.Part> todo, Map<String, Double> seconds) throws SQLException {
+        if (todo.isEmpty() && base.isEmpty()) {
             return 0;
         }
         long t0 = System.nanoTime();
         // Which children hold rows of which range: each range then reads (and locks) only its own.
-        List<RangePlanner.Week> spans = RangePlanner.spans(v3, TimeRange.runBounds(run.from(), run.to()));
-        RangeWorker.Shared shared = new RangeWorker.Shared(ctx, run, snap, new ConcurrentLinkedQueue<>(todo), maps,
+        List<RangePlanner.Week> spans = todo.isEmpty() ? List.of()
+                : RangePlanner.spans(v3, TimeRange.runBounds(run.from(), run.to()));
+        Queue<List<ConvertLedger.Part>> queue = new ConcurrentLinkedQueue<>();
+        if (!base.isEmpty()) {
+            queue.add(base);
+        }
+        todo.forEach(p -> queue.add(List.of(p)));
+        RangeWorker.Shared shared = new RangeWorker.Shared(ctx, run, snap, queue, maps,
                 Collections.synchronizedMap(new LinkedHashMap<>()), new AtomicInteger(), spans);
-        int workers = Math.min(ctx.spec.jobs(), todo.size());
+        int workers = Math.min(ctx.spec.jobs(), queue.size());
         List<RangeWorker> all = new ArrayList<>();
         Thread waiting = Thread.currentThread();
         try (ConvertProgress progress = new ConvertProgress(todo, ctx.meters)) {
@@ -60,6 +72,6 @@ final class RangesStep {
         } finally {
             seconds.putAll(shared.times());
         }
-        return (System.nanoTime() - t0) / 1e9;
+        return todo.isEmpty() ? 0 : (System.nanoTime() - t0) / 1e9;
     }
 }

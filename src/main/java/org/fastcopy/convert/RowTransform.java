@@ -12,6 +12,7 @@ final class RowTransform {
     private final IdMaps maps;
     private final Dangling dangling = new Dangling();
     private final long[] ids = new long[4];
+    private final boolean fixedIds;
     private long nextId;
     private long lastId;
     /** Rewriting rows flat holds already ({@link #inPlace}): their flat ids are taken from the maps. */
@@ -25,10 +26,24 @@ final class RowTransform {
 
     /** {@code firstId..lastId}: the block of flat ids reserved for this stream (unused for test_run). */
     RowTransform(FlatTable table, IdMaps maps, long firstId, long lastId) {
+        this(table, maps, firstId, lastId, false);
+    }
+
+    private RowTransform(FlatTable table, IdMaps maps, long firstId, long lastId, boolean fixedIds) {
         this.table = table;
         this.maps = maps;
         this.nextId = firstId;
         this.lastId = lastId;
+        this.fixedIds = fixedIds;
+    }
+
+    /**
+     * A base table whose flat ids were fixed at plan time ({@link IdPlan}): each row's flat id is
+     * the one {@code maps} holds for its v3 id already, and the maps are only read, so range
+     * workers can read them at the same time.
+     */
+    static RowTransform fixedIds(FlatTable table, IdMaps maps) {
+        return new RowTransform(table, maps, 0, -1, true);
     }
 
     /**
@@ -46,26 +61,20 @@ final class RowTransform {
         ensure(len + 80);
         switch (table) {
             case SUBMIT -> {
-                long id = keepIds ? kept(maps.submit) : assignId();
-                if (!keepIds) {
-                    maps.submit.put(ids[0], id);
-                }
+                long id = newId(maps.submit);
                 writeIds(id, ids[0]);
             }
             case MPI_INSTALL -> {
-                long id = keepIds ? kept(maps.install) : assignId();
+                long id = newId(maps.install);
                 long submit = maps.submit.get(ids[1], IdMaps.MISSING);
                 if (submit == IdMaps.MISSING) {
                     submit = 0;
                     danglingA++;
                 }
-                if (!keepIds) {
-                    maps.install.put(ids[0], id);
-                }
                 writeIds(id, ids[0], submit);
             }
             case TEST_BUILD -> {
-                long id = keepIds ? kept(maps.build) : assignId();
+                long id = newId(maps.build);
                 long submit = maps.submit.get(ids[1], IdMaps.MISSING);
                 if (submit == IdMaps.MISSING) {
                     submit = 0;
@@ -76,10 +85,9 @@ final class RowTransform {
                     install = 0;
                     danglingB++;
                 }
-                if (!keepIds) {
-                    maps.build.put(ids[0], id);
-                }
-                if (id != 0) {
+                // Fixed ids: the plan filled buildInstall. In place: a followed update may have
+                // moved the build to another install, and a build flat lacks (id 0) has no entry.
+                if (keepIds ? id != 0 : !fixedIds) {
                     maps.buildInstall.put(id, install);
                 }
                 writeIds(id, ids[0], submit, install);
@@ -149,9 +157,23 @@ final class RowTransform {
         return d;
     }
 
-    private long kept(LongLongMap map) {
-        long id = map.get(ids[0], IdMaps.MISSING);
-        return id == IdMaps.MISSING ? 0 : id;
+    /** The row's flat id: fixed in {@code map} already, or the next of the block (and then mapped). */
+    private long newId(LongLongMap map) {
+        if (keepIds) {
+            long id = map.get(ids[0], IdMaps.MISSING);
+            return id == IdMaps.MISSING ? 0 : id;
+        }
+        if (fixedIds) {
+            long id = map.get(ids[0], IdMaps.MISSING);
+            if (id == IdMaps.MISSING) {
+                // The COPY reads the ids the plan read, in the same bounds: a miss means a bug.
+                throw new IllegalStateException(table.table + ": v3 id " + ids[0] + " has no flat id in the plan");
+            }
+            return id;
+        }
+        long id = assignId();
+        map.put(ids[0], id);
+        return id;
     }
 
     private long assignId() {

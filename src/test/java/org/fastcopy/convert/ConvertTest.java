@@ -139,6 +139,16 @@ class ConvertTest {
         Map<Long, String> before = actual(clusters, flat, "test_run");
 
         try (Connection c = clusters.connect(flux1, v3); Statement st = c.createStatement()) {
+            // The new rows copy their other columns from existing ones, read once into temporary
+            // tables: an INSERT into a parent is rewritten into one INSERT per weekly rule, and a
+            // SELECT from the parent in it would be planned over every child once per rule.
+            st.execute("CREATE TEMP TABLE install_tpl AS SELECT * FROM mpi_install WHERE mpi_install_id <> 0 "
+                    + "ORDER BY mpi_install_id LIMIT 1");
+            st.execute("CREATE TEMP TABLE build_tpl AS SELECT * FROM test_build WHERE test_build_id <> 0 "
+                    + "ORDER BY test_build_id LIMIT 1");
+            st.execute("CREATE TEMP TABLE run_tpl AS SELECT * FROM test_run WHERE test_run_id <> 0 "
+                    + "ORDER BY test_run_id LIMIT 1");
+            long oldBuild = scalar(c, "SELECT min(test_build_id) FROM test_build WHERE test_build_id <> 0");
             long submit = next(st, "submit", "submit_id");
             st.execute("INSERT INTO submit (submit_id, hostname, local_username, http_username, mtt_client_version) "
                     + "VALUES (" + submit + ", 'new-host', 'u', 'h', 'v9')");
@@ -148,7 +158,7 @@ class ConvertTest {
                     + "submit_timestamp, environment_id, result_message_id) SELECT " + install + ", " + submit
                     + ", compute_cluster_id, mpi_install_compiler_id, mpi_get_id, mpi_install_configure_id, description_id, "
                     + "TIMESTAMP '2016-01-05 10:00', 1, TIMESTAMP '2016-01-05 11:00', environment_id, result_message_id "
-                    + "FROM mpi_install WHERE mpi_install_id <> 0 ORDER BY mpi_install_id LIMIT 1");
+                    + "FROM install_tpl");
             long build = next(st, "test_build", "test_build_id");
             st.execute("INSERT INTO test_build (test_build_id, submit_id, compute_cluster_id, mpi_install_compiler_id, "
                     + "mpi_get_id, mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, "
@@ -156,10 +166,10 @@ class ConvertTest {
                     + "SELECT " + build + ", " + submit + ", compute_cluster_id, mpi_install_compiler_id, mpi_get_id, "
                     + "mpi_install_configure_id, " + install + ", test_suite_id, test_build_compiler_id, description_id, "
                     + "TIMESTAMP '2016-01-05 12:00', 1, TIMESTAMP '2016-01-05 12:30', environment_id, result_message_id "
-                    + "FROM test_build WHERE test_build_id <> 0 ORDER BY test_build_id LIMIT 1");
+                    + "FROM build_tpl");
             // Three new runs: two on the new build, one on an old build.
             for (String buildRef : List.of(String.valueOf(build), String.valueOf(build),
-                    "(SELECT min(test_build_id) FROM test_build WHERE test_build_id <> 0)")) {
+                    String.valueOf(oldBuild))) {
                 long run = next(st, "test_run", "test_run_id");
                 st.execute("INSERT INTO test_run (test_run_id, submit_id, compute_cluster_id, mpi_install_compiler_id, "
                         + "mpi_get_id, mpi_install_configure_id, mpi_install_id, test_suite_id, test_build_compiler_id, "
@@ -170,7 +180,7 @@ class ConvertTest {
                         + ", test_name_id, test_run_command_id, 4, 'mpirun -np 4 ./new', description_id, "
                         + "TIMESTAMP '2016-01-06 00:00' + interval '1 minute' * " + run % 1000 + ", 1, "
                         + "TIMESTAMP '2016-01-06 01:00', environment_id, result_message_id, E'new\\tout\\n\\u00e9' "
-                        + "FROM test_run WHERE test_run_id <> 0 ORDER BY test_run_id LIMIT 1");
+                        + "FROM run_tpl");
             }
             if (!c.getAutoCommit()) {
                 c.commit();
