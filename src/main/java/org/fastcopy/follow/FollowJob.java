@@ -10,6 +10,7 @@ import org.fastcopy.follow.decode.Lsn;
 import org.fastcopy.ledger.Ledger;
 import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.metrics.FollowMetrics;
+import org.fastcopy.pg.Databases;
 import org.fastcopy.pg.ServerError;
 import org.fastcopy.pg.SqlStates;
 import org.fastcopy.pg.UserRelations;
@@ -137,6 +138,9 @@ public final class FollowJob {
                 log.info("[{}] STEP F1 prerequisites", spec.database());
                 List<UserRelations.Relation> keyless = Prerequisites.check(src, source, spec.slotName(),
                         spec.insertOnly(), resuming && slotExists);
+                try (Connection t = connections.open(target.withDatabase(Databases.MAINTENANCE_DB), "fastcopy-follow")) {
+                    Prerequisites.checkTarget(t, target);
+                }
                 if (!keyless.isEmpty()) {
                     log.warn("[{}] {} table(s) without a key are followed for INSERTs only (--follow-insert-only)",
                             spec.database(), keyless.size());
