@@ -273,6 +273,11 @@ public final class FollowJob {
     private void cutover(Lsn reached) throws SQLException {
         try (Connection src = connections.open(source, "fastcopy-follow");
              Connection t = connections.open(target, "fastcopy-follow")) {
+            try (Statement st = src.createStatement()) {
+                // migrate freezes the source for the cutover (new sessions read-only): the slot and
+                // publications must still go
+                st.execute("SET default_transaction_read_only = off");
+            }
             List<SequenceCopier.SequenceValue> sequences = SequenceCopier.read(src);
             SequenceCopier.apply(t, sequences);
             Ledger.put(t, FollowLedger.CUTOVER_LSN, reached.toString());

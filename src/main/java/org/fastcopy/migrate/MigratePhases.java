@@ -1,5 +1,6 @@
 package org.fastcopy.migrate;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.fastcopy.FastcopyException;
 import org.fastcopy.convert.ConvertReport;
 import org.fastcopy.copy.CopyJob;
@@ -13,6 +14,7 @@ import org.fastcopy.verify.VerifyMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -39,17 +41,25 @@ final class MigratePhases {
     private final Servers servers;
     private final MigrateListener listener;
     private final CopyMetrics.Factory copyMetrics;
+    private final FollowPhases following;
     /** The operator's output (and the log): for what a phase reports beyond its details. */
     private final Consumer<String> say;
 
     MigratePhases(MigratePlan plan, Connections connections, Servers servers, MigrateListener listener,
-                  CopyMetrics.Factory copyMetrics, Consumer<String> say) {
+                  CopyMetrics.Factory copyMetrics, MeterRegistry registry, PrintWriter out, Consumer<String> say) {
         this.plan = plan;
         this.connections = connections;
         this.servers = servers;
         this.listener = listener;
         this.copyMetrics = copyMetrics;
         this.say = say;
+        this.following = new FollowPhases(plan, servers, new Followers(connections, copyMetrics, registry, out),
+                this::copySpec, say);
+    }
+
+    /** Followers still running when the invocation ends stop, their slots kept for phase 2. */
+    void stopFollowers() {
+        following.stop();
     }
 
     Map<String, Object> execute(Phase p, PhaseLedger ledger) {
@@ -68,13 +78,15 @@ final class MigratePhases {
     /** 1 copy-to-flux2: v3 and flat from flux1 to flux2, refused while the service points at flux2. */
     private Map<String, Object> copyToFlux2() {
         refuseIfServicePointsAt(plan.service().flux2(), "flux2", "drop and recopy the databases on flux2");
+        if (plan.follow()) {
+            return following.copyAndFollow();
+        }
         return copy(plan.flux1(), plan.flux2(), List.of(plan.v3Database(), plan.flatDatabase()), "phase1");
     }
 
     /** A {@code copy} of {@code dbs} (dropped on the target first), its reports kept in the work dir: phases 1 and 3. */
     private Map<String, Object> copy(Endpoint from, Endpoint to, List<String> dbs, String work) {
-        CopySpec spec = new CopySpec(from, to, dbs, plan.copyJobs(), plan.copyJobs(), SPLIT_LARGER_THAN, true, false,
-                VerifyMode.COUNTS, false, plan.stateDir().resolve("work").resolve(work), 64, 64 * 1024, false);
+        CopySpec spec = copySpec(from, to, dbs, work, false);
         List<CopyReport> reports = new CopyJob(spec, connections, CopyJob.Listener.NONE, copyMetrics).run();
         Map<String, Object> details = new LinkedHashMap<>();
         for (CopyReport r : reports) {
@@ -87,6 +99,12 @@ final class MigratePhases {
         return details;
     }
 
+    /** The copy of phases 1 and 3: the target dropped first, or (resume) a following copy continued. */
+    private CopySpec copySpec(Endpoint from, Endpoint to, List<String> dbs, String work, boolean resume) {
+        return new CopySpec(from, to, dbs, plan.copyJobs(), plan.copyJobs(), SPLIT_LARGER_THAN, !resume, resume,
+                VerifyMode.COUNTS, false, plan.stateDir().resolve("work").resolve(work), 64, 64 * 1024, false);
+    }
+
     /** 3 refresh-v3: v3 streamed from production onto flux1. */
     private Map<String, Object> refreshV3() {
         return copy(plan.production(), plan.flux1(), List.of(plan.v3Database()), "phase3");
@@ -95,6 +113,21 @@ final class MigratePhases {
     /** 2 repoint-to-flux2: flux2's flat must hold flux1's row counts before the service moves. */
     private Map<String, Object> repointToFlux2(PhaseLedger ledger) {
         servers.ping(plan.flux2());
+        if (!plan.follow()) {
+            return compareThenRepoint(ledger);
+        }
+        // The cutover comes before the comparison (flux2 exact only then) and before the repoint.
+        Map<String, Object> details = following.cutOver(ledger);
+        try {
+            details.putAll(compareThenRepoint(ledger));
+        } catch (RuntimeException e) {
+            following.thaw();
+            throw e;
+        }
+        return details;
+    }
+
+    private Map<String, Object> compareThenRepoint(PhaseLedger ledger) {
         Map<String, Long> expected = servers.rowCounts(plan.flux1(), plan.flatDatabase());
         Map<String, Long> actual = servers.rowCounts(plan.flux2(), plan.flatDatabase());
         if (!expected.equals(actual)) {

@@ -39,7 +39,7 @@ public final class PlanParser {
         SCHEMA.put("service", keys("conf", true, "section", true, "host-key", false, "port-key", false,
                 "flux1-host", false, "flux1-port", false, "flux2-host", false, "flux2-port", false));
         SCHEMA.put("run", keys("state-dir", true, "copy-jobs", false, "convert-jobs", false, "drop-flux2-copies", false,
-                "notify", false, "notify-timeout", false));
+                "notify", false, "notify-timeout", false, "follow", false));
     }
 
     private final Path file;
@@ -185,7 +185,8 @@ public final class PlanParser {
         return new MigratePlan(file, production, flux1, flux2, v3, flat, service,
                 integer("run", "copy-jobs", 4, 1, 256), integer("run", "convert-jobs", 4, 1, 256),
                 bool("run", "drop-flux2-copies", true), notify.isEmpty() ? null : notify,
-                duration("run", "notify-timeout", Duration.ofSeconds(10)), path(value("run", "state-dir").text()));
+                duration("run", "notify-timeout", Duration.ofSeconds(10)), path(value("run", "state-dir").text()),
+                bool("run", "follow", false));
     }
 
     private Endpoint endpoint(EndpointResolver resolver, String key) {

@@ -326,7 +326,7 @@ class MigrateTest {
      * is almost all per-table DDL, so ten weeks keep the test quick while every part of the v3
      * shape (children, CHECKs, rules, keys, dangling references) is still there.
      */
-    private static void keepTwoMonths(LocalCluster c, String db) {
+    static void keepTwoMonths(LocalCluster c, String db) {
         List<String> children = new java.util.ArrayList<>();
         try (Connection conn = c.connections().open(c.endpoint(db), "fastcopy-test"); Statement st = conn.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
