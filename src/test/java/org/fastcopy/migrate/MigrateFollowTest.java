@@ -61,7 +61,7 @@ class MigrateFollowTest {
         v3 = lc.newName("migrate_follow_v3");
         flat = lc.newName("migrate_follow_flat");
         new MttV3Generator(flux1.connections(), flux1.endpoint("postgres")).generate(GenerateSpec.defaults(v3)
-                .withScale(0.002).withSeed(11).withYears(new YearSpan(2015, 2015)).withDangling(0.01));
+                .withScale(0.0005).withSeed(11).withYears(new YearSpan(2015, 2015)).withDangling(0.01));
         MigrateTest.keepTwoMonths(flux1, v3);
         System.out.printf("v3 generated in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         FlatConversion.convert(flux1.endpoint(null), v3, flat, 2, Path.of("target", "migrate-follow-work"),

@@ -300,6 +300,14 @@ class MigrateTest {
                 .containsPattern("phase 4 [^\\n]*; about \\d+")
                 .contains("rows/s, the last full conversion recorded in flux1's " + FLAT);
         assertThat(plan.stateDir().resolve(PhaseLedger.FILE)).doesNotExist();
+
+        Files.writeString(plan.file(), Files.readString(plan.file()) + "follow = yes\n");
+        StringWriter following = new StringWriter();
+        job(PlanParser.parse(plan.file(), PlanParserTest::resolver), MigrateListener.NONE, following)
+                .dryRun(Phase.select("1,2", null));
+        assertThat(following.toString()).as("the dry run of a following plan")
+                .contains("follow = yes: each copy in the snapshot of a new replication slot on flux1 (fastcopy_" + V3)
+                .contains("read-only for new sessions", "cut each follower over", "drop the slot and publication), then compare");
         assertThat(Files.readString(conf)).isEqualTo(originalConf);
         assertThat(oid(clusters.flux2(), V3)).isEqualTo(-1);
         assertThat(oid(clusters.flux1(), FLAT)).isEqualTo(flux1Flat);
