@@ -116,7 +116,10 @@ final class DryRun {
                     + s.flux1() + "; seconds";
             case DROP_FLUX2_COPIES -> plan.dropFlux2Copies() ? "drop " + v3 + " and " + flat + " on flux2; seconds"
                     : "skipped (drop-flux2-copies = no)";
-            case WATERMARK -> "read max(start_timestamp) of " + flat + ".mpi_install on flux1; seconds";
+            case WATERMARK -> plan.endInFollow() ? "end = follow: convert --follow on flux1 (slot and publication "
+                    + FlatConversion.FOLLOW_SLOT + " on " + v3 + "), until " + flat + " is current; the slot stays for "
+                    + "the convert --follow that keeps it current; seconds to minutes"
+                    : "read max(start_timestamp) of " + flat + ".mpi_install on flux1; seconds";
         };
     }
 

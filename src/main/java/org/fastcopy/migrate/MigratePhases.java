@@ -2,6 +2,7 @@ package org.fastcopy.migrate;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fastcopy.FastcopyException;
+import org.fastcopy.convert.ConvertFollow;
 import org.fastcopy.convert.ConvertReport;
 import org.fastcopy.copy.CopyJob;
 import org.fastcopy.copy.CopyReport;
@@ -204,8 +205,31 @@ final class MigratePhases {
         return details;
     }
 
+    /**
+     * 8 with {@code end = follow}: instead of a watermark for the next incremental run, flux1's
+     * flat follows flux1's v3 ({@code convert --follow}) and is current when the phase ends; the
+     * slot stays for the {@code convert --follow} the operator keeps running from then on.
+     */
+    private Map<String, Object> followFlat() {
+        ConvertFollow.Result r = FlatConversion.followUntilCaughtUp(plan.flux1(), plan.v3Database(), plan.flatDatabase(),
+                plan.convertJobs(), plan.stateDir().resolve("work").resolve("phase8"), connections);
+        say.accept(plan.flatDatabase() + " on flux1 follows " + plan.v3Database() + " there and is current up to its LSN "
+                + r.next() + " (" + r.transactions() + " v3 transaction(s) followed); keep it current with: fastcopy convert "
+                + "--src '" + plan.flux1().name() + "' --db " + plan.v3Database() + " --flat-db " + plan.flatDatabase()
+                + " --follow (replication slot " + FlatConversion.FOLLOW_SLOT + " on flux1 holds v3's WAL until it runs)");
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("follow_slot", FlatConversion.FOLLOW_SLOT);
+        details.put("flat_current_up_to", r.next().toString());
+        details.put("v3_transactions_followed", r.transactions());
+        details.put("flat_rows_written", r.rows());
+        return details;
+    }
+
     /** 8 watermark. */
     private Map<String, Object> watermark() {
+        if (plan.endInFollow()) {
+            return followFlat();
+        }
         // The runbook's step 9, verbatim: the newest result the next incremental run starts after.
         String mpiInstall = servers.text(plan.flux1(), plan.flatDatabase(), "SELECT max(start_timestamp)::text FROM mpi_install");
         String testRun = servers.text(plan.flux1(), plan.flatDatabase(), "SELECT max(start_timestamp)::text FROM test_run");

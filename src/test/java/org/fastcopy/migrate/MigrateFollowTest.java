@@ -10,7 +10,10 @@ import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.testing.LogicalClusters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
@@ -44,6 +47,7 @@ import static org.fastcopy.util.Sql.ident;
  * of both databases exactly as flux1 has it (count and md5 of the ordered rows), so every
  * transaction the writer got a COMMIT for is there, and no slot is left on flux1.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MigrateFollowTest {
     private static LogicalClusters lc;
     private static String v3;
@@ -84,6 +88,7 @@ class MigrateFollowTest {
     }
 
     @Test
+    @Order(1)
     void theCopiesFollowFlux1UntilPhase2CutsThemOverAndOnlyThenTheServiceMoves() throws Exception {
         Path conf = dir.resolve("mtt.conf");
         Files.writeString(conf, "[mttflat]\ndbname: " + flat + "\nserver: 127.0.0.1\nport: " + lc.source().port() + "\n");
@@ -131,10 +136,65 @@ class MigrateFollowTest {
                 .isLessThan(out.toString().indexOf("phase 2 repoint-to-flux2: done"));
     }
 
+    /**
+     * {@code end = follow}: phase 8 leaves flux1's flat following flux1's v3 ({@code convert --follow})
+     * and current, instead of a watermark: results submitted to v3 before it ran are in flat when it
+     * ends, and the slot stays for the {@code convert --follow} that keeps flat current.
+     */
+    @Test
+    @Order(2)
+    void aPlanEndingInFollowLeavesFlatCurrentAndItsSlotForConvertFollow() throws Exception {
+        for (String db : List.of(v3, flat)) {
+            exec(lc.source(), "postgres", "ALTER DATABASE " + ident(db) + " RESET default_transaction_read_only");
+        }
+        long before = Long.parseLong(text(lc.source(), flat, "SELECT count(*) FROM test_run"));
+        String columns;
+        try (Connection c = lc.connect(lc.source(), v3)) {
+            columns = Writer.columns(c, "test_run");
+        }
+        // newer than flat's watermark, as results submitted after the conversion are
+        exec(lc.source(), v3, "INSERT INTO test_run (" + columns + ") SELECT " + columns.replace("\"start_timestamp\"",
+                "start_timestamp + interval '1 hour'") + " FROM test_run WHERE start_timestamp = (SELECT max(start_timestamp) "
+                + "FROM test_run) LIMIT 1");
+        exec(lc.source(), v3, "INSERT INTO test_run (" + columns + ") SELECT " + columns.replace("\"start_timestamp\"",
+                "start_timestamp + interval '1 hour'") + " FROM test_run WHERE start_timestamp = (SELECT max(start_timestamp) "
+                + "FROM test_run) LIMIT 1");
+        Path conf = dir.resolve("mtt.conf");
+        Files.writeString(conf, "[mttflat]\ndbname: " + flat + "\nserver: 127.0.0.1\nport: " + lc.source().port() + "\n");
+        Path file = dir.resolve("migrate.conf");
+        writePlan(file, conf, "end = follow\n");
+        MigratePlan plan = PlanParser.parse(file, PlanParserTest::resolver);
+        StringWriter out = new StringWriter();
+        try {
+            new MigrateJob(plan, lc.source().connections(), MigrateListener.NONE, new SimpleMeterRegistry(),
+                    CopyMetrics.Factory.NONE, new PrintWriter(out, true)).run(Phase.select("8", null), false);
+            System.out.println(out);
+
+            assertThat(Long.parseLong(text(lc.source(), flat, "SELECT count(*) FROM test_run"))).as("flat's test_run")
+                    .isEqualTo(before + 2);
+            assertThat(text(lc.source(), flat, "SELECT max(start_timestamp)::text FROM test_run"))
+                    .isEqualTo(text(lc.source(), v3, "SELECT max(start_timestamp)::text FROM test_run"));
+            assertThat(text(lc.source(), v3, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                    + FlatConversion.FOLLOW_SLOT + "'")).as("the slot kept for convert --follow").isEqualTo("1");
+            assertThat(PhaseLedger.load(plan.stateDir()).entry(Phase.WATERMARK).details)
+                    .containsKeys("flat_current_up_to").doesNotContainKey("mpi_install_max_start_timestamp");
+            assertThat(out.toString()).contains("keep it current with: fastcopy convert --src", "--flat-db " + flat + " --follow");
+        } finally {
+            exec(lc.source(), v3, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+                    + FlatConversion.FOLLOW_SLOT + "'");
+            exec(lc.source(), v3, "DROP PUBLICATION IF EXISTS " + FlatConversion.FOLLOW_SLOT);
+        }
+    }
+
     // ---- fixtures --------------------------------------------------------------------------
 
     private MigratePlan plan(Path conf) throws Exception {
         Path file = dir.resolve("migrate.conf");
+        writePlan(file, conf, "follow = yes\n");
+        return PlanParser.parse(file, PlanParserTest::resolver);
+    }
+
+    private void writePlan(Path file, Path conf, String runKeys) throws Exception {
         Files.writeString(file, "[servers]\n"
                 // phases 1 and 2 never reach production
                 + "production = host=127.0.0.1 port=1 user=postgres\n"
@@ -142,8 +202,7 @@ class MigrateFollowTest {
                 + "flux2 = " + conninfo(lc.target()) + "\n"
                 + "[databases]\nv3 = " + v3 + "\nflat = " + flat + "\n"
                 + "[service]\nconf = " + conf + "\nsection = mttflat\nhost-key = server\nport-key = port\n"
-                + "[run]\nstate-dir = state\ncopy-jobs = 2\nconvert-jobs = 2\nfollow = yes\n");
-        return PlanParser.parse(file, PlanParserTest::resolver);
+                + "[run]\nstate-dir = state\ncopy-jobs = 2\nconvert-jobs = 2\n" + runKeys);
     }
 
     /**
