@@ -1,5 +1,9 @@
 package org.fastcopy.data;
 
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,6 +38,10 @@ import java.util.concurrent.TimeUnit;
  *       same writer thread per unit.</li>
  * </ul>
  *
+ * <p>Parameters: row size, slot size (at a constant 4 MiB per ring) and, for the ring, the
+ * writer's wait strategy ({@code -p waiting=blocking,yielding,busySpin}; the default run measures
+ * the one a copy uses).
+ *
  * <p>Allocation: run with {@code -prof gc}; {@code gc.alloc.rate.norm} is bytes per MiB moved.
  * One core: run the jar under {@code taskset -c 0} (the forked JVM inherits the affinity).
  */
@@ -49,16 +57,30 @@ public class CopyHandoffBenchmark {
     private static final CopyUnit UNIT = CopyUnit.table("public", "bench", List.of("payload"));
 
     /** Mean row length on the wire; small rows stress the per-row work, large ones the copying. */
-    @Param({"100", "1000"})
+    @Param({"100", "1000", "10000"})
     public int rowBytes;
 
-    private final CopySettings settings = CopySettings.DEFAULT;
+    /**
+     * Slot size in KiB; the ring keeps the default's 4 MiB in total (more slots when they are
+     * smaller), so every size is measured at the same memory. Small slots mean more hand-offs per
+     * MiB: where a ring and a queue would differ, if anywhere.
+     */
+    @Param({"16", "64", "256"})
+    public int slotKiB;
+
+    /** The writer's wait strategy (the ring only; the queue always blocks): blocking, yielding, busySpin. */
+    @Param({"blocking"})
+    public String waiting;
+
+    private CopySettings settings;
     private CopyBuffer[] slots;
     private InMemoryCopy.Source source;
     private InMemoryCopy.Sink sink;
 
     @Setup(Level.Trial)
     public void setUp() {
+        int ringBytes = CopySettings.DEFAULT.ringSize() * CopySettings.DEFAULT.bufferSize();
+        settings = new CopySettings(ringBytes / (slotKiB * 1024), slotKiB * 1024, CopySettings.DEFAULT.progressEvery());
         slots = new CopyBuffer[settings.ringSize()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new CopyBuffer(settings.bufferSize());
@@ -78,7 +100,7 @@ public class CopyHandoffBenchmark {
     @OperationsPerInvocation(MIB_PER_UNIT)
     public int disruptor() throws Exception {
         CopyWriter writer = new CopyWriter(sink.restart());
-        CopyRing ring = CopyRing.start(slots, writer, StreamCopier.WRITER_THREAD_PREFIX + "bench");
+        CopyRing ring = CopyRing.start(slots, writer, StreamCopier.WRITER_THREAD_PREFIX + "bench", waitStrategy());
         // null: no UTF-8 check, as for every source that is not SQL_ASCII.
         CopyReader reader = new CopyReader(UNIT, source.restart(), ring, CopyProgress.NONE,
                 settings.progressEvery(), null);
@@ -91,6 +113,15 @@ public class CopyHandoffBenchmark {
             throw new IllegalStateException("writer ended " + writer.state() + ": " + writer.failure());
         }
         return sink.check();
+    }
+
+    private WaitStrategy waitStrategy() {
+        return switch (waiting) {
+            case "blocking" -> new BlockingWaitStrategy();
+            case "yielding" -> new YieldingWaitStrategy();
+            case "busySpin" -> new BusySpinWaitStrategy();
+            default -> throw new IllegalArgumentException("unknown wait strategy " + waiting);
+        };
     }
 
     @Benchmark

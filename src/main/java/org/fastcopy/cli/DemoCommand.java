@@ -15,6 +15,9 @@ import org.fastcopy.verify.VerifyMode;
 import org.fastcopy.generate.GenerateReport;
 import org.fastcopy.generate.GenerateSpec;
 import org.fastcopy.generate.MttV3Generator;
+import org.fastcopy.report.HtmlReport;
+import org.fastcopy.report.RunRecord;
+import org.fastcopy.report.RunRecorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -39,7 +42,7 @@ import java.util.concurrent.Callable;
         description = {"Runs the whole job on two throwaway local PostgreSQL clusters (flux1 and flux2 roles, "
                 + "loopback only): generates an MTT v3 database on flux1, copies it to flux2 with fastcopy "
                 + "(every table verified by checksum), converts the copy into the flat schema (row counts "
-                + "verified) and reports each step.",
+                + "verified) and reports each step, also as an HTML page (<workdir>/report.html).",
                 "Needs the PostgreSQL server binaries (Debian: apt-get install postgresql)."},
         footer = {"", "Examples:", "  fastcopy demo", "  fastcopy demo --scale 0.2 --keep-running"})
 public final class DemoCommand implements Callable<Integer> {
@@ -91,26 +94,15 @@ public final class DemoCommand implements Callable<Integer> {
             GenerateReport report = new MttV3Generator(flux1.connections(), flux1.endpoint("postgres")).generate(gen);
             report.lines().forEach(out::println);
 
-            log.info("3. copying mttv3 from flux1 to flux2 ({} streams, checksums verified)", jobs);
-            CopySpec copy = new CopySpec(flux1.endpoint("mttv3"), flux2.endpoint("mttv3"), List.of("mttv3"), jobs, jobs,
-                    ByteSize.parse("1GB"), true, false, VerifyMode.CHECKSUMS, false, workDir.resolve("copy-work"), 64,
-                    64 * 1024, false);
-            // One Connections serves both clusters: each endpoint carries its own password file.
-            List<CopyReport> copied = new CopyJob(copy, flux1.connections()).run();
-            out.println();
-            copied.forEach(r -> r.summaryLines().forEach(out::println));
-
-            log.info("4. converting mttv3 into mttflat on flux2 (auto ranges, {} workers, verified)", jobs);
-            ConvertSpec convert = new ConvertSpec(flux2.endpoint("mttv3"), flux2.endpoint("mttflat"), "mttv3", "mttflat",
-                    ConvertSpec.parseRanges("auto"), jobs, 4, true, false, VerifyOptions.sampled(200, 1),
-                    workDir.resolve("convert-work"));
-            ConvertReport converted = new ConvertJob(convert, flux2.connections(), ConvertListener.NONE).run();
-            out.println();
-            converted.lines().forEach(out::println);
-            if (!converted.verifyMismatches().isEmpty()) {
-                throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "convert verify: "
-                        + converted.verifyMismatches().get(0));
+            // One recorder for the copy and the conversion, as migrate records its phases: one page.
+            RunRecorder recorder = new RunRecorder("fastcopy demo --scale " + scale + " --jobs " + jobs);
+            try (RunRecorder.Scope scope = RunRecorder.install(recorder)) {
+                copyAndConvert(out, flux1, flux2);
+            } catch (RuntimeException | Error e) {
+                writeReport(recorder.finish(e));
+                throw e;
             }
+            writeReport(recorder.finish(null));
             if (keepRunning) {
                 printHowToReach(out, flux1, flux2);
             }
@@ -123,6 +115,40 @@ public final class DemoCommand implements Callable<Integer> {
                     flux2.stop();
                 }
             }
+        }
+    }
+
+    private void copyAndConvert(PrintWriter out, LocalCluster flux1, LocalCluster flux2) {
+        log.info("3. copying mttv3 from flux1 to flux2 ({} streams, checksums verified)", jobs);
+        CopySpec copy = new CopySpec(flux1.endpoint("mttv3"), flux2.endpoint("mttv3"), List.of("mttv3"), jobs, jobs,
+                ByteSize.parse("1GB"), true, false, VerifyMode.CHECKSUMS, false, workDir.resolve("copy-work"), 64,
+                64 * 1024, false);
+        // One Connections serves both clusters: each endpoint carries its own password file.
+        List<CopyReport> copied = new CopyJob(copy, flux1.connections()).run();
+        out.println();
+        copied.forEach(r -> r.summaryLines().forEach(out::println));
+
+        log.info("4. converting mttv3 into mttflat on flux2 (auto ranges, {} workers, verified)", jobs);
+        ConvertSpec convert = new ConvertSpec(flux2.endpoint("mttv3"), flux2.endpoint("mttflat"), "mttv3", "mttflat",
+                ConvertSpec.parseRanges("auto"), jobs, 4, true, false, VerifyOptions.sampled(200, 1),
+                workDir.resolve("convert-work"));
+        ConvertReport converted = new ConvertJob(convert, flux2.connections(), ConvertListener.NONE).run();
+        out.println();
+        converted.lines().forEach(out::println);
+        if (!converted.verifyMismatches().isEmpty()) {
+            throw new FastcopyException(FastcopyException.VERIFY_MISMATCH, "convert verify: "
+                    + converted.verifyMismatches().get(0));
+        }
+    }
+
+    /** Written on success and on failure; a report that cannot be written never hides the run's own error. */
+    private void writeReport(RunRecord run) {
+        Path file = workDir.resolve("report.html");
+        try {
+            HtmlReport.write(run, file);
+            log.info("5. HTML report of the run{}: {}", run.failed() ? " (failed)" : "", file.toAbsolutePath());
+        } catch (RuntimeException e) {
+            log.warn("could not write the HTML report {}: {}", file.toAbsolutePath(), e.getMessage());
         }
     }
 

@@ -6,6 +6,7 @@ import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.EventFactory;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.WaitStrategy;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +57,16 @@ final class CopyRing {
 
     /** Builds the ring over {@code slots} and starts the writer thread, which owns the CopyIn from now on. */
     static CopyRing start(CopyBuffer[] slots, CopyWriter writer, String threadName) {
-        RingBuffer<CopyBuffer> ring = RingBuffer.createSingleProducer(pooled(slots), slots.length,
-                new BlockingWaitStrategy());
+        return start(slots, writer, threadName, new BlockingWaitStrategy());
+    }
+
+    /**
+     * With another wait strategy for the writer: only CopyHandoffBenchmark uses this, to show what
+     * the blocking strategy costs against spinning ones (a copy keeps the blocking one: a writer
+     * waiting on a slow source must not burn a core the servers need).
+     */
+    static CopyRing start(CopyBuffer[] slots, CopyWriter writer, String threadName, WaitStrategy waiting) {
+        RingBuffer<CopyBuffer> ring = RingBuffer.createSingleProducer(pooled(slots), slots.length, waiting);
         BatchEventProcessor<CopyBuffer> processor = new BatchEventProcessorBuilder()
                 .build(ring, ring.newBarrier(), writer);
         processor.setExceptionHandler(writer);

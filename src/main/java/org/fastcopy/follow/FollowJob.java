@@ -12,6 +12,7 @@ import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.metrics.FollowMetrics;
 import org.fastcopy.pg.Databases;
 import org.fastcopy.pg.ServerError;
+import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.pg.SqlStates;
 import org.fastcopy.pg.UserRelations;
 import org.fastcopy.sequence.SequenceCopier;
@@ -116,7 +117,7 @@ public final class FollowJob {
             List<CopyReport> copied = List.of();
             try (Connection src = connections.open(source, "fastcopy-follow")) {
                 boolean slotExists = SlotStatus.walHeld(src, spec.slotName()) >= 0;
-                if (slotExists && spec.copy().dropIfExists()) {
+                if (spec.copy().dropIfExists() && (slotExists || !Publications.existing(src, spec).isEmpty())) {
                     log.info("[{}] --drop-if-exists: dropping replication slot {} and its publications left by an "
                             + "earlier run", spec.database(), spec.slotName());
                     ReplicationSlot.drop(src, spec.slotName());
@@ -140,6 +141,16 @@ public final class FollowJob {
                         spec.insertOnly(), resuming && slotExists);
                 try (Connection t = connections.open(target.withDatabase(Databases.MAINTENANCE_DB), "fastcopy-follow")) {
                     Prerequisites.checkTarget(t, target);
+                }
+                if (!resuming) {
+                    Prerequisites.noPublicationsLeft(src, source, spec);
+                }
+                if (!ServerFeatures.atLeast(src, 110_000)) {
+                    // pgoutput of 10 has no Truncate message: say so once, where the operator reads
+                    out.println("source " + source + " runs PostgreSQL 10: a TRUNCATE there is not streamed (pgoutput "
+                            + "sends TRUNCATE from PostgreSQL 11 on), so the target would keep the truncated rows; "
+                            + "while following, empty tables on the source with DELETE instead");
+                    out.flush();
                 }
                 if (!keyless.isEmpty()) {
                     log.warn("[{}] {} table(s) without a key are followed for INSERTs only (--follow-insert-only)",
@@ -190,11 +201,20 @@ public final class FollowJob {
      * process is not dropped: the server refuses, and so does this.
      */
     private CopySpec startOver(Connection src, InterruptedCopy found, boolean slotExists) throws SQLException {
+        // a run killed while its slot was being made leaves its publications and no slot: evidence too
+        boolean ours = slotExists || !Publications.existing(src, spec).isEmpty();
+        if (found == InterruptedCopy.FOREIGN && !ours) {
+            // Exactly what a finished cutover leaves (ledger and slot gone), e.g. after a kill between
+            // its last commit and the exit: never advise dropping what may already be in service.
+            throw new FastcopyException(FastcopyException.USAGE, "--follow --resume: no replication slot "
+                    + spec.slotName() + " on " + source + " and no fastcopy ledger on " + target + ": nothing to resume "
+                    + "(a finished cutover leaves exactly this; its target is complete)");
+        }
         if (found == InterruptedCopy.FOREIGN) {
             throw new FastcopyException(FastcopyException.USAGE, "--follow --resume: " + target + " holds objects but "
                     + "no fastcopy ledger, so it is no interrupted copy of ours; replace it with --follow --drop-if-exists");
         }
-        if (found != InterruptedCopy.PARTIAL && !slotExists) {
+        if (found != InterruptedCopy.PARTIAL && !ours) {
             throw new FastcopyException(FastcopyException.USAGE, "--follow --resume: no replication slot "
                     + spec.slotName() + " on " + source + " and no unfinished copy on " + target + ": nothing to resume; "
                     + "start a following copy with --follow alone");
@@ -211,8 +231,8 @@ public final class FollowJob {
         }
         Publications.drop(src, spec);
         out.println("the copy of " + spec.database() + " was interrupted before following began and its snapshot is "
-                + "gone with it: starting over with a new slot (replication slot " + spec.slotName()
-                + " and its publications dropped" + (found == InterruptedCopy.PARTIAL
+                + "gone with it: starting over with a new slot (" + (slotExists ? "replication slot " + spec.slotName()
+                + " and its publications dropped" : "its publications dropped") + (found == InterruptedCopy.PARTIAL
                 ? ", the partial target database recreated)" : ")"));
         out.flush();
         return spec.copy().startingOver(found == InterruptedCopy.PARTIAL);

@@ -114,6 +114,22 @@ public final class Prerequisites {
         }
     }
 
+    /**
+     * A run killed while its slot was being made (CREATE_REPLICATION_SLOT waits for the source's
+     * running transactions, and the slot is dropped with its connection until then) leaves its
+     * publications without a slot: a new run would fail creating them. Checked unless resuming,
+     * which takes them as evidence of its interrupted run and starts over.
+     */
+    static void noPublicationsLeft(Connection source, Endpoint ep, FollowSpec spec) throws SQLException {
+        for (String p : List.of(spec.publication(), spec.insertOnlyPublication())) {
+            if (bool(source, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ?)", p)) {
+                throw refuse("publication " + p + " exists on source " + ep + " without its replication slot (left by "
+                        + "an interrupted run): continue its run with --follow --resume, or remove it with "
+                        + "fastcopy follow --drop-slot --src ... --db ...");
+            }
+        }
+    }
+
     private static void freeSlot(Connection source, Endpoint ep, String slotName) throws SQLException {
         if (bool(source, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = ?)", slotName)) {
             throw refuse("replication slot " + slotName + " exists on source " + ep + ": continue its run with "

@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 
+import static org.fastcopy.util.Sql.ident;
 import static org.fastcopy.util.Sql.literal;
 
 /**
@@ -47,7 +48,7 @@ public final class ReplicationSlot implements AutoCloseable {
     public static ReplicationSlot create(Connections connections, Endpoint source, String name) {
         Connection c = connections.open(source, "fastcopy-slot", REPLICATION);
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("CREATE_REPLICATION_SLOT " + name + " LOGICAL pgoutput EXPORT_SNAPSHOT")) {
+             ResultSet rs = st.executeQuery("CREATE_REPLICATION_SLOT " + ident(name) + " LOGICAL pgoutput EXPORT_SNAPSHOT")) {
             rs.next();
             Lsn point = Lsn.parse(rs.getString("consistent_point"));
             String snapshot = rs.getString("snapshot_name");

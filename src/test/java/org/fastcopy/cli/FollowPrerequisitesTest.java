@@ -5,6 +5,12 @@ import org.fastcopy.endpoint.Connections;
 import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.follow.FollowSpec;
 import org.fastcopy.follow.Prerequisites;
+import org.fastcopy.copy.CopyJob;
+import org.fastcopy.copy.CopySpec;
+import org.fastcopy.follow.FollowJob;
+import org.fastcopy.metrics.CopyMetrics;
+import org.fastcopy.metrics.FollowMetrics;
+import org.fastcopy.verify.VerifyMode;
 import org.fastcopy.testing.ClusterExtension;
 import org.fastcopy.testing.LogicalClusters;
 import org.fastcopy.testing.TestClusters;
@@ -13,11 +19,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -140,6 +150,60 @@ class FollowPrerequisitesTest {
         Files.createFile(passfile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(passfile, "127.0.0.1:" + c.port() + ":*:" + role + ":" + PASSWORD + "\n");
         return "host=127.0.0.1 port=" + c.port() + " user=" + role + " passfile=" + passfile.toAbsolutePath();
+    }
+
+    @Test
+    void publicationsLeftWithoutTheirSlotAreNamedBeforeAnythingIsCreated() throws SQLException {
+        LogicalClusters lc = LogicalClusters.get();
+        String db = lc.createDatabase(lc.source(), "pub_left").database();
+        String publication = FollowSpec.defaultSlotName(db);
+        try (Connection c = lc.connect(lc.source(), db); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (id int PRIMARY KEY)");
+            // what a run killed while its slot was being made leaves: the publication, no slot
+            st.execute("CREATE PUBLICATION \"" + publication + "\" FOR TABLE ONLY t");
+        }
+
+        CliRun run = CliRun.of("--src", conninfo(lc.source()), "--dst", conninfo(lc.target()), "--db", db,
+                "--follow", "--workdir", work.toString());
+
+        assertThat(run.exitCode()).as("stderr: %s", run.err()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).contains("publication " + publication + " exists on source", "--follow --resume",
+                "fastcopy follow --drop-slot");
+        try (Connection c = lc.connect(lc.source(), db)) {
+            assertThat(exists(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + publication + "'")).as("slot").isFalse();
+        }
+        try (Connection c = lc.connect(lc.target(), "postgres")) {
+            assertThat(exists(c, "SELECT 1 FROM pg_database WHERE datname = '" + db + "'")).as("target database").isFalse();
+        }
+    }
+
+    @Test
+    void resumingAFinishedCutoverSaysNothingIsLeftAndTouchesNothing() throws SQLException {
+        LogicalClusters lc = LogicalClusters.get();
+        String db = lc.createDatabase(lc.source(), "cut_over").database();
+        try (Connection c = lc.connect(lc.source(), db); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE kept (id int PRIMARY KEY)");
+            st.execute("INSERT INTO kept SELECT generate_series(1, 10)");
+        }
+        CopySpec copy = new CopySpec(lc.source().endpoint(db), lc.target().endpoint(null), List.of(db), 1, 1, 1L << 30,
+                false, false, VerifyMode.COUNTS, false, work, 64, 64 << 10, false);
+        // asked to cut over from the start: copies, follows until caught up, cuts over (ledger and slot gone)
+        new FollowJob(new FollowSpec(copy, null, false, false, Duration.ofSeconds(1)), Connections.fromSystem(),
+                CopyJob.Listener.NONE, FollowJob.Listener.NONE, CopyMetrics.Factory.NONE, FollowMetrics.NONE, () -> true,
+                new PrintWriter(new StringWriter(), true)).run();
+
+        // what a run killed after its cutover's last commit leaves behind, resumed
+        CliRun run = CliRun.of("--src", conninfo(lc.source()), "--dst", conninfo(lc.target()), "--db", db,
+                "--follow", "--resume", "--workdir", work.toString());
+
+        assertThat(run.exitCode()).as("stderr: %s", run.err()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).contains("no replication slot " + FollowSpec.defaultSlotName(db), "nothing to resume",
+                "a finished cutover").doesNotContain("--drop-if-exists");
+        try (Connection t = lc.connect(lc.target(), db)) {
+            assertThat(exists(t, "SELECT 1 FROM kept WHERE id = 10")).as("the cut-over target, untouched").isTrue();
+        }
     }
 
     private static void assertNothingCreated(LogicalClusters lc, String db) throws SQLException {

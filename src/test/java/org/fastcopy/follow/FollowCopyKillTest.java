@@ -1,9 +1,16 @@
 package org.fastcopy.follow;
 
+import org.fastcopy.copy.CopyJob;
+import org.fastcopy.copy.CopySpec;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.metrics.CopyMetrics;
+import org.fastcopy.metrics.FollowMetrics;
 import org.fastcopy.testing.CliProcess;
 import org.fastcopy.testing.LogicalClusters;
 import org.junit.jupiter.api.Test;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,6 +23,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.fastcopy.verify.VerifyMode;
 
 /**
  * kill -9 of a following copy while its data step runs, before following began: the copy's
@@ -110,6 +118,35 @@ class FollowCopyKillTest {
                 st.execute("SELECT pg_drop_replication_slot('" + slot + "')");
             }
         }
+    }
+
+    /**
+     * A kill while the slot was being made (CREATE_REPLICATION_SLOT waits for the transactions
+     * running on the source to end, and its slot is ephemeral until then) leaves the publications
+     * and no slot, no target: found by the soak. The publications are evidence of our run, so
+     * --resume drops them and starts over.
+     */
+    @Test
+    void aRunKilledWhileMakingItsSlotIsStartedOverByResume() throws Exception {
+        String db = lc.createDatabase(lc.source(), "follow_slotkill").database();
+        String slot = FollowSpec.defaultSlotName(db);
+        try (Connection c = lc.connect(lc.source(), db); Statement st = c.createStatement()) {
+            FollowFixture.create(c);
+            st.execute("CREATE PUBLICATION \"" + slot + "\" FOR TABLE ONLY items");
+        }
+        CopySpec copy = new CopySpec(lc.source().endpoint(db), lc.target().endpoint(null), List.of(db), 2, 2,
+                1L << 30, false, true, VerifyMode.COUNTS, false, Path.of("target", "follow-copykill-work"), 64, 64 << 10, false);
+        StringWriter report = new StringWriter();
+        new FollowJob(new FollowSpec(copy, null, false, false, Duration.ofSeconds(1)), Connections.fromSystem(),
+                CopyJob.Listener.NONE, FollowJob.Listener.NONE, CopyMetrics.Factory.NONE, FollowMetrics.NONE, () -> true,
+                new PrintWriter(report, true)).run();
+
+        assertThat(report.toString()).contains("was interrupted before following began", "its publications dropped",
+                "no replication slot remains");
+        try (Connection s = lc.connect(lc.source(), db); Connection t = lc.connect(lc.target(), db)) {
+            assertThat(FollowFixture.contents(t)).isEqualTo(FollowFixture.contents(s));
+        }
+        assertThat(FollowFixture.slotExists(lc, db, slot)).as("slot or publication left").isFalse();
     }
 
     private static String bulk(Connection c) throws SQLException {

@@ -104,6 +104,15 @@ public final class LogicalClusters {
     }
 
     /**
+     * A target of another major version ({@link PgVersions}, e.g. "pg17") with the ordinary test
+     * settings, for following into a newer server; the caller stops it. Its data directory stays,
+     * beside this pair's, so the next run skips initdb.
+     */
+    public LocalCluster startTarget(String version) {
+        return LocalCluster.start(version + "-target", base, PgVersions.server(version), Map.of());
+    }
+
+    /**
      * Drops the replication slots and origins that an earlier run in this directory left behind
      * (a test that failed before its cleanup, a killed JVM). The data directories are kept between
      * runs, and a leftover slot would hold WAL and take one of the ten slots for good. Safe: the
