@@ -10,6 +10,7 @@ import org.fastcopy.follow.decode.Lsn;
 import org.fastcopy.ledger.Ledger;
 import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.metrics.FollowMetrics;
+import org.fastcopy.pg.Databases;
 import org.fastcopy.pg.ServerError;
 import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.pg.SqlStates;
@@ -138,6 +139,9 @@ public final class FollowJob {
                 log.info("[{}] STEP F1 prerequisites", spec.database());
                 List<UserRelations.Relation> keyless = Prerequisites.check(src, source, spec.slotName(),
                         spec.insertOnly(), resuming && slotExists);
+                try (Connection t = connections.open(target.withDatabase(Databases.MAINTENANCE_DB), "fastcopy-follow")) {
+                    Prerequisites.checkTarget(t, target);
+                }
                 if (!resuming) {
                     Prerequisites.noPublicationsLeft(src, source, spec);
                 }
@@ -289,6 +293,11 @@ public final class FollowJob {
     private void cutover(Lsn reached) throws SQLException {
         try (Connection src = connections.open(source, "fastcopy-follow");
              Connection t = connections.open(target, "fastcopy-follow")) {
+            try (Statement st = src.createStatement()) {
+                // migrate freezes the source for the cutover (new sessions read-only): the slot and
+                // publications must still go
+                st.execute("SET default_transaction_read_only = off");
+            }
             List<SequenceCopier.SequenceValue> sequences = SequenceCopier.read(src);
             SequenceCopier.apply(t, sequences);
             Ledger.put(t, FollowLedger.CUTOVER_LSN, reached.toString());

@@ -88,6 +88,33 @@ public final class Prerequisites {
     }
 
     /**
+     * Checks the target role: the apply session runs with {@code session_replication_role = replica}
+     * (so rules and triggers stay quiet, as on a replica), which only a superuser may set before
+     * PostgreSQL 15, and from 15 on also a role granted SET on that parameter. Checked up front:
+     * found at the first applied change, it would fail after the whole copy. Exit 2 otherwise.
+     *
+     * @param target a connection to the target server (any database) as the role that will apply
+     */
+    public static void checkTarget(Connection target, Endpoint ep) {
+        try {
+            boolean v15 = ServerFeatures.versionNum(target) >= 150_000;
+            boolean allowed = bool(target, "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+                    || v15 && bool(target, "SELECT pg_catalog.has_parameter_privilege('session_replication_role', 'SET')");
+            if (!allowed) {
+                String user = text(target, "SELECT current_user");
+                String role = "\"" + user.replace("\"", "\"\"") + "\"";
+                throw refuse("role " + user + " on target " + ep + " may not set session_replication_role, which "
+                        + "following applies with (so rules and triggers do not fire twice): " + (v15
+                        ? "GRANT SET ON PARAMETER session_replication_role TO " + role + " (or connect as a superuser)"
+                        : "connect as a superuser (before PostgreSQL 15 nothing less may set it)"));
+            }
+        } catch (SQLException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "could not check the target " + ep
+                    + " for following: " + ServerError.describe(e), e);
+        }
+    }
+
+    /**
      * A run killed while its slot was being made (CREATE_REPLICATION_SLOT waits for the source's
      * running transactions, and the slot is dropped with its connection until then) leaves its
      * publications without a slot: a new run would fail creating them. Checked unless resuming,

@@ -95,8 +95,14 @@ final class DryRun {
         return switch (p) {
             case COPY_TO_FLUX2 -> "copy " + v3 + " (" + mb(v3Flux1) + ") and " + flat + " (" + mb(flatFlux1) + ") flux1 -> flux2,"
                     + " dropping " + v3 + " (" + mb(v3Flux2) + ") and " + flat + " (" + mb(flatFlux2) + ") on flux2 first; "
-                    + estimate(v3Flux1 + Math.max(flatFlux1, 0), flux1Rate);
-            case REPOINT_TO_FLUX2 -> "compare row counts of " + flat + " on flux1 and flux2, then set " + s.hostKey() + "/"
+                    + estimate(v3Flux1 + Math.max(flatFlux1, 0), flux1Rate) + (!plan.follow() ? ""
+                    : "; follow = yes: each copy in the snapshot of a new replication slot on flux1 ("
+                    + Followers.slot(v3) + ", " + Followers.slot(flat) + ", with a publication each), then "
+                    + "followed in the background until phase 2 cuts over");
+            case REPOINT_TO_FLUX2 -> (!plan.follow() ? "" : "follow = yes: make " + v3 + " and " + flat + " on flux1 "
+                    + "read-only for new sessions and end the service's sessions there, then cut each follower over "
+                    + "(apply everything flux1 committed up to its current LSN, set flux2's sequences, drop the "
+                    + "slot and publication), then ") + "compare row counts of " + flat + " on flux1 and flux2, then set " + s.hostKey() + "/"
                     + s.portKey() + " of [" + s.section() + "] in " + s.conf() + " to " + s.flux2() + "; "
                     + estimate(Math.max(flatFlux1, 0) * 2, flux1Rate) + " (two full reads)";
             case REFRESH_V3 -> "copy " + v3 + " (" + mb(v3Prod) + ") production -> flux1, dropping flux1's ("
@@ -110,7 +116,10 @@ final class DryRun {
                     + s.flux1() + "; seconds";
             case DROP_FLUX2_COPIES -> plan.dropFlux2Copies() ? "drop " + v3 + " and " + flat + " on flux2; seconds"
                     : "skipped (drop-flux2-copies = no)";
-            case WATERMARK -> "read max(start_timestamp) of " + flat + ".mpi_install on flux1; seconds";
+            case WATERMARK -> plan.endInFollow() ? "end = follow: convert --follow on flux1 (slot and publication "
+                    + FlatConversion.FOLLOW_SLOT + " on " + v3 + "), until " + flat + " is current; the slot stays for "
+                    + "the convert --follow that keeps it current; seconds to minutes"
+                    : "read max(start_timestamp) of " + flat + ".mpi_install on flux1; seconds";
         };
     }
 

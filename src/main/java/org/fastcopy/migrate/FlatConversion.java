@@ -1,6 +1,7 @@
 package org.fastcopy.migrate;
 
 import org.fastcopy.FastcopyException;
+import org.fastcopy.convert.ConvertFollow;
 import org.fastcopy.convert.ConvertJob;
 import org.fastcopy.convert.ConvertListener;
 import org.fastcopy.pg.Scalar;
@@ -42,6 +43,26 @@ final class FlatConversion {
         ConvertSpec spec = new ConvertSpec(server, server, v3, flat, null, 1, 1, false, false,
                 new VerifyOptions(true, true, true, 0, 1), workDir);
         return checked(new ConvertJob(spec, connections, ConvertListener.NONE).run());
+    }
+
+    /** The slot and publication {@code convert --follow} uses by default, so its printed command needs no --slot. */
+    static final String FOLLOW_SLOT = "fastcopy_convert";
+
+    /**
+     * A plan ending in follow: {@code convert --follow --until-caught-up} on the server's v3 and
+     * flat (the slot and publication created, what committed before the slot converted
+     * incrementally, the stream applied up to v3's position when following started). The slot
+     * stays, so {@code convert --follow} started afterwards goes on from flat's follow position.
+     */
+    static ConvertFollow.Result followUntilCaughtUp(Endpoint server, String v3, String flat, int jobs, Path workDir,
+                                                    Connections connections) {
+        ConvertSpec spec = new ConvertSpec(server, server, v3, flat, null, jobs, RANGES_PER_JOB, false, true,
+                VerifyOptions.OFF, workDir);
+        try (ConvertFollow f = new ConvertFollow(spec, connections, FOLLOW_SLOT, FOLLOW_SLOT)) {
+            f.prepare();
+            f.untilCaughtUp(true);
+            return f.run();
+        }
     }
 
     private static ConvertReport checked(ConvertReport report) {

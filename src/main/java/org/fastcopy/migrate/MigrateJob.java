@@ -42,7 +42,7 @@ public final class MigrateJob {
         this.listener = listener;
         this.metrics = new MigrateMetrics(registry);
         this.out = out;
-        this.phases = new MigratePhases(plan, connections, servers, listener, copyMetrics, this::say);
+        this.phases = new MigratePhases(plan, connections, servers, listener, copyMetrics, registry, out, this::say);
     }
 
     /** Prints the phases with sizes and estimates; changes nothing. */
@@ -78,6 +78,7 @@ public final class MigrateJob {
                 runPhase(p, ledger, notifier);
             }
         } finally {
+            phases.stopFollowers();
             Path report = MigrateReport.write(plan, ledger);
             say("report: " + report + " (and .json)");
         }

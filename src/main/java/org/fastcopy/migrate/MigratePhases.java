@@ -1,6 +1,8 @@
 package org.fastcopy.migrate;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.fastcopy.FastcopyException;
+import org.fastcopy.convert.ConvertFollow;
 import org.fastcopy.convert.ConvertReport;
 import org.fastcopy.copy.CopyJob;
 import org.fastcopy.copy.CopyReport;
@@ -13,6 +15,7 @@ import org.fastcopy.verify.VerifyMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -39,17 +42,25 @@ final class MigratePhases {
     private final Servers servers;
     private final MigrateListener listener;
     private final CopyMetrics.Factory copyMetrics;
+    private final FollowPhases following;
     /** The operator's output (and the log): for what a phase reports beyond its details. */
     private final Consumer<String> say;
 
     MigratePhases(MigratePlan plan, Connections connections, Servers servers, MigrateListener listener,
-                  CopyMetrics.Factory copyMetrics, Consumer<String> say) {
+                  CopyMetrics.Factory copyMetrics, MeterRegistry registry, PrintWriter out, Consumer<String> say) {
         this.plan = plan;
         this.connections = connections;
         this.servers = servers;
         this.listener = listener;
         this.copyMetrics = copyMetrics;
         this.say = say;
+        this.following = new FollowPhases(plan, servers, new Followers(connections, copyMetrics, registry, out),
+                this::copySpec, say);
+    }
+
+    /** Followers still running when the invocation ends stop, their slots kept for phase 2. */
+    void stopFollowers() {
+        following.stop();
     }
 
     Map<String, Object> execute(Phase p, PhaseLedger ledger) {
@@ -68,13 +79,15 @@ final class MigratePhases {
     /** 1 copy-to-flux2: v3 and flat from flux1 to flux2, refused while the service points at flux2. */
     private Map<String, Object> copyToFlux2() {
         refuseIfServicePointsAt(plan.service().flux2(), "flux2", "drop and recopy the databases on flux2");
+        if (plan.follow()) {
+            return following.copyAndFollow();
+        }
         return copy(plan.flux1(), plan.flux2(), List.of(plan.v3Database(), plan.flatDatabase()), "phase1");
     }
 
     /** A {@code copy} of {@code dbs} (dropped on the target first), its reports kept in the work dir: phases 1 and 3. */
     private Map<String, Object> copy(Endpoint from, Endpoint to, List<String> dbs, String work) {
-        CopySpec spec = new CopySpec(from, to, dbs, plan.copyJobs(), plan.copyJobs(), SPLIT_LARGER_THAN, true, false,
-                VerifyMode.COUNTS, false, plan.stateDir().resolve("work").resolve(work), 64, 64 * 1024, false);
+        CopySpec spec = copySpec(from, to, dbs, work, false);
         List<CopyReport> reports = new CopyJob(spec, connections, CopyJob.Listener.NONE, copyMetrics).run();
         Map<String, Object> details = new LinkedHashMap<>();
         for (CopyReport r : reports) {
@@ -87,6 +100,12 @@ final class MigratePhases {
         return details;
     }
 
+    /** The copy of phases 1 and 3: the target dropped first, or (resume) a following copy continued. */
+    private CopySpec copySpec(Endpoint from, Endpoint to, List<String> dbs, String work, boolean resume) {
+        return new CopySpec(from, to, dbs, plan.copyJobs(), plan.copyJobs(), SPLIT_LARGER_THAN, !resume, resume,
+                VerifyMode.COUNTS, false, plan.stateDir().resolve("work").resolve(work), 64, 64 * 1024, false);
+    }
+
     /** 3 refresh-v3: v3 streamed from production onto flux1. */
     private Map<String, Object> refreshV3() {
         return copy(plan.production(), plan.flux1(), List.of(plan.v3Database()), "phase3");
@@ -95,6 +114,21 @@ final class MigratePhases {
     /** 2 repoint-to-flux2: flux2's flat must hold flux1's row counts before the service moves. */
     private Map<String, Object> repointToFlux2(PhaseLedger ledger) {
         servers.ping(plan.flux2());
+        if (!plan.follow()) {
+            return compareThenRepoint(ledger);
+        }
+        // The cutover comes before the comparison (flux2 exact only then) and before the repoint.
+        Map<String, Object> details = following.cutOver(ledger);
+        try {
+            details.putAll(compareThenRepoint(ledger));
+        } catch (RuntimeException e) {
+            following.thaw();
+            throw e;
+        }
+        return details;
+    }
+
+    private Map<String, Object> compareThenRepoint(PhaseLedger ledger) {
         Map<String, Long> expected = servers.rowCounts(plan.flux1(), plan.flatDatabase());
         Map<String, Long> actual = servers.rowCounts(plan.flux2(), plan.flatDatabase());
         if (!expected.equals(actual)) {
@@ -171,8 +205,31 @@ final class MigratePhases {
         return details;
     }
 
+    /**
+     * 8 with {@code end = follow}: instead of a watermark for the next incremental run, flux1's
+     * flat follows flux1's v3 ({@code convert --follow}) and is current when the phase ends; the
+     * slot stays for the {@code convert --follow} the operator keeps running from then on.
+     */
+    private Map<String, Object> followFlat() {
+        ConvertFollow.Result r = FlatConversion.followUntilCaughtUp(plan.flux1(), plan.v3Database(), plan.flatDatabase(),
+                plan.convertJobs(), plan.stateDir().resolve("work").resolve("phase8"), connections);
+        say.accept(plan.flatDatabase() + " on flux1 follows " + plan.v3Database() + " there and is current up to its LSN "
+                + r.next() + " (" + r.transactions() + " v3 transaction(s) followed); keep it current with: fastcopy convert "
+                + "--src '" + plan.flux1().name() + "' --db " + plan.v3Database() + " --flat-db " + plan.flatDatabase()
+                + " --follow (replication slot " + FlatConversion.FOLLOW_SLOT + " on flux1 holds v3's WAL until it runs)");
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("follow_slot", FlatConversion.FOLLOW_SLOT);
+        details.put("flat_current_up_to", r.next().toString());
+        details.put("v3_transactions_followed", r.transactions());
+        details.put("flat_rows_written", r.rows());
+        return details;
+    }
+
     /** 8 watermark. */
     private Map<String, Object> watermark() {
+        if (plan.endInFollow()) {
+            return followFlat();
+        }
         // The runbook's step 9, verbatim: the newest result the next incremental run starts after.
         String mpiInstall = servers.text(plan.flux1(), plan.flatDatabase(), "SELECT max(start_timestamp)::text FROM mpi_install");
         String testRun = servers.text(plan.flux1(), plan.flatDatabase(), "SELECT max(start_timestamp)::text FROM test_run");

@@ -21,10 +21,15 @@ import java.time.Duration;
  * @param notifyCommand   a /bin/sh command run on each phase event; null for none
  * @param notifyTimeout   how long one notification may take before it is killed
  * @param stateDir        where the phase ledger, the reports and the copies' work files go
+ * @param follow          phase 1's copies follow flux1 until phase 2 cuts them over, just before it
+ *                        repoints the service (docs/migrate.md, "Following")
+ * @param endInFollow     {@code end = follow}: phase 8 starts {@code convert --follow} on flux1
+ *                        instead of recording a watermark for the next incremental run
  */
 public record MigratePlan(Path file, Endpoint production, Endpoint flux1, Endpoint flux2, String v3Database,
                           String flatDatabase, ServiceTarget service, int copyJobs, int convertJobs,
-                          boolean dropFlux2Copies, String notifyCommand, Duration notifyTimeout, Path stateDir) {
+                          boolean dropFlux2Copies, String notifyCommand, Duration notifyTimeout, Path stateDir,
+                          boolean follow, boolean endInFollow) {
 
     /**
      * The service's conf file: the {@code [section]} whose {@code hostKey}/{@code portKey} lines are
@@ -44,6 +49,6 @@ public record MigratePlan(Path file, Endpoint production, Endpoint flux1, Endpoi
 
     public MigratePlan withNotifyCommand(String command) {
         return new MigratePlan(file, production, flux1, flux2, v3Database, flatDatabase, service, copyJobs, convertJobs,
-                dropFlux2Copies, command, notifyTimeout, stateDir);
+                dropFlux2Copies, command, notifyTimeout, stateDir, follow, endInFollow);
     }
 }

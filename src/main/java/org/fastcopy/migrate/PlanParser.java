@@ -39,7 +39,7 @@ public final class PlanParser {
         SCHEMA.put("service", keys("conf", true, "section", true, "host-key", false, "port-key", false,
                 "flux1-host", false, "flux1-port", false, "flux2-host", false, "flux2-port", false));
         SCHEMA.put("run", keys("state-dir", true, "copy-jobs", false, "convert-jobs", false, "drop-flux2-copies", false,
-                "notify", false, "notify-timeout", false));
+                "notify", false, "notify-timeout", false, "follow", false, "end", false));
     }
 
     private final Path file;
@@ -185,7 +185,17 @@ public final class PlanParser {
         return new MigratePlan(file, production, flux1, flux2, v3, flat, service,
                 integer("run", "copy-jobs", 4, 1, 256), integer("run", "convert-jobs", 4, 1, 256),
                 bool("run", "drop-flux2-copies", true), notify.isEmpty() ? null : notify,
-                duration("run", "notify-timeout", Duration.ofSeconds(10)), path(value("run", "state-dir").text()));
+                duration("run", "notify-timeout", Duration.ofSeconds(10)), path(value("run", "state-dir").text()),
+                bool("run", "follow", false), endInFollow());
+    }
+
+    /** {@code end = watermark} (the runbook's step 9, the default) or {@code end = follow} (convert --follow). */
+    private boolean endInFollow() {
+        String end = text("run", "end", "watermark").toLowerCase(Locale.ROOT);
+        if (!end.equals("watermark") && !end.equals("follow")) {
+            throw error(value("run", "end").line(), "end must be watermark or follow, not '" + end + "'");
+        }
+        return end.equals("follow");
     }
 
     private Endpoint endpoint(EndpointResolver resolver, String key) {

@@ -1,10 +1,13 @@
 package org.fastcopy.cli;
 
+import org.fastcopy.cluster.LocalCluster;
+import org.fastcopy.endpoint.Connections;
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.follow.FollowSpec;
+import org.fastcopy.follow.Prerequisites;
 import org.fastcopy.copy.CopyJob;
 import org.fastcopy.copy.CopySpec;
-import org.fastcopy.endpoint.Connections;
 import org.fastcopy.follow.FollowJob;
-import org.fastcopy.follow.FollowSpec;
 import org.fastcopy.metrics.CopyMetrics;
 import org.fastcopy.metrics.FollowMetrics;
 import org.fastcopy.verify.VerifyMode;
@@ -14,9 +17,12 @@ import org.fastcopy.testing.TestClusters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -24,7 +30,10 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.fastcopy.testing.CliProcess.conninfo;
+import static org.fastcopy.util.Sql.ident;
+import static org.fastcopy.util.Sql.literal;
 
 /**
  * --follow checks the source before it creates anything: a missing prerequisite is one line on
@@ -32,6 +41,7 @@ import static org.fastcopy.testing.CliProcess.conninfo;
  */
 @ExtendWith(ClusterExtension.class)
 class FollowPrerequisitesTest {
+    private static final String PASSWORD = "applier-secret";
     private final TestClusters clusters;
     private final Path work = Path.of("target", "follow-prerequisites-work");
 
@@ -97,6 +107,49 @@ class FollowPrerequisitesTest {
         assertThat(run.err()).contains("no replication slot " + FollowSpec.defaultSlotName(db), "nothing to resume",
                 "--follow alone");
         assertNothingCreated(lc, db);
+    }
+
+    @Test
+    void aTargetRoleThatMayNotSetSessionReplicationRoleIsRefusedWithTheGrantThatFixesIt() throws Exception {
+        LogicalClusters lc = LogicalClusters.get();
+        String db = lc.createDatabase(lc.source(), "applier").database();
+        String role = lc.newName("applier");
+        try (Connection c = lc.connect(lc.target(), "postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE ROLE " + ident(role) + " LOGIN CREATEDB PASSWORD " + literal(PASSWORD));
+        }
+        String asRole = as(lc.target(), role);
+
+        CliRun run = CliRun.of("--src", conninfo(lc.source()), "--dst", asRole, "--db", db, "--follow",
+                "--workdir", work.toString());
+
+        assertThat(run.exitCode()).as("stderr: %s", run.err()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).contains("role " + role + " on target ", "session_replication_role",
+                "GRANT SET ON PARAMETER session_replication_role TO \"" + role + "\"");
+        assertNothingCreated(lc, db);
+
+        try (Connection c = lc.connect(lc.target(), "postgres"); Statement st = c.createStatement()) {
+            st.execute("GRANT SET ON PARAMETER session_replication_role TO " + ident(role));
+        }
+        Endpoint ep = CliEndpoints.resolve(asRole, null, "--dst").withDatabase("postgres");
+        try (Connection c = Connections.fromSystem().open(ep, "fastcopy-test")) {
+            assertThatCode(() -> Prerequisites.checkTarget(c, ep)).as("with the grant (PostgreSQL 15)").doesNotThrowAnyException();
+        } finally {
+            try (Connection c = lc.connect(lc.target(), "postgres"); Statement st = c.createStatement()) {
+                st.execute("DROP OWNED BY " + ident(role));
+                st.execute("DROP ROLE " + ident(role));
+            }
+        }
+    }
+
+    /** A conninfo for {@code role}, its password in a 0600 file of the test's own. */
+    private String as(LocalCluster c, String role) throws IOException {
+        Files.createDirectories(work);
+        Path passfile = work.resolve("pgpass-" + role);
+        Files.deleteIfExists(passfile);
+        Files.createFile(passfile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(passfile, "127.0.0.1:" + c.port() + ":*:" + role + ":" + PASSWORD + "\n");
+        return "host=127.0.0.1 port=" + c.port() + " user=" + role + " passfile=" + passfile.toAbsolutePath();
     }
 
     @Test

@@ -300,6 +300,14 @@ class MigrateTest {
                 .containsPattern("phase 4 [^\\n]*; about \\d+")
                 .contains("rows/s, the last full conversion recorded in flux1's " + FLAT);
         assertThat(plan.stateDir().resolve(PhaseLedger.FILE)).doesNotExist();
+
+        Files.writeString(plan.file(), Files.readString(plan.file()) + "follow = yes\n");
+        StringWriter following = new StringWriter();
+        job(PlanParser.parse(plan.file(), PlanParserTest::resolver), MigrateListener.NONE, following)
+                .dryRun(Phase.select("1,2", null));
+        assertThat(following.toString()).as("the dry run of a following plan")
+                .contains("follow = yes: each copy in the snapshot of a new replication slot on flux1 (fastcopy_" + V3)
+                .contains("read-only for new sessions", "cut each follower over", "drop the slot and publication), then compare");
         assertThat(Files.readString(conf)).isEqualTo(originalConf);
         assertThat(oid(clusters.flux2(), V3)).isEqualTo(-1);
         assertThat(oid(clusters.flux1(), FLAT)).isEqualTo(flux1Flat);
@@ -326,7 +334,7 @@ class MigrateTest {
      * is almost all per-table DDL, so ten weeks keep the test quick while every part of the v3
      * shape (children, CHECKs, rules, keys, dangling references) is still there.
      */
-    private static void keepTwoMonths(LocalCluster c, String db) {
+    static void keepTwoMonths(LocalCluster c, String db) {
         List<String> children = new java.util.ArrayList<>();
         try (Connection conn = c.connections().open(c.endpoint(db), "fastcopy-test"); Statement st = conn.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "

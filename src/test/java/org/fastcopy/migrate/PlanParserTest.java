@@ -162,6 +162,18 @@ class PlanParserTest {
         return e;
     }
 
+    @Test
+    void shouldReadFollowAndEndAndRefuseAnEndThatIsNeither() throws IOException {
+        MigratePlan plain = parse(VALID);
+        assertThat(plain.follow()).as("follow by default").isFalse();
+        assertThat(plain.endInFollow()).as("end = watermark by default").isFalse();
+        MigratePlan following = parse(VALID.replace("drop-flux2-copies = no", "drop-flux2-copies = no\nfollow = yes\nend = follow"));
+        assertThat(following.follow()).isTrue();
+        assertThat(following.endInFollow()).isTrue();
+        assertRefused(VALID.replace("drop-flux2-copies = no", "drop-flux2-copies = no\nend = forever"), 20,
+                "end must be watermark or follow, not 'forever'");
+    }
+
     private void assertRefused(String text, int line, String what) throws IOException {
         FastcopyException e = refusal(text);
         assertThat(e.getMessage()).startsWith(dir.resolve("plan.conf") + ":" + line + ": ").contains(what);
