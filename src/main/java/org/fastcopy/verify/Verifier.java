@@ -96,6 +96,21 @@ public final class Verifier {
         return new Result(List.copyOf(sorted), compared, rows, List.copyOf(explained));
     }
 
+    /** {@code result} with its mismatches on tables of {@code why} moved to the explained lines. */
+    public static Result explain(Result result, Map<String, String> why) {
+        List<String> explained = new ArrayList<>(result.explained());
+        List<Mismatch> left = new ArrayList<>();
+        for (Mismatch m : result.mismatches()) {
+            String reason = why.get(m.table());
+            if (reason == null) {
+                left.add(m);
+            } else {
+                explained.add(m + ": " + reason);
+            }
+        }
+        return new Result(List.copyOf(left), result.tablesCompared(), result.rowsCompared(), List.copyOf(explained));
+    }
+
     private static long[] worker(Workers.Worker w, ConcurrentLinkedQueue<SourceTable> queue, VerifyMode mode,
                                  Supplier<Connection> source, Supplier<Connection> target,
                                  List<Mismatch> mismatches) {
