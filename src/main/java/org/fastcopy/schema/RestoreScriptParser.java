@@ -68,7 +68,7 @@ public final class RestoreScriptParser {
 
     private static RestoreScript parse(ScriptLines source, Function<List<ScriptLines.Line>, DdlText> text) {
         Deque<ScriptLines.Line> pushedBack = new ArrayDeque<>();
-        Map<String, String> shared = new HashMap<>();
+        Map<Object, Object> shared = new HashMap<>();
         SessionSettings state = SessionSettings.EMPTY;
         SessionSettings preamble = null;
         List<TocEntry> entries = new ArrayList<>();
@@ -210,10 +210,10 @@ public final class RestoreScriptParser {
                           String name, String type, String schema, String owner) {
 
         /**
-         * @param shared one String per distinct type, schema and owner: a schema of many tables
-         *               repeats the same few hundred thousand times
+         * @param shared one String per distinct type, schema and owner, one Integer per dump id
+         *               depended on: a schema of many tables repeats them a few hundred thousand times
          */
-        static Header parse(List<String> lines, Map<String, String> shared) {
+        static Header parse(List<String> lines, Map<Object, Object> shared) {
             int dumpId = -1;
             long catalogClass = 0;
             long catalogOid = 0;
@@ -231,7 +231,7 @@ public final class RestoreScriptParser {
                 if (m.matches()) {
                     for (String d : m.group(1).trim().split(" ")) {
                         if (!d.isEmpty()) {
-                            deps.add(Integer.parseInt(d));
+                            deps.add(one(shared, Integer.parseInt(d)));
                         }
                     }
                     continue;
@@ -246,8 +246,10 @@ public final class RestoreScriptParser {
                     one(shared, dashIsNull(name.group(3))), one(shared, dashIsNull(name.group(4))));
         }
 
-        private static String one(Map<String, String> shared, String s) {
-            return s == null ? null : shared.computeIfAbsent(s, k -> k);
+        /** The one instance of {@code v} (a table's dump id is named by each of its items). */
+        @SuppressWarnings("unchecked")
+        private static <T> T one(Map<Object, Object> shared, T v) {
+            return v == null ? null : (T) shared.computeIfAbsent(v, k -> k);
         }
 
         private static String dashIsNull(String s) {
