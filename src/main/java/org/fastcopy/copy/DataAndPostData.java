@@ -84,6 +84,9 @@ final class DataAndPostData {
         EntryTables entryTables = EntryTables.read(snapshot.holder(), postData.entries());
         StepMarks marks = entries -> Ledger.markStepsSql(entries.stream().map(StepMarks::key).toList());
         List<TocEntry> postTodo = postDataToDo(postData, entryTables, doneSteps);
+        // The script's own items are copies the scheduler does not use (dependencies added, keys
+        // split): let them go rather than hold both for the whole data step.
+        postData = null;
         DataPhase.Result data;
         DdlReport post;
         EncodingErrors checked;

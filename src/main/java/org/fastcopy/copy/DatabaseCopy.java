@@ -252,12 +252,15 @@ final class DatabaseCopy {
 
     /** STEP 5: tables, types, functions, defaults, on --jobs connections; then the plan's cuts into the ledger. */
     private void preData() {
+        // Held only until this step ends: a script's items cost memory in proportion to the schema.
+        RestoreScript script = preData;
+        preData = null;
         if (resumed) {
             clock.skip(CopyStep.PRE_DATA, "the earlier run finished it");
             return;
         }
-        clock.start(CopyStep.PRE_DATA, preData.entries().size() + " items on " + spec.jobs() + " connections");
-        DdlReport pre = new PreDataLoader(connections, target).load(preData, spec.jobs());
+        clock.start(CopyStep.PRE_DATA, script.entries().size() + " items on " + spec.jobs() + " connections");
+        DdlReport pre = new PreDataLoader(connections, target).load(script, spec.jobs());
         log.info("[{}] {}", db, pre.summary());
         meters.schemaDone(pre);
         targetPreparation.preDataDone(plan);
@@ -267,9 +270,16 @@ final class DatabaseCopy {
     private void dataAndPostData() {
         clock.start(CopyStep.DATA_AND_POST_DATA, plan.units().size() + " units on " + spec.jobs()
                 + " streams, indexes on " + spec.indexJobs() + " connections");
-        RestoreScript postData = rendered(postDataRender);
+        // No local holds the script: the step drops it once its items are scheduled.
         loaded = new DataAndPostData(db, spec, connections, listener, meters, invalid)
-                .run(snapshot, plan, analyzePlan, postData, doneUnits, doneSteps);
+                .run(snapshot, plan, analyzePlan, takePostData(), doneUnits, doneSteps);
+    }
+
+    /** The rendered post-data script, no longer held here (the FutureTask would keep it for the whole run). */
+    private RestoreScript takePostData() {
+        FutureTask<RestoreScript> render = postDataRender;
+        postDataRender = null;
+        return rendered(render);
     }
 
     /** STEP 7: each sequence set to the source's value in the snapshot. */

@@ -122,6 +122,7 @@ public final class SourceCatalog {
         return out;
     }
 
+    @SuppressWarnings("unchecked")
     public static List<SourceTable> tables(Connection source) {
         try {
             List<Object[]> rows = new ArrayList<>();
@@ -135,10 +136,14 @@ public final class SourceCatalog {
             Map<Long, List<String>> columns = columns(source, oids);
             Map<Long, BinaryIo> binaryIo = binaryIo(source, oids);
             List<SourceTable> out = new ArrayList<>(rows.size());
+            // The plan lives for the whole run: one String per schema name and one list per
+            // distinct column list (inheritance children share their parent's), not one per table.
+            Map<Object, Object> shared = new HashMap<>();
             for (Object[] r : rows) {
                 long oid = (Long) r[0];
-                out.add(new SourceTable(oid, (String) r[1], (String) r[2], (Long) r[3], (Long) r[4], (Double) r[5],
-                        columns.getOrDefault(oid, List.of()), (Long) r[6], binaryIo.getOrDefault(oid, BinaryIo.ANY_MAJOR)));
+                out.add(new SourceTable(oid, (String) shared.computeIfAbsent(r[1], k -> k), (String) r[2], (Long) r[3],
+                        (Long) r[4], (Double) r[5], (List<String>) shared.computeIfAbsent(List.copyOf(columns.getOrDefault(oid, List.of())), k -> k),
+                        (Long) r[6], binaryIo.getOrDefault(oid, BinaryIo.ANY_MAJOR)));
             }
             return out;
         } catch (SQLException e) {

@@ -183,8 +183,9 @@ final class DdlWorkers implements AutoCloseable {
                 graph.fail(e);
             } catch (InterruptedException e) {
                 graph.fail(new FastcopyException(FastcopyException.INTERRUPTED, phase + " interrupted"));
-            } catch (RuntimeException e) {
-                // never die silently: whatever broke, the run must stop and say so
+            } catch (RuntimeException | Error e) {
+                // never die silently: whatever broke, even an OutOfMemoryError, the run must stop
+                // and say so; the other workers and the caller wait on the graph, not on this thread
                 graph.fail(new FastcopyException(FastcopyException.FAILED, phase + " worker " + index + " failed: " + e, e));
             } finally {
                 RunRecorder.current().failed(); // a batch still open here did not commit

@@ -49,11 +49,14 @@ final class EntryGraph {
         }
     }
 
+    /** One comparator for every group's set: there is a group per item that has none. */
+    private static final Comparator<Node> BY_POSITION = Comparator.comparingInt(n -> n.position);
+
     /** Ready items of one lock group; an item without a group gets a group of its own. */
     static final class Group {
         final String key;
         final int id;
-        final TreeSet<Node> ready = new TreeSet<>(Comparator.comparingInt(n -> n.position));
+        final TreeSet<Node> ready = new TreeSet<>(BY_POSITION);
         boolean busy;
         boolean inHeads;
 

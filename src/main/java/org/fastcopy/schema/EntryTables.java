@@ -124,11 +124,15 @@ public final class EntryTables {
             }
             Map<Long, List<TableName>> leaves = leaves(source, partitioned);
             Map<Long, Row> rows = new HashMap<>();
+            // One TableName (and one list of it) per table, not per item: a table has several
+            // items, and a schema of many tables has hundreds of thousands (see docs/memory.md).
+            Map<TableName, TableName> names = new HashMap<>();
+            Map<TableName, List<TableName>> selves = new HashMap<>();
             for (Object[] r : raw) {
-                TableName table = new TableName((String) r[3], (String) r[4]);
-                TableName ref = r[8] == null ? null : new TableName((String) r[7], (String) r[8]);
-                rows.put(key((Long) r[0], (Long) r[1]), new Row(table, dataOf(table, (String) r[5], leaves.get(r[2])),
-                        ref, ref == null ? List.of() : dataOf(ref, (String) r[9], leaves.get(r[6]))));
+                TableName table = names.computeIfAbsent(new TableName((String) r[3], (String) r[4]), t -> t);
+                TableName ref = r[8] == null ? null : names.computeIfAbsent(new TableName((String) r[7], (String) r[8]), t -> t);
+                rows.put(key((Long) r[0], (Long) r[1]), new Row(table, dataOf(table, (String) r[5], leaves.get(r[2]), selves),
+                        ref, ref == null ? List.of() : dataOf(ref, (String) r[9], leaves.get(r[6]), selves)));
             }
             for (TocEntry e : withOid) {
                 if (TABLE_ITEMS.contains(e.type()) && !rows.containsKey(key(e))) {
@@ -160,9 +164,10 @@ public final class EntryTables {
     }
 
     /** Ordinary table: itself; partitioned: its leaves; anything else (view, foreign table): none. */
-    private static List<TableName> dataOf(TableName t, String relkind, List<TableName> leaves) {
+    private static List<TableName> dataOf(TableName t, String relkind, List<TableName> leaves,
+                                          Map<TableName, List<TableName>> selves) {
         return switch (relkind) {
-            case "r" -> List.of(t);
+            case "r" -> selves.computeIfAbsent(t, List::of);
             case "p" -> leaves == null ? List.of() : List.copyOf(leaves);
             default -> List.of();
         };

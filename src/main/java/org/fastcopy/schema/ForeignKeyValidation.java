@@ -55,11 +55,22 @@ final class ForeignKeyValidation {
                 continue;
             }
             out.add(new TocEntry(e.dumpId(), e.catalogClass(), e.catalogOid(), e.dependencies(), e.name(), e.type(),
-                    e.schema(), e.owner(), halves.get()[0], e.settings()));
+                    e.schema(), e.owner(), new Half(e.text(), 0), e.settings()));
             out.add(new TocEntry(-1, e.catalogClass(), e.catalogOid(), e.dumpId() < 0 ? List.of() : List.of(e.dumpId()),
-                    e.name(), VALIDATE_TYPE, e.schema(), e.owner(), halves.get()[1], e.settings()));
+                    e.name(), VALIDATE_TYPE, e.schema(), e.owner(), new Half(e.text(), 1), e.settings()));
         }
         return out;
+    }
+
+    /**
+     * One half of a split key, made from the key's own text when it runs: the halves are not held
+     * as Strings, so a key read from the script on disk stays there (see {@link DdlText}).
+     */
+    record Half(DdlText key, int which) implements DdlText {
+        @Override
+        public String read() {
+            return halves(key.read()).orElseThrow(() -> new IllegalStateException("the key's SQL no longer splits"))[which];
+        }
     }
 
     private static boolean plainTables(TocEntry e, EntryTables tables) {

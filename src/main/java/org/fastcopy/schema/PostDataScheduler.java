@@ -8,7 +8,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -211,6 +213,20 @@ public final class PostDataScheduler implements AutoCloseable {
 
 
     static Function<TocEntry, EntryPlan> planner(EntryTables tables) {
+        // Gate and group keys name tables, and every item of a table names the same ones: one
+        // String per key rather than one per item (the graph holds them for the whole phase).
+        Map<String, String> keys = new HashMap<>();
+        Function<String, String> one = k -> keys.computeIfAbsent(k, x -> x);
+        Function<TocEntry, EntryPlan> plan = plannerOf(tables);
+        return e -> {
+            EntryPlan p = plan.apply(e);
+            return new EntryPlan(p.group() == null ? null : one.apply(p.group()),
+                    p.waitsFor().stream().map(g -> new Gate(one.apply(g.key()), g.external())).toList(),
+                    p.countsToward().stream().map(one).toList());
+        };
+    }
+
+    private static Function<TocEntry, EntryPlan> plannerOf(EntryTables tables) {
         return e -> {
             RestorePass pass = RestorePass.of(e);
             List<Gate> waits = new ArrayList<>(pass.after());

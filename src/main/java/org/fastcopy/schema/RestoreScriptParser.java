@@ -2,8 +2,16 @@ package org.fastcopy.schema;
 
 import org.fastcopy.FastcopyException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,67 +48,96 @@ public final class RestoreScriptParser {
     private RestoreScriptParser() {
     }
 
+    /** Parses a script held in memory; the items hold their SQL as Strings. */
     public static RestoreScript parse(String text) {
-        String[] lines = text.split("\n", -1);
+        return parse(new ScriptLines.OfString(text), ScriptLines::joined);
+    }
+
+    /**
+     * Parses a script file line by line, never holding it whole; each item's SQL stays in the file
+     * as a {@link DdlText.Slice}, read when the item runs.
+     */
+    public static RestoreScript parse(Path file) {
+        try (ScriptLines.OfFile lines = new ScriptLines.OfFile(file)) {
+            DdlText.ScriptFile script = new DdlText.ScriptFile(file, lines.size());
+            return parse(lines, body -> ScriptLines.slice(script, body));
+        } catch (IOException | UncheckedIOException e) {
+            throw new FastcopyException(FastcopyException.FAILED, "cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static RestoreScript parse(ScriptLines source, Function<List<ScriptLines.Line>, DdlText> text) {
+        Deque<ScriptLines.Line> pushedBack = new ArrayDeque<>();
+        Map<Object, Object> shared = new HashMap<>();
         SessionSettings state = SessionSettings.EMPTY;
         SessionSettings preamble = null;
         List<TocEntry> entries = new ArrayList<>();
         Header header = null;
-        List<String> body = new ArrayList<>();
-        int i = 0;
-        while (i < lines.length) {
-            int end = headerEnd(lines, i);
-            if (end < 0) {
+        List<ScriptLines.Line> body = new ArrayList<>();
+        ScriptLines.Line line;
+        while ((line = next(pushedBack, source)) != null) {
+            List<String> block = line.text().equals("--") ? headerBlock(pushedBack, source) : null;
+            if (block == null) {
                 if (header == null) {
-                    state = preambleLine(lines[i], i, state);
+                    state = preambleLine(line, state);
                 } else {
-                    body.add(lines[i]);
+                    body.add(line);
                 }
-                i++;
                 continue;
             }
             if (header != null) {
-                state = finish(header, body, state, entries);
+                state = finish(header, body, state, entries, text);
             } else {
                 preamble = state;
             }
-            header = Header.parse(lines, i, end);
+            header = Header.parse(block, shared);
             body.clear();
-            i = end + 1;
         }
         if (header != null) {
-            finish(header, body, state, entries);
+            finish(header, body, state, entries, text);
         }
         return new RestoreScript(preamble == null ? state : preamble, entries);
     }
 
-    /** Index of the closing "--" when a header block starts at {@code i}, else -1. */
-    private static int headerEnd(String[] lines, int i) {
-        if (!lines[i].equals("--")) {
-            return -1;
-        }
-        boolean named = false;
-        for (int j = i + 1; j < lines.length; j++) {
-            String l = lines[j];
-            if (l.equals("--")) {
-                return named && j > i + 1 ? j : -1;
-            }
-            if (!l.startsWith("-- ")) {
-                return -1;
-            }
-            named |= NAME.matcher(l).matches();
-        }
-        return -1;
+    private static ScriptLines.Line next(Deque<ScriptLines.Line> pushedBack, ScriptLines source) {
+        return pushedBack.isEmpty() ? source.next() : pushedBack.pollFirst();
     }
 
-    private static SessionSettings preambleLine(String line, int index, SessionSettings state) {
-        String l = stripCr(line);
+    /**
+     * After a "--" line: the header's inner lines when a header block follows (comment lines up
+     * to a closing "--", one of them a Name line), else null with every line read pushed back.
+     */
+    private static List<String> headerBlock(Deque<ScriptLines.Line> pushedBack, ScriptLines source) {
+        List<ScriptLines.Line> read = new ArrayList<>();
+        boolean named = false;
+        ScriptLines.Line l;
+        while ((l = next(pushedBack, source)) != null) {
+            read.add(l);
+            if (l.text().equals("--")) {
+                if (named && read.size() > 1) {
+                    return read.subList(0, read.size() - 1).stream().map(ScriptLines.Line::text).toList();
+                }
+                break;
+            }
+            if (!l.text().startsWith("-- ")) {
+                break;
+            }
+            named |= NAME.matcher(l.text()).matches();
+        }
+        for (int i = read.size() - 1; i >= 0; i--) {
+            pushedBack.addFirst(read.get(i));
+        }
+        return null;
+    }
+
+    private static SessionSettings preambleLine(ScriptLines.Line line, SessionSettings state) {
+        String l = stripCr(line.text());
         if (l.isBlank() || l.startsWith("--") || RESTRICT.matcher(l).matches()) {
             return state;
         }
         String setting = sessionSetting(l);
         if (setting == null) {
-            throw new FastcopyException(FastcopyException.FAILED, "unexpected line " + (index + 1)
+            throw new FastcopyException(FastcopyException.FAILED, "unexpected line " + line.number()
                     + " before the first item of the pg_restore script: " + abbreviate(l));
         }
         return state.with(setting, l);
@@ -112,11 +149,12 @@ public final class RestoreScriptParser {
      *
      * @return the state after this item
      */
-    private static SessionSettings finish(Header h, List<String> body, SessionSettings state, List<TocEntry> out) {
+    private static SessionSettings finish(Header h, List<ScriptLines.Line> body, SessionSettings state, List<TocEntry> out,
+                                          Function<List<ScriptLines.Line>, DdlText> text) {
         int end = body.size();
         List<String> switches = new ArrayList<>();
         while (end > 0) {
-            String l = stripCr(body.get(end - 1));
+            String l = stripCr(body.get(end - 1).text());
             String setting = sessionSetting(l);
             if (setting != null) {
                 switches.add(0, l);
@@ -126,12 +164,11 @@ public final class RestoreScriptParser {
             end--;
         }
         int start = 0;
-        while (start < end && body.get(start).isBlank()) {
+        while (start < end && body.get(start).text().isBlank()) {
             start++;
         }
-        String sql = String.join("\n", body.subList(start, end));
         out.add(new TocEntry(h.dumpId, h.catalogClass, h.catalogOid, h.dependencies, h.name, h.type, h.schema, h.owner,
-                sql, state));
+                text.apply(body.subList(start, end)), state));
         SessionSettings next = state;
         for (String l : switches) {
             next = next.with(sessionSetting(l), l);
@@ -172,14 +209,17 @@ public final class RestoreScriptParser {
     private record Header(int dumpId, long catalogClass, long catalogOid, List<Integer> dependencies,
                           String name, String type, String schema, String owner) {
 
-        static Header parse(String[] lines, int start, int end) {
+        /**
+         * @param shared one String per distinct type, schema and owner, one Integer per dump id
+         *               depended on: a schema of many tables repeats them a few hundred thousand times
+         */
+        static Header parse(List<String> lines, Map<Object, Object> shared) {
             int dumpId = -1;
             long catalogClass = 0;
             long catalogOid = 0;
             List<Integer> deps = new ArrayList<>();
             Matcher name = null;
-            for (int j = start + 1; j < end; j++) {
-                String l = lines[j];
+            for (String l : lines) {
                 Matcher m = TOC.matcher(l);
                 if (m.matches()) {
                     dumpId = Integer.parseInt(m.group(1));
@@ -191,7 +231,7 @@ public final class RestoreScriptParser {
                 if (m.matches()) {
                     for (String d : m.group(1).trim().split(" ")) {
                         if (!d.isEmpty()) {
-                            deps.add(Integer.parseInt(d));
+                            deps.add(one(shared, Integer.parseInt(d)));
                         }
                     }
                     continue;
@@ -201,9 +241,15 @@ public final class RestoreScriptParser {
                     name = m;
                 }
             }
-            // headerEnd() only accepts blocks holding a Name line
-            return new Header(dumpId, catalogClass, catalogOid, deps, name.group(1), name.group(2),
-                    dashIsNull(name.group(3)), dashIsNull(name.group(4)));
+            // headerBlock() only accepts blocks holding a Name line
+            return new Header(dumpId, catalogClass, catalogOid, deps, name.group(1), one(shared, name.group(2)),
+                    one(shared, dashIsNull(name.group(3))), one(shared, dashIsNull(name.group(4))));
+        }
+
+        /** The one instance of {@code v} (a table's dump id is named by each of its items). */
+        @SuppressWarnings("unchecked")
+        private static <T> T one(Map<Object, Object> shared, T v) {
+            return v == null ? null : (T) shared.computeIfAbsent(v, k -> k);
         }
 
         private static String dashIsNull(String s) {

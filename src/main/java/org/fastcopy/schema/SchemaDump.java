@@ -109,7 +109,9 @@ public final class SchemaDump {
 
     /**
      * Renders one section as plain SQL with {@code pg_restore --verbose --section=...} into
-     * {@code workdir/<section>.sql} (kept for inspection) and splits it into items.
+     * {@code workdir/<section>.sql} and splits it into items, whose SQL stays in that file until
+     * each runs ({@link DdlText}): rendering the same section again makes the earlier script's
+     * items fail when they are read.
      */
     public RestoreScript render(Section section, RestoreOptions options) {
         Path sql = workdir.resolve(section.option() + ".sql");
@@ -119,11 +121,7 @@ public final class SchemaDump {
         cmd.add(archive.toString());
         PgTool.run(cmd, pb -> { }, workdir.resolve("pg_restore-" + section.option() + ".log"),
                 "pg_restore --section=" + section.option() + " of " + archive);
-        try {
-            return RestoreScriptParser.parse(Files.readString(sql, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new FastcopyException(FastcopyException.FAILED, "cannot read " + sql + ": " + e.getMessage(), e);
-        }
+        return RestoreScriptParser.parse(sql);
     }
 
     /**
@@ -146,7 +144,7 @@ public final class SchemaDump {
             PgTool.run(List.of(bin.program("pg_restore").toString(), "--verbose", "--create", "--section=pre-data",
                     "--use-list=" + list, "--file=" + sql, archive.toString()),
                     pb -> { }, workdir.resolve("pg_restore-database.log"), "pg_restore --create of " + archive);
-            return RestoreScriptParser.parse(Files.readString(sql, StandardCharsets.UTF_8));
+            return RestoreScriptParser.parse(sql);
         } catch (IOException e) {
             throw new FastcopyException(FastcopyException.FAILED, "cannot render the database items of " + archive + ": " + e.getMessage(), e);
         }

@@ -23,22 +23,40 @@ import java.util.Objects;
  * @param type         pg_dump's description: TABLE, DEFAULT, INDEX, FK CONSTRAINT, RULE, ...
  * @param schema       the item's schema, null for global items (schemas, extensions, ...)
  * @param owner        null when the header says "-" (e.g. rendered with --no-owner)
- * @param sql          the statements, without the session settings pg_restore prints between items
+ * @param text         the statements, without the session settings pg_restore prints between items:
+ *                     in memory, or a slice of the rendered script read when the item runs
+ *                     ({@link DdlText}); {@link #sql()} reads it
  * @param settings     the session state the SQL expects: the script's preamble (statement_timeout,
  *                     search_path = '', ...) and any later switch (default_tablespace,
  *                     default_table_access_method). Every session that runs the item must have
  *                     these in force, whichever items it ran before.
  */
 public record TocEntry(int dumpId, long catalogClass, long catalogOid, List<Integer> dependencies,
-                       String name, String type, String schema, String owner, String sql,
+                       String name, String type, String schema, String owner, DdlText text,
                        SessionSettings settings) {
 
     public TocEntry {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(text, "text");
         dependencies = List.copyOf(dependencies);
         Objects.requireNonNull(settings, "settings");
+    }
+
+    /** An item whose SQL is held in memory. */
+    public TocEntry(int dumpId, long catalogClass, long catalogOid, List<Integer> dependencies,
+                    String name, String type, String schema, String owner, String sql, SessionSettings settings) {
+        this(dumpId, catalogClass, catalogOid, dependencies, name, type, schema, owner, DdlText.of(sql), settings);
+    }
+
+    /** The statements; for an item of a script on disk, one read of the file. */
+    public String sql() {
+        return text.read();
+    }
+
+    /** This item with other dependencies, its text still where it was. */
+    TocEntry withDependencies(List<Integer> deps) {
+        return new TocEntry(dumpId, catalogClass, catalogOid, deps, name, type, schema, owner, text, settings);
     }
 
     /** For messages: type, tag and schema, e.g. {@code FK CONSTRAINT "t t_fk" in schema public}. */

@@ -38,8 +38,7 @@ final class UnrecordedDependencies {
             if (e.type().equals("USER MAPPING")) {
                 deps.addAll(servers);
             }
-            out.add(deps.size() == e.dependencies().size() ? e : new TocEntry(e.dumpId(), e.catalogClass(), e.catalogOid(),
-                    List.copyOf(deps), e.name(), e.type(), e.schema(), e.owner(), e.sql(), e.settings()));
+            out.add(deps.size() == e.dependencies().size() ? e : e.withDependencies(List.copyOf(deps)));
             if (e.dumpId() >= 0) {
                 if (e.type().equals("SCHEMA")) {
                     schemas.put(e.name(), e.dumpId());

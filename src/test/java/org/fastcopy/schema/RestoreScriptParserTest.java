@@ -2,11 +2,17 @@ package org.fastcopy.schema;
 
 import org.fastcopy.FastcopyException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Splitting pg_restore's plain output (as pg_restore 15 prints it with --verbose) into items. */
 class RestoreScriptParserTest {
@@ -157,5 +163,43 @@ class RestoreScriptParserTest {
         assertThatThrownBy(() -> RestoreScriptParser.parse("SET statement_timeout = 0;\nDROP TABLE x;\n"))
                 .isInstanceOf(FastcopyException.class)
                 .hasMessage("unexpected line 2 before the first item of the pg_restore script: DROP TABLE x;");
+    }
+
+    @Test
+    void aScriptFileGivesTheSameItemsWithTheirSqlLeftInTheFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("post-data.sql");
+        // multi-byte UTF-8 and CRLF lines: slices count bytes, and a '\r' stays in the text as it would in memory
+        String script = SCRIPT.replace("public.dim(id)", "public.\"dïm\"(id)").replace("RETURN NEW;", "RETURN NEW;\r");
+        Files.writeString(file, script, StandardCharsets.UTF_8);
+
+        RestoreScript fromFile = RestoreScriptParser.parse(file);
+        RestoreScript fromText = RestoreScriptParser.parse(script);
+
+        assertThat(fromFile.preamble()).isEqualTo(fromText.preamble());
+        assertThat(fromFile.entries()).extracting(TocEntry::sql)
+                .containsExactlyElementsOf(fromText.entries().stream().map(TocEntry::sql).toList());
+        assertThat(fromFile.entries()).extracting(TocEntry::name, TocEntry::type, TocEntry::dependencies, TocEntry::settings)
+                .containsExactlyElementsOf(fromText.entries().stream()
+                        .map(e -> tuple(e.name(), e.type(), e.dependencies(), e.settings())).toList());
+        assertThat(fromFile.entries()).extracting(TocEntry::text).allSatisfy(t -> assertThat(t).isInstanceOf(DdlText.Slice.class));
+    }
+
+    @Test
+    void anItemReadAfterItsFileChangedFailsRatherThanRunOtherText(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("pre-data.sql");
+        Files.writeString(file, SCRIPT, StandardCharsets.UTF_8);
+        TocEntry fk = RestoreScriptParser.parse(file).entries().get(2);
+        Files.writeString(file, SCRIPT.replace("public.dim(id)", "public.other(id)"), StandardCharsets.UTF_8);
+
+        assertThatThrownBy(fk::sql).isInstanceOf(FastcopyException.class).hasMessageContaining("changed while its items were in use");
+    }
+
+    @Test
+    void repeatedTypesSchemasAndOwnersAreOneStringEach() {
+        List<TocEntry> items = RestoreScriptParser.parse(SCRIPT + SCRIPT.substring(SCRIPT.indexOf("--\n-- TOC entry"))).entries();
+        TocEntry first = items.get(2);
+        TocEntry again = items.get(6);
+        assertThat(again.type()).isEqualTo(first.type()).isSameAs(first.type());
+        assertThat(again.schema()).isSameAs(first.schema());
     }
 }
