@@ -21,9 +21,12 @@ import java.util.function.Consumer;
  * TLS), which says which phase of a tool paid them.
  */
 public final class Turns {
-    private static final byte[] APPLICATION_NAME = "application_name\0".getBytes(StandardCharsets.US_ASCII);
-    /** The startup message comes within the first few client chunks (after an SSLRequest, if any). */
-    private static final int STARTUP_CHUNKS = 3;
+    private static final byte[] APPLICATION_NAME = "application_name".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * The name comes within the first few client chunks: in the startup message (after an
+     * SSLRequest, if any), or, from PgJDBC, in a SET soon after authentication.
+     */
+    private static final int STARTUP_CHUNKS = 8;
 
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong open = new AtomicLong();
@@ -50,6 +53,24 @@ public final class Turns {
     /** Connections closed so far. */
     public long closedConnections() {
         return closed.get();
+    }
+
+    /**
+     * Waits until no relayed connection is open (a client's close reaches the proxy a moment
+     * after the client returns), so that {@link #byApplication()} holds every connection.
+     *
+     * @return false if connections were still open after the timeout
+     */
+    public synchronized boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (open.get() > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     /** One line: the total and the split by application, largest first. */
@@ -103,25 +124,47 @@ public final class Turns {
             closed.incrementAndGet();
             if (open.decrementAndGet() == 0) {
                 onIdle.accept(Turns.this);
+                synchronized (Turns.this) {
+                    Turns.this.notifyAll();
+                }
             }
         }
     }
 
-    /** The value after "application_name\0" in a startup message, or null. */
+    /**
+     * The value of application_name in a startup message ({@code application_name\0VALUE\0}) or
+     * in a SET ({@code application_name = 'VALUE'}, {@code application_name TO 'VALUE'}), or null.
+     */
     static String applicationName(byte[] buf, int n) {
         outer:
-        for (int i = 8; i + APPLICATION_NAME.length <= n; i++) {
+        for (int i = 0; i + APPLICATION_NAME.length < n; i++) {
             for (int j = 0; j < APPLICATION_NAME.length; j++) {
                 if (buf[i + j] != APPLICATION_NAME[j]) {
                     continue outer;
                 }
             }
-            int start = i + APPLICATION_NAME.length;
-            int end = start;
-            while (end < n && buf[end] != 0) {
-                end++;
+            int at = i + APPLICATION_NAME.length;
+            byte end;
+            if (buf[at] == 0) {
+                at++;
+                end = 0;
+            } else {
+                while (at < n && buf[at] != '\'' && buf[at] != 0 && buf[at] != ';') {
+                    at++;
+                }
+                if (at == n || buf[at] != '\'') {
+                    continue;
+                }
+                at++;
+                end = '\'';
             }
-            return end < n ? new String(buf, start, end - start, StandardCharsets.UTF_8) : null;
+            int stop = at;
+            while (stop < n && buf[stop] != end) {
+                stop++;
+            }
+            if (stop < n && stop > at) {
+                return new String(buf, at, stop - at, StandardCharsets.UTF_8);
+            }
         }
         return null;
     }

@@ -105,11 +105,13 @@ class DelayProxyTest {
     }
 
     @Test
-    void findsTheApplicationNameInAStartupMessageOnly() {
+    void findsTheApplicationNameInAStartupMessageOrASetAndNowhereElse() {
         byte[] startup = "\0\0\0\0\0\3\0\0application_name\0psql\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         assertThat(Turns.applicationName(startup, startup.length)).isEqualTo("psql");
         byte[] query = "Q\0\0\0\5x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         assertThat(Turns.applicationName(query, query.length)).isNull();
+        byte[] set = "Q\0\0\0\0SET application_name = 'fastcopy-post-data'\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(Turns.applicationName(set, set.length)).isEqualTo("fastcopy-post-data");
     }
 
     @Test
