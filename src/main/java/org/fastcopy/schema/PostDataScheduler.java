@@ -301,17 +301,18 @@ public final class PostDataScheduler implements AutoCloseable {
                     tables.referenced(e).ifPresent(ref -> waits.add(Gate.countdown(FK_ADDED + ref)));
                     tables.referencedData(e).forEach(t -> waits.add(Gate.external(LOADED + t)));
                 }
-                case "TRIGGER" -> group = table.map(t -> "table:" + t).orElse(null);
-                // A small table's indexes and keys go in one of a few lanes shared with other
-                // small tables, to share transactions across tables as they finish loading; a
-                // large table's indexes are built side by side on several sessions.
+                case "TRIGGER" -> group = table.map(t -> small.contains(t) ? smallLane(t) : "table:" + t).orElse(null);
+                // A small table's indexes, keys, triggers, comments and grants go in one of a few
+                // lanes shared with other small tables: one transaction for all of a table's items
+                // as it finishes loading, several tables' when they finish together. A large
+                // table's indexes are built side by side on several sessions.
                 case "CONSTRAINT" -> group = table.map(t -> small.contains(t) ? smallLane(t) : "table:" + t).orElse(null);
                 case "INDEX" -> group = table.filter(small::contains).map(PostDataScheduler::smallLane).orElse(null);
                 default -> {
                 }
             }
             if (group == null && TINY_TYPES.contains(e.type())) {
-                group = table.map(t -> "table:" + t).orElse(TINY_GROUP);
+                group = table.map(t -> small.contains(t) ? smallLane(t) : "table:" + t).orElse(TINY_GROUP);
             }
             if (table.isPresent()) {
                 if (!e.type().equals("RULE")) {

@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RoundTripsPerObjectTest {
     /** Tables of the smaller schema; -Dfastcopy.turns.tables=N to measure at other sizes. */
     private static final int TABLES = Integer.getInteger("fastcopy.turns.tables", 40);
-    /** DDL items per table: table, primary key, index, two comments, a grant. */
-    private static final int ITEMS_PER_TABLE = 6;
+    /** DDL items per table: table, primary key, index, two comments, a grant, a trigger. */
+    private static final int ITEMS_PER_TABLE = 7;
 
     private static final Duration DELAY = Duration.ofMillis(1);
 
@@ -78,7 +78,8 @@ class RoundTripsPerObjectTest {
     private Map<String, Long> copyThroughProxies(int tables) throws Exception {
         Endpoint src = clusters.createDatabase(clusters.flux1(), "turns");
         try (Connection c = clusters.connect(clusters.flux1(), src.database()); Statement st = c.createStatement()) {
-            StringBuilder ddl = new StringBuilder();
+            StringBuilder ddl = new StringBuilder("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "'BEGIN RETURN NEW; END';");
             for (int i = 0; i < tables; i++) {
                 String t = "\"item " + i + "\"";
                 ddl.append("CREATE TABLE ").append(t).append(" (id int PRIMARY KEY, day date, v text);")
@@ -86,6 +87,8 @@ class RoundTripsPerObjectTest {
                         .append("COMMENT ON TABLE ").append(t).append(" IS 'table ").append(i).append("';")
                         .append("COMMENT ON COLUMN ").append(t).append(".v IS 'a value';")
                         .append("GRANT SELECT ON ").append(t).append(" TO PUBLIC;")
+                        .append("CREATE TRIGGER touch BEFORE UPDATE ON ").append(t)
+                        .append(" FOR EACH ROW EXECUTE FUNCTION touch();")
                         .append("INSERT INTO ").append(t).append(" SELECT g, date '2020-01-01' + g, 'x' FROM generate_series(1, 3) g;");
             }
             st.execute(ddl.toString());
