@@ -24,7 +24,9 @@ import java.util.concurrent.Callable;
         description = {"Relays TCP connections from a loopback port to a loopback server, holding every chunk --delay "
                 + "in each direction (in order, without limiting throughput): a network round trip of twice the delay, "
                 + "for benchmarks on machines without netem. Runs until SIGINT or SIGTERM.",
-                "It prints one line, 'delay-proxy: listening on HOST:PORT', once it accepts connections."},
+                "It prints one line, 'delay-proxy: listening on HOST:PORT', once it accepts connections, and "
+                        + "'delay-proxy: idle: N turns over C closed connections (per application_name)' each time its last "
+                        + "open connection closes: running totals of round trips (client bytes, then server bytes)."},
         footer = {"", "Examples:",
                 "  fastcopy delay-proxy --to 127.0.0.1:5432 --listen 127.0.0.1:6432 --delay 1ms",
                 "  fastcopy delay-proxy --to 127.0.0.1:5432 --delay 0.25ms      # a free port, printed"})
@@ -49,13 +51,20 @@ public final class DelayProxyCommand implements Callable<Integer> {
         Duration held = parseDelay(delay);
         InetSocketAddress target = parseAddress("--to", to);
         InetSocketAddress at = parseAddress("--listen", listen);
+        PrintWriter out = spec.commandLine().getOut();
         DelayProxy proxy;
         try {
-            proxy = DelayProxy.start(at, target, held);
+            // Running totals each time no connection is open, i.e. between two runs of a tool:
+            // a run's round trips are the difference of the lines before and after it.
+            proxy = DelayProxy.start(at, target, held, turns -> {
+                synchronized (out) {
+                    out.println("delay-proxy: idle: " + turns.summary());
+                    out.flush();
+                }
+            });
         } catch (IllegalArgumentException | IOException e) {
             throw new FastcopyException(FastcopyException.USAGE, "delay-proxy: " + e.getMessage());
         }
-        PrintWriter out = spec.commandLine().getOut();
         out.println("delay-proxy: listening on " + proxy.address().getAddress().getHostAddress() + ":" + proxy.port()
                 + ", relaying to " + target.getAddress().getHostAddress() + ":" + target.getPort() + ", "
                 + held.toNanos() / 1e6 + " ms each way");

@@ -75,6 +75,23 @@ final class DataAndPostData {
     }
 
     /**
+     * Tables whose indexes and keys build in moments, so several share a transaction and a round
+     * trip (PostDataScheduler#smallTables): below this size on the source, an index build is a
+     * few tens of milliseconds, about as long as a few round trips over a slow network.
+     */
+    static final long SMALL_TABLE_BYTES = 8L << 20;
+
+    private static Set<org.fastcopy.schema.TableName> smallTables(CopyPlan plan) {
+        Set<org.fastcopy.schema.TableName> small = new java.util.HashSet<>();
+        for (org.fastcopy.plan.SourceTable t : plan.tables()) {
+            if (t.bytes() <= SMALL_TABLE_BYTES) {
+                small.add(new org.fastcopy.schema.TableName(t.schema(), t.name()));
+            }
+        }
+        return small;
+    }
+
+    /**
      * @param doneUnits units an earlier run committed (skipped)
      * @param doneSteps post-data items an earlier run built (skipped)
      */
@@ -93,7 +110,8 @@ final class DataAndPostData {
         Set<String> analysed;
         try (PostDataScheduler scheduler = new PostDataScheduler(connections, target, entryTables, marks)
                 .sessionSetup(spec.maintenanceWorkMem() == 0 ? ""
-                        : "SET maintenance_work_mem = '" + (spec.maintenanceWorkMem() >> 10) + "kB'")) {
+                        : "SET maintenance_work_mem = '" + (spec.maintenanceWorkMem() >> 10) + "kB'")
+                .smallTables(smallTables(plan))) {
             scheduler.start(postTodo, spec.indexJobs());
             CopyFormat format = plan.serverFormat();
             checked = encodingCheck(format);

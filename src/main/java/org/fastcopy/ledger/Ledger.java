@@ -57,15 +57,20 @@ public final class Ledger {
         }
     }
 
-    /** Marks a unit done; call inside the transaction that wrote its rows. */
-    public static void markUnitDone(Connection target, String unitKey, long rows, long bytes) throws SQLException {
-        try (PreparedStatement ps = target.prepareStatement(
-                "INSERT INTO _fastcopy.unit (key, rows, bytes) VALUES (?, ?, ?)")) {
-            ps.setString(1, unitKey);
-            ps.setLong(2, rows);
-            ps.setLong(3, bytes);
-            ps.executeUpdate();
-        }
+    /**
+     * SQL that marks a unit done, to send with the statements that end its transaction: one round
+     * trip for the mark and the commit instead of one each.
+     */
+    public static String markUnitDoneSql(String unitKey, long rows, long bytes) {
+        return "INSERT INTO _fastcopy.unit (key, rows, bytes) VALUES (" + org.fastcopy.util.Sql.literal(unitKey) + ", "
+                + rows + ", " + bytes + ");";
+    }
+
+    /** SQL that records a run-level fact, as {@link #put} does. */
+    public static String putSql(String key, String value) {
+        return "INSERT INTO _fastcopy.run (key, value) VALUES (" + org.fastcopy.util.Sql.literal(key) + ", "
+                + org.fastcopy.util.Sql.literal(value)
+                + ") ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, at = clock_timestamp();";
     }
 
     /** SQL that marks these step keys done; runs inside the caller's transaction. */

@@ -86,17 +86,23 @@ final class UnitLoader implements AutoCloseable {
                 throw new FastcopyException(FastcopyException.FAILED, unit.label() + ": the source sent " + r.sourceRows()
                         + " rows but the target kept " + r.rows() + " (a trigger or rule on the target table?)");
             }
-            Ledger.markUnitDone(dst, u.key(), r.rows(), r.bytes());
+            // The mark, the invalid-row count, the statistics flush and COMMIT in one round trip:
+            // over a network a unit's fixed cost is its round trips, and a schema of many small
+            // tables pays it once per table. PgJDBC sends the statements of one execute() with one
+            // Sync; the first failure skips the rest, COMMIT included, and the catch rolls back.
+            StringBuilder end = new StringBuilder(Ledger.markUnitDoneSql(u.key(), r.rows(), r.bytes()));
             if (r.invalidRows() > 0) {
                 // Committed with the rows, so a resumed run can still explain this table's difference.
-                Ledger.put(dst, InvalidRows.key(u.key()), InvalidRows.value(u.table().displayName(), r.invalidRows()));
+                end.append(Ledger.putSql(InvalidRows.key(u.key()), InvalidRows.value(u.table().displayName(), r.invalidRows())));
             }
             if (setup.afterLoad() != null) {
-                try (Statement st = dst.createStatement()) {
-                    st.execute(AfterLoad.FLUSH_STATS);
-                }
+                end.append(AfterLoad.FLUSH_STATS).append(';');
             }
-            dst.commit();
+            end.append("COMMIT");
+            try (Statement st = dst.createStatement()) {
+                st.execute(end.toString());
+            }
+            dst.commit(); // a no-op after the COMMIT above (the driver sees the session idle)
             return r;
         } catch (SQLException e) {
             rollbackQuietly();

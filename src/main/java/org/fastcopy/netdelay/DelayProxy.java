@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A TCP proxy that holds every chunk for a fixed delay in each direction, in order, without
@@ -33,10 +34,12 @@ public final class DelayProxy implements Closeable {
     private final Duration delay;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
+    private final Turns turns;
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private DelayProxy(ServerSocket server, InetSocketAddress target, Duration delay) {
+    private DelayProxy(ServerSocket server, InetSocketAddress target, Duration delay, Consumer<Turns> onIdle) {
+        this.turns = new Turns(onIdle);
         this.server = server;
         this.target = target;
         this.delay = delay;
@@ -49,6 +52,16 @@ public final class DelayProxy implements Closeable {
      * {@code target}, each chunk held {@code delay} in each direction.
      */
     public static DelayProxy start(InetSocketAddress listen, InetSocketAddress target, Duration delay) throws IOException {
+        return start(listen, target, delay, t -> { });
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, InetSocketAddress, Duration)}, calling {@code onIdle}
+     * (on a relay thread) each time the last open connection closes: between two runs of a tool,
+     * so that a caller can report each run's turns from the running totals.
+     */
+    public static DelayProxy start(InetSocketAddress listen, InetSocketAddress target, Duration delay,
+                                   Consumer<Turns> onIdle) throws IOException {
         requireLoopback("listen address", listen);
         requireLoopback("target", target);
         if (delay.isNegative()) {
@@ -62,7 +75,7 @@ public final class DelayProxy implements Closeable {
             server.close();
             throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
-        DelayProxy proxy = new DelayProxy(server, target, delay);
+        DelayProxy proxy = new DelayProxy(server, target, delay, onIdle);
         proxy.acceptor.start();
         return proxy;
     }
@@ -94,6 +107,16 @@ public final class DelayProxy implements Closeable {
     /** Connections accepted so far. */
     public long connections() {
         return connections.get();
+    }
+
+    /** Round trips so far (see {@link Turns}). */
+    public long turns() {
+        return turns.total();
+    }
+
+    /** The round-trip tally, with its split by application_name. */
+    public Turns turnCounter() {
+        return turns;
     }
 
     private void acceptLoop() {
@@ -128,7 +151,9 @@ public final class DelayProxy implements Closeable {
         sockets.add(client);
         sockets.add(upstream);
         String name = "delay-proxy-" + client.getPort();
+        Turns.Conversation conversation = turns.open();
         Runnable closeBoth = () -> {
+            conversation.end();
             closeQuietly(client);
             closeQuietly(upstream);
             sockets.remove(client);
@@ -142,8 +167,8 @@ public final class DelayProxy implements Closeable {
             }
         };
         try {
-            DelayedPipe.start(name + "-up", client, upstream, delay, closeBoth, directionEnded);
-            DelayedPipe.start(name + "-down", upstream, client, delay, closeBoth, directionEnded);
+            DelayedPipe.start(name + "-up", client, upstream, delay, closeBoth, directionEnded, conversation::fromClient);
+            DelayedPipe.start(name + "-down", upstream, client, delay, closeBoth, directionEnded, conversation::fromServer);
         } catch (UncheckedIOException e) {
             closeBoth.run();
         }
@@ -180,6 +205,6 @@ public final class DelayProxy implements Closeable {
     @Override
     public String toString() {
         return "DelayProxy[" + address() + " -> " + target + ", " + delay.toNanos() / 1e6 + " ms each way, "
-                + connections.get() + " connections]";
+                + connections.get() + " connections, " + turns.total() + " turns]";
     }
 }

@@ -25,6 +25,12 @@ final class DelayedPipe {
     static final int MAX_IN_FLIGHT = 64 << 20;
     private static final int CHUNK = 64 << 10;
 
+    /** Sees each chunk as it is read, on the reader thread, before it is queued. */
+    @FunctionalInterface
+    interface Arrival {
+        void bytes(byte[] buf, int n);
+    }
+
     private record Chunk(long dueNanos, byte[] bytes) {
         boolean endOfStream() {
             return bytes == null;
@@ -38,8 +44,11 @@ final class DelayedPipe {
     private final long delayNanos;
     private final Runnable closeBoth;
     private final Runnable directionEnded;
+    private final Arrival arrived;
 
-    private DelayedPipe(Socket from, Socket to, Duration delay, Runnable closeBoth, Runnable directionEnded) {
+    private DelayedPipe(Socket from, Socket to, Duration delay, Runnable closeBoth, Runnable directionEnded,
+                        Arrival arrived) {
+        this.arrived = arrived;
         this.from = from;
         this.to = to;
         this.delayNanos = delay.toNanos();
@@ -49,10 +58,12 @@ final class DelayedPipe {
 
     /**
      * Starts relaying {@code from} to {@code to}. {@code closeBoth} cuts the connection (any I/O
-     * error); {@code directionEnded} runs once this direction has passed its end of stream on.
+     * error); {@code directionEnded} runs once this direction has passed its end of stream on;
+     * {@code arrived} runs on the reader thread each time bytes arrive, before they are queued.
      */
-    static void start(String name, Socket from, Socket to, Duration delay, Runnable closeBoth, Runnable directionEnded) {
-        DelayedPipe pipe = new DelayedPipe(from, to, delay, closeBoth, directionEnded);
+    static void start(String name, Socket from, Socket to, Duration delay, Runnable closeBoth, Runnable directionEnded,
+                      Arrival arrived) {
+        DelayedPipe pipe = new DelayedPipe(from, to, delay, closeBoth, directionEnded, arrived);
         Thread reader = new Thread(pipe::readLoop, name + "-read");
         Thread writer = new Thread(pipe::writeLoop, name + "-write");
         reader.setDaemon(true);
@@ -78,6 +89,7 @@ final class DelayedPipe {
                     queue.put(new Chunk(due, null));
                     return;
                 }
+                arrived.bytes(buf, n);
                 inFlight.acquire(n);
                 queue.put(new Chunk(due, Arrays.copyOf(buf, n)));
             }

@@ -38,7 +38,10 @@ import java.util.function.Function;
  * likewise. A foreign key is added NOT VALID and validated once every key to its referenced table
  * is in ({@link ForeignKeyValidation}), so it ends exactly as on the source. Keys to one table, and
  * validations on one table, go several to a transaction within the server's
- * max_locks_per_transaction; every other item commits in a transaction of its own.
+ * max_locks_per_transaction. So do the items that take moments, because over a network a round
+ * trip is most of what they cost: comments, grants and triggers of one table, and the indexes and
+ * keys of small tables (a few lanes shared by all of them, see {@link #smallTables}). Every other
+ * item commits in a transaction of its own.
  *
  * <p>Measured on an MTT-shaped database (1,620 children, 9,730 items, all tables loaded at once,
  * 2 cores shared with other work): 1 connection 55-91 s wall, 39.7 s server CPU; 2 connections
@@ -82,6 +85,7 @@ public final class PostDataScheduler implements AutoCloseable {
     private final StepMarks marks;
     private String sessionSetup = "";
     private final Set<TableName> loadedEarly = new HashSet<>();
+    private Set<TableName> smallTables = Set.of();
     private EntryGraph graph;
     private DdlWorkers workers;
     private boolean closed;
@@ -109,6 +113,15 @@ public final class PostDataScheduler implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Tables small enough that their indexes and keys take moments: these share transactions (one
+     * round trip for several items) instead of one each. Call before {@link #start}.
+     */
+    public synchronized PostDataScheduler smallTables(Set<TableName> tables) {
+        this.smallTables = Set.copyOf(tables);
+        return this;
+    }
+
     /** For measurements: foreign keys added valid in one step, as pg_restore does. */
     synchronized PostDataScheduler splitForeignKeys(boolean split) {
         this.splitForeignKeys = split;
@@ -124,9 +137,10 @@ public final class PostDataScheduler implements AutoCloseable {
             throw new IllegalStateException("post-data scheduler already started");
         }
         EntryGraph g = new EntryGraph(splitForeignKeys ? ForeignKeyValidation.split(postData, tables) : postData,
-                planner(tables));
-        workers = new DdlWorkers("post-data", g, batchLimit(BatchLimit.serverMaxLocks(connections, target, "fastcopy-post-data")), connections, target, jobs, marks,
-                sessionSetup);
+                planner(tables, smallTables));
+        int maxLocks = BatchLimit.serverMaxLocks(connections, target, "fastcopy-post-data");
+        workers = new DdlWorkers("post-data", g, batchLimit(maxLocks, tables, smallTables), connections, target, jobs,
+                marks, sessionSetup);
         graph = g;
         loadedEarly.forEach(t -> g.open(LOADED + t));
         loadedEarly.clear();
@@ -198,26 +212,73 @@ public final class PostDataScheduler implements AutoCloseable {
 
     /**
      * Foreign keys to one table, and validations on one table, go several to a transaction within
-     * the lock budget; everything else alone (it costs more than any budget). Not rules: a batch
-     * of them would hold its parent and several children while it waits for a child that is being
-     * loaded or indexed, and keys added in batches lock children too, so the two could deadlock.
+     * the lock budget; so do the small items ({@link #TINY_TYPES}, and indexes and keys of small
+     * tables), a round trip being most of what they cost. Everything else goes alone (it costs
+     * more than any budget). Not rules: a batch of them would hold its parent and several
+     * children while it waits for a child that is being loaded or indexed, and keys added in
+     * batches lock children too, so the two could deadlock.
      */
     static BatchLimit batchLimit(int maxLocksPerTransaction) {
+        return batchLimit(maxLocksPerTransaction, null, Set.of());
+    }
+
+    static BatchLimit batchLimit(int maxLocksPerTransaction, EntryTables tables, Set<TableName> small) {
         int budget = Math.max(FK_LOCKS + FK_GROUP_LOCKS, maxLocksPerTransaction - RESERVED_LOCKS);
         return new BatchLimit(MAX_ITEMS_PER_BATCH, budget, (e, groupInBatch) -> switch (e.type()) {
             case ForeignKeyValidation.ADD_TYPE -> FK_LOCKS + (groupInBatch ? 0 : FK_GROUP_LOCKS);
             case ForeignKeyValidation.VALIDATE_TYPE -> VALIDATE_LOCKS + (groupInBatch ? 0 : VALIDATE_GROUP_LOCKS);
-            default -> Integer.MAX_VALUE / 2;
+            // a lane's items are about several tables: each counts its table's locks
+            default -> small(e, tables, small) ? SMALL_ITEM_LOCKS + SMALL_GROUP_LOCKS : Integer.MAX_VALUE / 2;
         }, true);
     }
 
+    /**
+     * Items that take moments whatever their table's size: a comment, a grant, a trigger (its
+     * creation scans nothing). With thousands of them in an MTT-shaped schema, a round trip each
+     * is most of what post-data costs over a network.
+     */
+    static final Set<String> TINY_TYPES = Set.of("COMMENT", "ACL", "TRIGGER", "SECURITY LABEL");
+    /** Types whose cost grows with the table: cheap on a small one. */
+    private static final Set<String> TABLE_SIZED_TYPES = Set.of("INDEX", "CONSTRAINT");
+    /**
+     * A small item's locks: an index build takes its table (SHARE), the new index and its
+     * dependencies; a key the same plus its constraint; a trigger its table and the trigger.
+     * Estimated high, as the foreign keys are.
+     */
+    private static final int SMALL_ITEM_LOCKS = 4;
+    /** The item's table and its TOAST table. */
+    private static final int SMALL_GROUP_LOCKS = 2;
+    /** Lock group of the small items about no table (comments on indexes, ...): one lane. */
+    private static final String TINY_GROUP = "tiny";
+
+    /**
+     * Lanes for the small tables' indexes and keys: a batch holds one lane, so a few lanes let a
+     * few sessions build them at once, and a table's items all fall in the same lane.
+     */
+    static final int SMALL_LANES = 4;
+
+    static String smallLane(TableName t) {
+        return "small:" + Math.floorMod(t.hashCode(), SMALL_LANES);
+    }
+
+    private static boolean small(TocEntry e, EntryTables tables, Set<TableName> small) {
+        if (TINY_TYPES.contains(e.type())) {
+            return true;
+        }
+        return tables != null && TABLE_SIZED_TYPES.contains(e.type())
+                && tables.table(e).map(small::contains).orElse(false);
+    }
 
     static Function<TocEntry, EntryPlan> planner(EntryTables tables) {
+        return planner(tables, Set.of());
+    }
+
+    static Function<TocEntry, EntryPlan> planner(EntryTables tables, Set<TableName> small) {
         // Gate and group keys name tables, and every item of a table names the same ones: one
         // String per key rather than one per item (the graph holds them for the whole phase).
         Map<String, String> keys = new HashMap<>();
         Function<String, String> one = k -> keys.computeIfAbsent(k, x -> x);
-        Function<TocEntry, EntryPlan> plan = plannerOf(tables);
+        Function<TocEntry, EntryPlan> plan = plannerOf(tables, small);
         return e -> {
             EntryPlan p = plan.apply(e);
             return new EntryPlan(p.group() == null ? null : one.apply(p.group()),
@@ -226,7 +287,7 @@ public final class PostDataScheduler implements AutoCloseable {
         };
     }
 
-    private static Function<TocEntry, EntryPlan> plannerOf(EntryTables tables) {
+    private static Function<TocEntry, EntryPlan> plannerOf(EntryTables tables, Set<TableName> small) {
         return e -> {
             RestorePass pass = RestorePass.of(e);
             List<Gate> waits = new ArrayList<>(pass.after());
@@ -236,6 +297,11 @@ public final class PostDataScheduler implements AutoCloseable {
             switch (e.type()) {
                 case "RULE" -> group = table.map(t -> "rule:" + t).orElse(null);
                 case ForeignKeyValidation.ADD_TYPE -> {
+                    // After its own table's indexes and keys too: a small table's are built in
+                    // batches of several tables ({@link #smallLane}), and a batch of keys that
+                    // locks children one after another could otherwise meet such a batch in the
+                    // opposite order and deadlock.
+                    table.ifPresent(t -> waits.add(Gate.countdown(KEYS + t)));
                     Optional<TableName> ref = tables.referenced(e);
                     if (ref.isPresent()) {
                         group = "fk:" + ref.get();
@@ -251,9 +317,18 @@ public final class PostDataScheduler implements AutoCloseable {
                     tables.referenced(e).ifPresent(ref -> waits.add(Gate.countdown(FK_ADDED + ref)));
                     tables.referencedData(e).forEach(t -> waits.add(Gate.external(LOADED + t)));
                 }
-                case "CONSTRAINT", "TRIGGER" -> group = table.map(t -> "table:" + t).orElse(null);
+                case "TRIGGER" -> group = table.map(t -> small.contains(t) ? smallLane(t) : "table:" + t).orElse(null);
+                // A small table's indexes, keys, triggers, comments and grants go in one of a few
+                // lanes shared with other small tables: one transaction for all of a table's items
+                // as it finishes loading, several tables' when they finish together. A large
+                // table's indexes are built side by side on several sessions.
+                case "CONSTRAINT" -> group = table.map(t -> small.contains(t) ? smallLane(t) : "table:" + t).orElse(null);
+                case "INDEX" -> group = table.filter(small::contains).map(PostDataScheduler::smallLane).orElse(null);
                 default -> {
                 }
+            }
+            if (group == null && TINY_TYPES.contains(e.type())) {
+                group = table.map(t -> small.contains(t) ? smallLane(t) : "table:" + t).orElse(TINY_GROUP);
             }
             if (table.isPresent()) {
                 if (!e.type().equals("RULE")) {

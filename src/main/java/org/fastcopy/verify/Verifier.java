@@ -135,16 +135,24 @@ public final class Verifier {
                     st.execute("SET extra_float_digits = 0");
                 }
             }
-            SourceTable t;
-            while (!w.stopped() && (t = queue.poll()) != null) {
-                Map<String, String> send = floatBits && mode == VerifyMode.CHECKSUMS ? floatColumns(src, t) : Map.of();
-                TableDigest a = digest(src, TableDigest.query(t.schema(), t.name(), t.columns(), mode, srcToUtf8, send), t, "source");
-                TableDigest b = digest(dst, TableDigest.query(t.schema(), t.name(), t.columns(), mode, dstToUtf8, send), t, "target");
-                if (!a.equals(b)) {
-                    mismatches.add(new Mismatch(t.displayName(), a, b));
+            List<SourceTable> batch;
+            while (!w.stopped() && !(batch = DigestBatch.take(queue)).isEmpty()) {
+                List<String> srcSql = new ArrayList<>();
+                List<String> dstSql = new ArrayList<>();
+                for (SourceTable t : batch) {
+                    Map<String, String> send = floatBits && mode == VerifyMode.CHECKSUMS ? floatColumns(src, t) : Map.of();
+                    srcSql.add(TableDigest.query(t.schema(), t.name(), t.columns(), mode, srcToUtf8, send));
+                    dstSql.add(TableDigest.query(t.schema(), t.name(), t.columns(), mode, dstToUtf8, send));
                 }
-                compared++;
-                rows += a.rows();
+                List<TableDigest> a = digests(src, srcSql, batch, "source");
+                List<TableDigest> b = digests(dst, dstSql, batch, "target");
+                for (int i = 0; i < batch.size(); i++) {
+                    if (!a.get(i).equals(b.get(i))) {
+                        mismatches.add(new Mismatch(batch.get(i).displayName(), a.get(i), b.get(i)));
+                    }
+                    compared++;
+                    rows += a.get(i).rows();
+                }
             }
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "verify: " + ServerError.describe(e), e);
@@ -194,6 +202,20 @@ public final class Verifier {
         try (Statement st = c.createStatement()) {
             st.execute(TableDigest.CANONICAL_SETTINGS);
         }
+    }
+
+    /** The batch's digests in one round trip, or one by one when that failed (naming the table). */
+    private static List<TableDigest> digests(Connection c, List<String> sqls, List<SourceTable> tables, String side)
+            throws SQLException {
+        List<TableDigest> together = sqls.size() > 1 ? DigestBatch.run(c, sqls) : null;
+        if (together != null) {
+            return together;
+        }
+        List<TableDigest> out = new ArrayList<>();
+        for (int i = 0; i < sqls.size(); i++) {
+            out.add(digest(c, sqls.get(i), tables.get(i), side));
+        }
+        return out;
     }
 
     private static TableDigest digest(Connection c, String sql, SourceTable t, String side) {

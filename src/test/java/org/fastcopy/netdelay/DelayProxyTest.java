@@ -72,6 +72,49 @@ class DelayProxyTest {
     }
 
     @Test
+    void countsATurnPerAnswerWaitedForAndTalliesItUnderTheStartupApplicationName() throws Exception {
+        CompletableFuture<String> idle = new CompletableFuture<>();
+        try (ServerSocket echo = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             DelayProxy proxy = DelayProxy.start(ANY_LOOPBACK_PORT, local(echo), Duration.ofMillis(1),
+                     turns -> idle.complete(turns.summary()))) {
+            CompletableFuture<Void> echoing = CompletableFuture.runAsync(() -> echoOnce(echo));
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+                InputStream in = client.getInputStream();
+                OutputStream out = client.getOutputStream();
+                // A startup-shaped message first: length, protocol 3.0, then name/value pairs.
+                byte[] startup = "\0\0\0\0\0\3\0\0user\0u\0application_name\0fastcopy-pre-data\0\0"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                out.write(startup);
+                assertThat(in.readNBytes(startup.length)).isEqualTo(startup);
+                for (int i = 0; i < 3; i++) {
+                    out.write(i);
+                    assertThat(in.read()).isEqualTo(i);
+                }
+                // Three requests sent together, then their answers read: one turn, not three.
+                out.write(new byte[]{7, 8, 9});
+                assertThat(in.readNBytes(3)).containsExactly(7, 8, 9);
+                assertThat(proxy.turns()).isEqualTo(5);
+                client.shutdownOutput();
+                assertThat(in.read()).isEqualTo(-1);
+            }
+            echoing.get(60, TimeUnit.SECONDS);
+            // Once the connection is closed, the proxy is idle and says so with the running totals.
+            assertThat(idle.get(60, TimeUnit.SECONDS))
+                    .isEqualTo("5 turns over 1 closed connections (fastcopy-pre-data 5)");
+        }
+    }
+
+    @Test
+    void findsTheApplicationNameInAStartupMessageOrASetAndNowhereElse() {
+        byte[] startup = "\0\0\0\0\0\3\0\0application_name\0psql\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(Turns.applicationName(startup, startup.length)).isEqualTo("psql");
+        byte[] query = "Q\0\0\0\5x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(Turns.applicationName(query, query.length)).isNull();
+        byte[] set = "Q\0\0\0\0SET application_name = 'fastcopy-post-data'\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(Turns.applicationName(set, set.length)).isEqualTo("fastcopy-post-data");
+    }
+
+    @Test
     @Timeout(120) // a proxy that waited out each delay before reading on would hang here, not fail
     void keepsReadingWhileEarlierChunksWaitSoTheDelayDoesNotCapThroughput() throws Exception {
         // With a delay far longer than the test, a sender can hand over many socket buffers' worth
