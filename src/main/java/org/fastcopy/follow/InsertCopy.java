@@ -46,6 +46,11 @@ final class InsertCopy {
         return key;
     }
 
+    /** Rows appended so far. */
+    long rows() {
+        return rows;
+    }
+
     /** Appends one row: the tuple's values at {@code cols}, tab-separated, NULL as \N. */
     void row(TupleData tuple, List<Integer> cols) throws SQLException {
         boolean first = true;

@@ -182,9 +182,10 @@ final class RowApplier implements AutoCloseable {
         }
     }
 
-    /** Rows inserted, updated or deleted so far. */
+    /** Rows inserted, updated or deleted so far, those still in an open COPY or batch included. */
     long rows() {
-        return rows;
+        InsertCopy c = copy; // read once: the progress line asks from another thread
+        return rows + (c == null ? 0 : c.rows()) + batchedRows;
     }
 
     /** UPDATEs and DELETEs that found no row, per table (logged as they happen). */
