@@ -27,7 +27,9 @@ import static org.fastcopy.util.Sql.ident;
 import static org.fastcopy.util.Sql.qualified;
 
 /**
- * Turns decoded row changes into statements on the target, inside the caller's open transaction.
+ * Turns decoded row changes into COPY and statements on the target, inside the caller's open
+ * transaction: a run of INSERTs into one table streams into one COPY ({@link InsertCopy}), a run
+ * of UPDATEs or DELETEs of one statement goes in batches of 500 per round trip, in arrival order.
  * Every statement names the physical table the change happened in with ONLY (UPDATE, DELETE,
  * TRUNCATE; INSERT touches its table alone anyway), and the session runs with
  * {@code session_replication_role = replica}, as a subscriber's apply does: ordinary triggers and
@@ -50,8 +52,11 @@ final class RowApplier implements AutoCloseable {
     /** UPDATEs and DELETEs that found no row, per table: the target had diverged, or a TRUNCATE raced the copy. */
     private final Map<String, Long> missing = new HashMap<>();
     private long rows;
-    /** INSERTs wait here, up to {@link #BATCH}, for one round trip; anything else runs them first. */
+    /** A run of INSERTs into one table streams into this COPY; anything else ends it first. */
+    private InsertCopy copy;
+    /** A run of UPDATEs or DELETEs of one statement waits here, up to {@link #BATCH}, for one round trip. */
     private PreparedStatement batched;
+    private Relation batchedRelation;
     private int batchedRows;
     private static final int BATCH = 500;
 
@@ -77,43 +82,61 @@ final class RowApplier implements AutoCloseable {
     void insert(Insert m) throws SQLException {
         Relation r = relations.require(m.relationOid());
         List<Integer> cols = sent(m.newTuple(), r.columns().size());
-        PreparedStatement ps = statement(r, "I", cols, List.of(), () -> {
-            StringJoiner names = new StringJoiner(", ");
-            StringJoiner marks = new StringJoiner(", ");
-            cols.forEach(i -> {
-                names.add(ident(r.columns().get(i).name()));
-                marks.add("?");
-            });
-            return "INSERT INTO " + qualified(r.namespace(), r.name()) + " (" + names + ") VALUES (" + marks + ")";
-        });
-        if (batched != null && batched != ps) {
+        String key = r.oid() + ":" + cols;
+        if (copy == null || !copy.key().equals(key)) {
             flush();
+            StringJoiner names = new StringJoiner(", ");
+            cols.forEach(i -> names.add(ident(r.columns().get(i).name())));
+            copy = InsertCopy.start(target, key, "COPY " + qualified(r.namespace(), r.name()) + " (" + names + ") FROM STDIN");
         }
-        int p = 1;
-        for (int i : cols) {
-            bind(ps, p++, m.newTuple().text(i));
+        copy.row(m.newTuple(), cols);
+    }
+
+    /**
+     * Ends the open COPY or runs the batched statements: before any other kind of change, before
+     * a Relation, and before the target commits.
+     */
+    void flush() throws SQLException {
+        if (copy != null) {
+            InsertCopy c = copy;
+            copy = null;
+            try {
+                rows += c.end();
+            } catch (SQLException e) {
+                c.cancel();
+                throw e;
+            }
         }
+        if (batched != null) {
+            PreparedStatement ps = batched;
+            Relation r = batchedRelation;
+            batched = null;
+            batchedRelation = null;
+            batchedRows = 0;
+            for (int changed : ps.executeBatch()) {
+                count(r, changed);
+            }
+        }
+    }
+
+    /** Adds the bound statement to the batch of its kind, running the previous batch if it was another. */
+    private void batch(Relation r, PreparedStatement ps) throws SQLException {
         ps.addBatch();
         batched = ps;
+        batchedRelation = r;
         if (++batchedRows >= BATCH) {
             flush();
         }
     }
 
-    /** Runs the INSERTs waiting in the batch; before any other statement, and before the target commits. */
-    void flush() throws SQLException {
-        if (batched == null) {
-            return;
+    /** Before binding {@code ps}: ends a COPY, or a batch of another statement. */
+    private void before(PreparedStatement ps) throws SQLException {
+        if (copy != null || (batched != null && batched != ps)) {
+            flush();
         }
-        PreparedStatement ps = batched;
-        batched = null;
-        ps.executeBatch();
-        rows += batchedRows;
-        batchedRows = 0;
     }
 
     void update(Update m) throws SQLException {
-        flush();
         Relation r = relations.require(m.relationOid());
         List<Integer> set = sent(m.newTuple(), r.columns().size());
         TupleData old = m.oldOrKey() != null ? m.oldOrKey() : m.newTuple();
@@ -123,6 +146,7 @@ final class RowApplier implements AutoCloseable {
             set.forEach(i -> assignments.add(ident(r.columns().get(i).name()) + " = ?"));
             return "UPDATE ONLY " + qualified(r.namespace(), r.name()) + " SET " + assignments + where(r, where);
         });
+        before(ps);
         int p = 1;
         for (int i : set) {
             bind(ps, p++, m.newTuple().text(i));
@@ -130,20 +154,20 @@ final class RowApplier implements AutoCloseable {
         for (int i : where) {
             bind(ps, p++, old.text(i));
         }
-        count(r, ps.executeUpdate());
+        batch(r, ps);
     }
 
     void delete(Delete m) throws SQLException {
-        flush();
         Relation r = relations.require(m.relationOid());
         List<Integer> where = identity(r, m.oldOrKey());
         PreparedStatement ps = statement(r, "D", List.of(), where,
                 () -> "DELETE FROM ONLY " + qualified(r.namespace(), r.name()) + where(r, where));
+        before(ps);
         int p = 1;
         for (int i : where) {
             bind(ps, p++, m.oldOrKey().text(i));
         }
-        count(r, ps.executeUpdate());
+        batch(r, ps);
     }
 
     void truncate(Truncate m) throws SQLException {
@@ -158,9 +182,10 @@ final class RowApplier implements AutoCloseable {
         }
     }
 
-    /** Rows inserted, updated or deleted so far. */
+    /** Rows inserted, updated or deleted so far, those still in an open COPY or batch included. */
     long rows() {
-        return rows;
+        InsertCopy c = copy; // read once: the progress line asks from another thread
+        return rows + (c == null ? 0 : c.rows()) + batchedRows;
     }
 
     /** UPDATEs and DELETEs that found no row, per table (logged as they happen). */
@@ -237,6 +262,9 @@ final class RowApplier implements AutoCloseable {
     }
 
     private void count(Relation r, int changed) {
+        if (changed == Statement.SUCCESS_NO_INFO) {
+            changed = 1; // not reported for this batch: it ran without error
+        }
         rows += changed;
         if (changed == 0) {
             String table = r.namespace() + "." + r.name();
@@ -250,6 +278,7 @@ final class RowApplier implements AutoCloseable {
 
     private void closeStatements(String prefix) {
         batched = null; // flushed before any Relation
+        batchedRelation = null;
         statements.entrySet().removeIf(e -> {
             if (e.getKey().startsWith(prefix)) {
                 close(e.getValue());
@@ -269,6 +298,10 @@ final class RowApplier implements AutoCloseable {
 
     @Override
     public void close() {
+        if (copy != null) {
+            copy.cancel();
+            copy = null;
+        }
         statements.values().forEach(RowApplier::close);
         statements.clear();
     }

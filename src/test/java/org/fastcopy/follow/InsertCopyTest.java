@@ -1,0 +1,66 @@
+package org.fastcopy.follow;
+
+import org.fastcopy.endpoint.Endpoint;
+import org.fastcopy.follow.decode.TupleData;
+import org.fastcopy.testing.LogicalClusters;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A run of streamed INSERTs goes through COPY's text format: every value pgoutput sends as text
+ * must arrive as the same value, whatever characters it holds, and a row longer than a chunk too.
+ */
+class InsertCopyTest {
+    private final LogicalClusters lc = LogicalClusters.get();
+
+    private static TupleData row(String... values) {
+        List<TupleData.Value> out = new ArrayList<>();
+        for (String v : values) {
+            out.add(v == null ? TupleData.Null.INSTANCE : new TupleData.Text(v));
+        }
+        return new TupleData(out);
+    }
+
+    @Test
+    void valuesWithCopyEscapesNonAsciiNullsAndLongRowsArriveUnchanged() throws Exception {
+        Endpoint db = lc.createDatabase(lc.target(), "insertcopy");
+        String tricky = "tab\there, newline\nhere, cr\rhere, backslash\\here, \\N and \\. literally";
+        String unicode = "ünïcödé, 日本語, emoji 😀 between ascii";
+        String longText = "x".repeat(3 * InsertCopy.CHUNK + 17) + "\\end";
+        try (Connection c = lc.connect(lc.target(), db.database()); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (id int PRIMARY KEY, a text, b bytea, arr text[], skipped text DEFAULT 'default')");
+            c.setAutoCommit(false);
+            InsertCopy copy = InsertCopy.start(c, "t", "COPY t (id, a, b, arr) FROM STDIN");
+            List<Integer> cols = List.of(0, 1, 2, 3);
+            copy.row(row("1", tricky, "\\x00ff5c0a", "{\"a\\\\b\",NULL,\"c\\\"d\"}"), cols);
+            copy.row(row("2", unicode, null, null), cols);
+            copy.row(row("3", longText, "\\x", "{}"), cols);
+            assertThat(copy.rows()).isEqualTo(3);
+            assertThat(copy.end()).isEqualTo(3);
+            c.commit();
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT id, a, encode(b, 'hex'), arr::text, skipped FROM t ORDER BY id")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(2)).isEqualTo(tricky);
+                assertThat(rs.getString(3)).isEqualTo("00ff5c0a");
+                assertThat(rs.getString(4)).isEqualTo("{\"a\\\\b\",NULL,\"c\\\"d\"}");
+                assertThat(rs.getString(5)).isEqualTo("default");
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(2)).isEqualTo(unicode);
+                assertThat(rs.getString(3)).isNull();
+                assertThat(rs.getString(4)).isNull();
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(2)).isEqualTo(longText);
+                assertThat(rs.getString(3)).isEmpty();
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+}
