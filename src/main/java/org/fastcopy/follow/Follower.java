@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -57,6 +58,16 @@ final class Follower implements AutoCloseable {
     /** Rows per target transaction after which it commits at the next source COMMIT. */
     private static final long BATCH_ROWS = 20_000;
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /**
+     * How long the stream may stay quiet before the open batch commits. The walsender sends a
+     * backlog transaction by transaction as it decodes them; a gap this short means the next one is
+     * on its way, and committing at every gap would cost a target commit per source transaction.
+     */
+    private static final long BATCH_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(1_000);
+    /** The idle wait grows from this, doubling... */
+    private static final long IDLE_MIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** ...up to this: the latency of the first change after a quiet spell. */
+    private static final long IDLE_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long NEW_TABLE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final FollowSpec spec;
@@ -150,6 +161,8 @@ final class Follower implements AutoCloseable {
     private Lsn loop() throws SQLException {
         long nextTick = 0;
         long nextTableCheck = System.nanoTime() + NEW_TABLE_CHECK_NANOS;
+        long lastData = System.nanoTime();
+        long idleWait = IDLE_MIN_NANOS;
         while (true) {
             long now = System.nanoTime();
             if (now - nextTick >= 0) {
@@ -160,7 +173,14 @@ final class Follower implements AutoCloseable {
             ByteBuffer buf = inTransaction ? stream.read() : stream.readPending();
             if (buf != null) {
                 caughtUp = false;
+                lastData = now;
+                idleWait = IDLE_MIN_NANOS;
                 handle(PgOutputDecoder.decode(buf));
+                continue;
+            }
+            if (pendingTransactions > 0 && now - lastData < BATCH_WAIT_NANOS) {
+                // a gap between two transactions of a backlog: the next is being decoded
+                LockSupport.parkNanos(IDLE_MIN_NANOS);
                 continue;
             }
             commit();
@@ -176,7 +196,11 @@ final class Follower implements AutoCloseable {
                 nextTableCheck = now + NEW_TABLE_CHECK_NANOS;
                 refuseNewTables();
             }
-            pause();
+            // PgJDBC's stream has no wait with a timeout (read() blocks until a message, which an
+            // idle server sends only as a keepalive): poll, backing off from 50 us to 5 ms so a
+            // change after a short quiet spell is picked up at once and a long one costs no CPU.
+            pause(idleWait);
+            idleWait = Math.min(IDLE_MAX_NANOS, idleWait * 2);
         }
     }
 
@@ -286,10 +310,9 @@ final class Follower implements AutoCloseable {
         }
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(5);
-        } catch (InterruptedException e) {
+    private static void pause(long nanos) {
+        LockSupport.parkNanos(nanos);
+        if (Thread.interrupted()) {
             Thread.currentThread().interrupt();
             throw new FastcopyException(FastcopyException.INTERRUPTED, "following interrupted; the target holds every "
                     + "transaction up to its ledger's position");
