@@ -7,11 +7,12 @@ import java.util.List;
 import org.fastcopy.bench.report.Results.ConvertRun;
 import org.fastcopy.bench.report.Results.CopyRun;
 import org.fastcopy.bench.report.Results.Machine;
+import org.fastcopy.bench.report.Results.ManyTablesRun;
 import org.fastcopy.bench.report.Results.StreamRow;
 
 /** Everything one report is made from, read from the files the options name (a missing kind: empty). */
-record Inputs(Machine machine, List<CopyRun> copy, List<ConvertRun> convert, List<JmhRow> jmh,
-              List<JmhRow> jmh1core, List<StreamRow> stream) {
+record Inputs(Machine machine, List<CopyRun> copy, List<ConvertRun> convert, List<ManyTablesRun> many,
+              List<CopyRun> latency, List<JmhRow> jmh, List<JmhRow> jmh1core, List<StreamRow> stream) {
 
     static Inputs read(ReportOptions o) throws IOException {
         List<CopyRun> copy = new ArrayList<>();
@@ -22,7 +23,15 @@ record Inputs(Machine machine, List<CopyRun> copy, List<ConvertRun> convert, Lis
         for (Path p : o.convert()) {
             convert.addAll(Results.convert(p));
         }
-        return new Inputs(Results.machine(o.machine()), copy, convert,
+        List<ManyTablesRun> many = new ArrayList<>();
+        for (Path p : o.many()) {
+            many.addAll(Results.manyTables(p));
+        }
+        List<CopyRun> latency = new ArrayList<>();
+        for (Path p : o.latency()) {
+            latency.addAll(Results.copy(p));
+        }
+        return new Inputs(Results.machine(o.machine()), copy, convert, many, latency,
                 o.jmh() == null ? List.of() : Results.jmh(o.jmh(), ""),
                 o.jmh1core() == null ? List.of() : Results.jmh(o.jmh1core(), "one core"),
                 o.stream() == null ? List.of() : Results.stream(o.stream()));

@@ -63,6 +63,8 @@ public final class Report {
         HeadlineSection.write(md, in);
         CopySection.write(md, in.copy(), plots, report);
         ConvertSection.write(md, in.convert(), plots, report);
+        ManyTablesSection.write(md, in.many(), plots, report);
+        LatencySection.write(md, in.latency(), plots, report);
         JmhSection.write(md, in.jmh(), in.jmh1core(), in.stream(), in.copy());
         md.line("## Inputs").blank();
         for (Path p : o.inputs()) {

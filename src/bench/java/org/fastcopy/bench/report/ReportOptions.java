@@ -6,10 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The command line of bench/report/report, checked up front: every input file named must exist. */
-record ReportOptions(Path report, Path machine, List<Path> copy, List<Path> convert, Path jmh, Path jmh1core,
-                     Path stream) {
+record ReportOptions(Path report, Path machine, List<Path> copy, List<Path> convert, List<Path> many,
+                     List<Path> latency, Path jmh, Path jmh1core, Path stream) {
     static final String USAGE = "usage: bench/report/report --report FILE [--machine FILE]"
-            + " [--copy CSV...] [--convert CSV...] [--jmh CSV] [--jmh-1core CSV] [--stream CSV]";
+            + " [--copy CSV...] [--convert CSV...] [--many CSV...] [--latency CSV...] [--jmh CSV] [--jmh-1core CSV]"
+            + " [--stream CSV]";
 
     /** A command line that cannot be understood (as against one naming a bad file): show the usage too. */
     static final class UsageException extends IllegalArgumentException {
@@ -26,7 +27,9 @@ record ReportOptions(Path report, Path machine, List<Path> copy, List<Path> conv
         Path stream = null;
         List<Path> copy = new ArrayList<>();
         List<Path> convert = new ArrayList<>();
-        List<Path> list = null; // --copy and --convert take every file up to the next option
+        List<Path> many = new ArrayList<>();
+        List<Path> latency = new ArrayList<>();
+        List<Path> list = null; // --copy, --convert, --many and --latency take every file up to the next option
         String listOption = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -47,6 +50,14 @@ record ReportOptions(Path report, Path machine, List<Path> copy, List<Path> conv
                     list = convert;
                     listOption = a;
                 }
+                case "--many" -> {
+                    list = many;
+                    listOption = a;
+                }
+                case "--latency" -> {
+                    list = latency;
+                    listOption = a;
+                }
                 default -> {
                     if (a.startsWith("--") || list == null) {
                         throw new UsageException("unknown argument '" + a + "'");
@@ -58,7 +69,8 @@ record ReportOptions(Path report, Path machine, List<Path> copy, List<Path> conv
         if (report == null) {
             throw new UsageException("--report FILE is required");
         }
-        return new ReportOptions(report, machine, List.copyOf(copy), List.copyOf(convert), jmh, jmh1core, stream);
+        return new ReportOptions(report, machine, List.copyOf(copy), List.copyOf(convert), List.copyOf(many),
+                List.copyOf(latency), jmh, jmh1core, stream);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -84,6 +96,8 @@ record ReportOptions(Path report, Path machine, List<Path> copy, List<Path> conv
         }
         all.addAll(copy);
         all.addAll(convert);
+        all.addAll(many);
+        all.addAll(latency);
         for (Path p : new Path[] {jmh, jmh1core, stream}) {
             if (p != null) {
                 all.add(p);

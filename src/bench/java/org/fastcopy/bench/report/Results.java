@@ -16,13 +16,21 @@ final class Results {
     private static final Pattern SCALE = Pattern.compile("scale([0-9]*\\.?[0-9]+)-");
     private static final Pattern SOURCE = Pattern.compile("source: ([0-9.]+) MB");
     private static final Pattern JOBS = Pattern.compile("jobs: ([0-9]+)");
+    private static final Pattern DELAY = Pattern.compile("-delay([0-9]*\\.?[0-9]+)ms-");
 
     private Results() {
     }
 
-    /** One bench/copy run. */
+    /** One bench/copy run; delayMs is bench/copy's --delay (per direction), 0 on loopback. */
     record CopyRun(String tool, int run, double wall, double mbps, double peak, String status, double scale,
-                   double sizeMb, String jobs) {
+                   double sizeMb, String jobs, double delayMs) {
+        boolean ok() {
+            return status.equals("ok");
+        }
+    }
+
+    /** One bench/many-tables-bench run: a copy of the synthetic schema of that many tables. */
+    record ManyTablesRun(int tables, String tool, int run, double wall, double peak, String status) {
         boolean ok() {
             return status.equals("ok");
         }
@@ -101,14 +109,22 @@ final class Results {
             double wall = Csv.num(r.get("wall_s"));
             double mbps = Csv.num(r.get("mb_per_s"));
             runs.add(new CopyRun(r.get("tool"), (int) Csv.num(r.get("run")), wall, mbps, Csv.num(r.get("peak_mb")),
-                    r.get("status").trim(), scale, Double.isNaN(size) ? mbps * wall : size, jobs));
+                    r.get("status").trim(), scale, Double.isNaN(size) ? mbps * wall : size, jobs, delayOf(csv)));
         }
         if (Double.isNaN(size)) {
             double median = Stats.of(runs.stream().filter(CopyRun::ok).map(CopyRun::sizeMb).toList()).median();
             runs.replaceAll(x -> new CopyRun(x.tool(), x.run(), x.wall(), x.mbps(), x.peak(), x.status(), x.scale(),
-                    median, x.jobs()));
+                    median, x.jobs(), x.delayMs()));
         }
         return runs;
+    }
+
+    /** bench/many-tables-bench's CSV: status is ok only for a copy checked exact. */
+    static List<ManyTablesRun> manyTables(Path csv) throws IOException {
+        Csv table = Csv.read(csv, "tables", "tool", "run", "wall_s", "peak_mb", "status");
+        return table.rows().stream().map(r -> new ManyTablesRun((int) Csv.num(r.get("tables")), r.get("tool"),
+                (int) Csv.num(r.get("run")), Csv.num(r.get("wall_s")), Csv.num(r.get("peak_mb")),
+                r.get("status").trim())).toList();
     }
 
     static List<ConvertRun> convert(Path csv) throws IOException {
@@ -147,6 +163,12 @@ final class Results {
                     JmhRow.unit(bench, r.get("Unit")), params, where));
         }
         return rows;
+    }
+
+    /** bench/copy's --delay in a file's name (copy-scale0.05-delay1ms-DATE.csv), 0 when it has none. */
+    static double delayOf(Path csv) {
+        Matcher m = DELAY.matcher(csv.getFileName().toString());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     /** The scale in a bench file's name (copy-scale0.05-DATE.csv), NaN when it has none. */
