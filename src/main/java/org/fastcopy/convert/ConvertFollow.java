@@ -24,6 +24,7 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code convert --follow}: keeps the flat database current from v3's change stream.
@@ -59,6 +60,14 @@ public final class ConvertFollow implements AutoCloseable {
     private static final int BATCH_IDS = 20_000;
     /** How often the lag is measured and new weekly children are looked for. */
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
+     * How long the stream may stay quiet before the open batch commits: the walsender sends a
+     * backlog transaction by transaction as it decodes it, and committing (and sleeping) at every
+     * such gap held the follower to a few hundred rows/s whatever the transaction size.
+     */
+    private static final long BATCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long IDLE_MIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long IDLE_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** What one follow run did. */
     public record Result(long transactions, long skipped, long rows, Lsn next) {
@@ -223,14 +232,31 @@ public final class ConvertFollow implements AutoCloseable {
     }
 
     private void loop() throws SQLException {
+        long lastData = System.nanoTime();
+        long lastMeasure = lastData;
+        long idleWait = IDLE_MIN_NANOS;
         while (true) {
             ByteBuffer buf = inTransaction ? stream.read() : stream.readPending();
+            long now = System.nanoTime();
             if (buf != null) {
+                lastData = now;
+                idleWait = IDLE_MIN_NANOS;
                 handle(PgOutputDecoder.decode(buf));
+                if (!inTransaction && now - lastMeasure > TICK_NANOS) {
+                    // behind, the loop may not go idle for a long time: the lag must show meanwhile
+                    lastMeasure = now;
+                    status.measured(currentLsn(), position());
+                }
+                continue;
+            }
+            if (pendingTransactions > 0 && now - lastData < BATCH_WAIT_NANOS) {
+                // a gap between two transactions of a backlog: the next is being decoded
+                LockSupport.parkNanos(IDLE_MIN_NANOS);
                 continue;
             }
             commit();
-            if (System.nanoTime() - lastTick > TICK_NANOS) {
+            status.caughtUp();
+            if (now - lastTick > TICK_NANOS) {
                 tick();
             }
             Lsn until = stopAt;
@@ -245,9 +271,11 @@ public final class ConvertFollow implements AutoCloseable {
             if (until != null) {
                 stream.forceUpdateStatus(); // an idle walsender answers with a keepalive of where it is
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
+            // PgJDBC's stream has no read with a timeout: poll, backing off from 50 us to 5 ms, so a
+            // change after a short quiet spell is picked up at once and a long one costs no CPU.
+            LockSupport.parkNanos(idleWait);
+            idleWait = Math.min(IDLE_MAX_NANOS, idleWait * 2);
+            if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
                 throw new FastcopyException(FastcopyException.INTERRUPTED, "convert --follow interrupted; flat holds "
                         + "every transaction up to " + next);

@@ -14,7 +14,9 @@ import java.util.Locale;
  * <p>Lag in bytes: v3's current WAL position minus flat's follow position (or, idle with nothing
  * open, what the walsender said it had sent: WAL of other databases or unpublished tables is
  * then not counted as lag). Lag in seconds: since v3 committed the oldest transaction the
- * follower has received and flat does not hold yet; 0 when there is none.
+ * follower has received and flat does not hold yet; between batches of a backlog, when the next
+ * one is not received yet, since the commit of the newest transaction flat holds (the next one
+ * committed later, so this bounds the lag from above); 0 once the stream had nothing waiting.
  */
 final class FollowStatus {
     private volatile long lagBytes;
@@ -27,6 +29,10 @@ final class FollowStatus {
     private final long startNanos = System.nanoTime();
     /** Commit time of the oldest transaction received and not yet in flat, or null. */
     private Instant oldestPending;
+    /** Commit time of the newest transaction received. */
+    private Instant newestReceived;
+    /** Commit time of the newest transaction in flat while more may be waiting, or null once caught up. */
+    private Instant behindSince;
 
     FollowStatus(ConvertMeters meters) {
         meters.following(() -> lagBytes, () -> lagSeconds);
@@ -36,19 +42,28 @@ final class FollowStatus {
         if (oldestPending == null) {
             oldestPending = commitTime;
         }
+        newestReceived = commitTime;
+    }
+
+    /** The stream had nothing waiting and the batch is in flat: no lag in seconds. */
+    void caughtUp() {
+        behindSince = null;
     }
 
     void applied(Lsn next, long batchTransactions, long batchRows) {
         at = next;
         transactions += batchTransactions;
         rows += batchRows;
+        if (batchTransactions > 0) {
+            behindSince = newestReceived;
+        }
         oldestPending = null;
     }
 
     /** @param position flat's position, or the walsender's when idle and nothing is pending */
     void measured(Lsn v3Now, Lsn position) {
         lagBytes = v3Now.bytesSince(position);
-        Instant oldest = oldestPending;
+        Instant oldest = oldestPending != null ? oldestPending : behindSince;
         lagSeconds = oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toNanos() / 1e9);
     }
 
