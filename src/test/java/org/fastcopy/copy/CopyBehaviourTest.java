@@ -237,4 +237,58 @@ class CopyBehaviourTest {
             assertThat(scalar(dst, "SELECT last_value FROM counter")).isEqualTo(4242);
         }
     }
+
+    @Test
+    void aResumedCopyEmptiesTablesFilledOnTheTargetMeanwhileAndTruncatesNoOtherSmallTable() throws Exception {
+        Endpoint src = clusters.createDatabase(clusters.flux1(), "filled");
+        try (Connection c = clusters.connect(clusters.flux1(), src.database())) {
+            // Largest first: "first" is the unit committed before the crash, the rest wait.
+            exec(c, "CREATE TABLE first (id int PRIMARY KEY, v text)");
+            exec(c, "INSERT INTO first SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 20000) g");
+            exec(c, "CREATE TABLE big (id int PRIMARY KEY, v text)");
+            exec(c, "INSERT INTO big SELECT g, repeat(md5(g::text), 2) FROM generate_series(1, 12000) g");
+            exec(c, "CREATE TABLE small_filled (id int PRIMARY KEY, v text)");
+            exec(c, "INSERT INTO small_filled SELECT g, 'source' FROM generate_series(1, 30) g");
+            exec(c, "CREATE TABLE small_empty (id int PRIMARY KEY, v text)");
+            exec(c, "INSERT INTO small_empty SELECT g, 'source' FROM generate_series(1, 20) g");
+            assertThat(scalar(c, "SELECT pg_relation_size('big')")).isGreaterThan(1L << 20); // UnitLoader.FREEZE_FROM_BYTES
+        }
+        CopySpec first = CopyFixture.with(CopyFixture.spec(clusters, src.database(), work), 1, 1L << 30, true, false, false);
+        CopyJob.Listener crashAfterOne = new CopyJob.Listener() {
+            @Override
+            public void unitCommitted(String database, PlannedUnit unit) {
+                throw new FastcopyException(FastcopyException.FAILED, "simulated crash after " + unit.key());
+            }
+        };
+        assertThatThrownBy(() -> new CopyJob(first, clusters.flux1().connections(), crashAfterOne).run())
+                .hasMessageContaining("simulated crash");
+        long smallEmptyFile;
+        long smallFilledFile;
+        try (Connection dst = clusters.connect(clusters.flux2(), src.database())) {
+            assertThat(scalar(dst, "SELECT count(*) FROM first")).isEqualTo(20000);
+            // Rows written on the target by somebody else while the copy was stopped.
+            exec(dst, "INSERT INTO small_filled SELECT g, 'target' FROM generate_series(1001, 1005) g");
+            exec(dst, "INSERT INTO big SELECT g, 'target' FROM generate_series(50001, 50003) g");
+            smallEmptyFile = scalar(dst, "SELECT relfilenode FROM pg_class WHERE oid = 'small_empty'::regclass");
+            smallFilledFile = scalar(dst, "SELECT relfilenode FROM pg_class WHERE oid = 'small_filled'::regclass");
+        }
+
+        CopyReport report = new CopyJob(CopyFixture.with(first, 1, 1L << 30, false, true, false),
+                clusters.flux1().connections()).run().get(0);
+
+        assertThat(report.resumed()).isTrue();
+        assertThat(report.verify().ok()).isTrue(); // checksums: each table holds the source's rows only
+        try (Connection dst = clusters.connect(clusters.flux2(), src.database())) {
+            assertThat(scalar(dst, "SELECT count(*) FROM small_filled WHERE v = 'target'")).isZero();
+            assertThat(scalar(dst, "SELECT count(*) FROM big WHERE v = 'target'")).isZero();
+            assertThat(scalar(dst, "SELECT relfilenode FROM pg_class WHERE oid = 'small_empty'::regclass"))
+                    .as("an empty small table is loaded without a TRUNCATE").isEqualTo(smallEmptyFile);
+            assertThat(scalar(dst, "SELECT relfilenode FROM pg_class WHERE oid = 'small_filled'::regclass"))
+                    .as("a filled small table is truncated").isNotEqualTo(smallFilledFile);
+            // COPY FREEZE leaves every page all-visible; the ANALYZE after the load counts them.
+            assertThat(scalar(dst, "SELECT relallvisible FROM pg_class WHERE oid = 'big'::regclass"))
+                    .as("a large table is truncated and frozen").isEqualTo(scalar(dst, "SELECT relpages FROM pg_class WHERE oid = 'big'::regclass"))
+                    .isPositive();
+        }
+    }
 }
