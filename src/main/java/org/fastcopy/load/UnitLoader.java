@@ -16,6 +16,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import static org.fastcopy.util.Sql.qualified;
@@ -89,27 +91,8 @@ final class UnitLoader implements AutoCloseable {
                 }
             }
             CopyResult r = copier.copy(unit, src, dst, u.format(), freeze, setup.encodingErrors());
-            if (r.rows() != r.expectedRows(setup.encodingErrors())) {
-                throw new FastcopyException(FastcopyException.FAILED, unit.label() + ": the source sent " + r.sourceRows()
-                        + " rows but the target kept " + r.rows() + " (a trigger or rule on the target table?)");
-            }
-            // The mark, the invalid-row count, the statistics flush and COMMIT in one round trip:
-            // over a network a unit's fixed cost is its round trips, and a schema of many small
-            // tables pays it once per table. PgJDBC sends the statements of one execute() with one
-            // Sync; the first failure skips the rest, COMMIT included, and the catch rolls back.
-            StringBuilder end = new StringBuilder(Ledger.markUnitDoneSql(u.key(), r.rows(), r.bytes()));
-            if (r.invalidRows() > 0) {
-                // Committed with the rows, so a resumed run can still explain this table's difference.
-                end.append(Ledger.putSql(InvalidRows.key(u.key()), InvalidRows.value(u.table().displayName(), r.invalidRows())));
-            }
-            if (setup.afterLoad() != null) {
-                end.append(AfterLoad.FLUSH_STATS).append(';');
-            }
-            end.append("COMMIT");
-            try (Statement st = dst.createStatement()) {
-                st.execute(end.toString());
-            }
-            dst.commit(); // a no-op after the COMMIT above (the driver sees the session idle)
+            checkKept(unit, r);
+            commit(new StringBuilder(endOfUnit(u, r)));
             return r;
         } catch (SQLException e) {
             rollbackQuietly();
@@ -118,6 +101,142 @@ final class UnitLoader implements AutoCloseable {
             rollbackQuietly();
             throw e;
         }
+    }
+
+    /**
+     * Copies several small whole tables in one target transaction and commits them with their
+     * ledger marks: one emptiness query for all of them, one TRUNCATE for those that hold rows,
+     * a COPY each, one COMMIT. On a schema of thousands of tables of a few rows each, a table's
+     * cost is its statements and round trips rather than its rows. All or none commit, so a
+     * resumed run or a retry finds every mark of the batch or none.
+     */
+    List<CopyResult> copyBatch(List<PlannedUnit> batch) {
+        open();
+        List<CopyResult> results = new ArrayList<>(batch.size());
+        PlannedUnit current = batch.get(0);
+        try {
+            boolean[] filled = filled(batch);
+            StringBuilder truncate = new StringBuilder();
+            for (int i = 0; i < batch.size(); i++) {
+                if (filled[i]) {
+                    CopyUnit unit = batch.get(i).unit();
+                    truncate.append(truncate.length() == 0 ? "TRUNCATE ONLY " : ", ")
+                            .append(qualified(unit.targetSchema(), unit.targetTable()));
+                }
+            }
+            if (truncate.length() > 0) {
+                try (Statement st = dst.createStatement()) {
+                    st.execute(truncate.toString());
+                }
+            }
+            StringBuilder end = new StringBuilder();
+            for (int i = 0; i < batch.size(); i++) {
+                current = batch.get(i);
+                CopyResult r = copier.copy(current.unit(), src, dst, current.format(), filled[i], setup.encodingErrors());
+                checkKept(current.unit(), r);
+                end.append(endOfUnit(current, r));
+                results.add(r);
+            }
+            commit(end);
+            return results;
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw new FastcopyException(FastcopyException.FAILED, current.unit().label() + " (in a batch of "
+                    + batch.size() + " small tables): on the target: " + ServerError.describe(e), e);
+        } catch (RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
+    /** Which of the batch's tables hold rows on the target, in one query. */
+    private boolean[] filled(List<PlannedUnit> batch) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (int i = 0; i < batch.size(); i++) {
+            CopyUnit unit = batch.get(i).unit();
+            sql.append(i == 0 ? "" : ", ").append("EXISTS (SELECT FROM ONLY ")
+                    .append(qualified(unit.targetSchema(), unit.targetTable())).append(')');
+        }
+        boolean[] filled = new boolean[batch.size()];
+        try (Statement st = dst.createStatement(); ResultSet rs = st.executeQuery(sql.toString())) {
+            rs.next();
+            for (int i = 0; i < filled.length; i++) {
+                filled[i] = rs.getBoolean(i + 1);
+            }
+        }
+        return filled;
+    }
+
+    /** The batch's results from its ledger marks when the attempt before committed it, or null. */
+    List<CopyResult> committedBefore(List<PlannedUnit> batch) {
+        List<CopyResult> results = new ArrayList<>(batch.size());
+        for (PlannedUnit u : batch) {
+            CopyResult r = committedBefore(u);
+            if (r == null) {
+                return null; // one transaction: the first unit's mark already says none committed
+            }
+            results.add(r);
+        }
+        return results;
+    }
+
+    /**
+     * Runs the statistics command on several loaded tables in one statement (PostgreSQL 11 and
+     * later take a list; the statistics need a target of 15 anyway). False as for one table.
+     */
+    boolean statistics(List<PlannedUnit> units, String command) {
+        StringBuilder sql = new StringBuilder(command).append(' ');
+        for (int i = 0; i < units.size(); i++) {
+            CopyUnit unit = units.get(i).unit();
+            sql.append(i == 0 ? "" : ", ").append(qualified(unit.targetSchema(), unit.targetTable()));
+        }
+        try {
+            dst.setAutoCommit(true); // VACUUM refuses to run inside a transaction block
+            try (Statement st = dst.createStatement()) {
+                st.execute(sql.toString());
+            }
+            dst.setAutoCommit(false);
+            return true;
+        } catch (SQLException e) {
+            log.warn("{} tables from {}: {} after the load failed, leaving them to the final ANALYZE: {}",
+                    units.size(), units.get(0).table().displayName(), command, ServerError.describe(e));
+            close();
+            return false;
+        }
+    }
+
+    private void checkKept(CopyUnit unit, CopyResult r) {
+        if (r.rows() != r.expectedRows(setup.encodingErrors())) {
+            throw new FastcopyException(FastcopyException.FAILED, unit.label() + ": the source sent " + r.sourceRows()
+                    + " rows but the target kept " + r.rows() + " (a trigger or rule on the target table?)");
+        }
+    }
+
+    /** The unit's ledger mark, and its invalid-row count, to commit with its rows. */
+    private String endOfUnit(PlannedUnit u, CopyResult r) {
+        String end = Ledger.markUnitDoneSql(u.key(), r.rows(), r.bytes());
+        if (r.invalidRows() > 0) {
+            // Committed with the rows, so a resumed run can still explain this table's difference.
+            end += Ledger.putSql(InvalidRows.key(u.key()), InvalidRows.value(u.table().displayName(), r.invalidRows()));
+        }
+        return end;
+    }
+
+    /**
+     * The marks, the statistics flush and COMMIT in one round trip: over a network a unit's fixed
+     * cost is its round trips, and a schema of many small tables pays it once per table. PgJDBC
+     * sends the statements of one execute() with one Sync; the first failure skips the rest,
+     * COMMIT included, and the caller rolls back.
+     */
+    private void commit(StringBuilder end) throws SQLException {
+        if (setup.afterLoad() != null) {
+            end.append(AfterLoad.FLUSH_STATS).append(';');
+        }
+        end.append("COMMIT");
+        try (Statement st = dst.createStatement()) {
+            st.execute(end.toString());
+        }
+        dst.commit(); // a no-op after the COMMIT above (the driver sees the session idle)
     }
 
     /**

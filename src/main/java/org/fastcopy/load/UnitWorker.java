@@ -18,13 +18,18 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 
 import static org.fastcopy.util.Sql.qualified;
 
 /**
  * One worker of the data phase: takes units from the shared queue (largest first) until it is
- * empty or the run has stopped. A broken connection is retried on fresh sessions ({@link
+ * empty or the run has stopped; small whole tables, which come last, several at a time in one
+ * transaction. A broken connection is retried on fresh sessions ({@link
  * #ATTEMPTS} tries, backing off); any other failure ends the worker with that failure, named, and
  * the pool stops the others after the unit in hand. The worker that commits a table's last unit
  * gives the table its statistics before reporting it loaded.
@@ -32,6 +37,14 @@ import static org.fastcopy.util.Sql.qualified;
 final class UnitWorker {
     private static final Logger log = LoggerFactory.getLogger(DataPhase.class);
     static final int ATTEMPTS = 4;
+    /**
+     * Whole tables below this size share a transaction with others, up to {@link #BATCH_TABLES}
+     * tables or {@link #BATCH_BYTES} together. Small enough that a batch stays a moment of work
+     * (its tables' keys wait for its COMMIT) and its locks few next to max_locks_per_transaction.
+     */
+    static final long BATCH_UNIT_BYTES = 256 * 1024;
+    static final int BATCH_TABLES = 32;
+    static final long BATCH_BYTES = 2L << 20;
     private static final long FIRST_BACKOFF_MS = 500;
 
     private final LoadSetup setup;
@@ -50,21 +63,41 @@ final class UnitWorker {
     DataPhase.Result run(Workers.Worker w) {
         long units = 0, rows = 0, bytes = 0, retries = 0;
         try (UnitLoader loader = new UnitLoader(w.index(), setup)) {
-            PlannedUnit u;
-            while (!w.stopped() && !Thread.currentThread().isInterrupted() && (u = queue.poll()) != null) {
+            PlannedUnit next = null;
+            while (!w.stopped() && !Thread.currentThread().isInterrupted()
+                    && (next != null || (next = queue.poll()) != null)) {
+                List<PlannedUnit> batch = new ArrayList<>();
+                batch.add(next);
+                next = null;
+                if (batchable(batch.get(0))) {
+                    long bytes0 = batch.get(0).estimatedBytes();
+                    PlannedUnit more;
+                    while (batch.size() < BATCH_TABLES && bytes0 < BATCH_BYTES && (more = queue.poll()) != null) {
+                        if (!batchable(more)) {
+                            next = more; // the queue is largest first, so this is rare: it goes next
+                            break;
+                        }
+                        batch.add(more);
+                        bytes0 += more.estimatedBytes();
+                    }
+                }
                 for (int attempt = 1; ; attempt++) {
                     try {
-                        CopyResult r = load(loader, u, attempt);
-                        units++;
-                        rows += r.rows();
-                        bytes += r.bytes();
+                        for (CopyResult r : batch.size() == 1 ? List.of(load(loader, batch.get(0), attempt))
+                                : loadBatch(loader, batch, attempt)) {
+                            units++;
+                            rows += r.rows();
+                            bytes += r.bytes();
+                        }
                         break;
                     } catch (RuntimeException e) {
                         RunRecorder.current().failed();
                         loader.close();
+                        PlannedUnit u = batch.get(0);
                         if (attempt < ATTEMPTS && Transient.isTransient(e) && !w.stopped()) {
                             retries++;
-                            retry(u, attempt, e);
+                            batch.forEach(listener::unitRetried);
+                            retry(u, batch.size(), attempt, e);
                             continue;
                         }
                         RuntimeException named = named(u, attempt, e);
@@ -77,6 +110,58 @@ final class UnitWorker {
             }
             return new DataPhase.Result(units, rows, bytes, retries);
         }
+    }
+
+    /** A small whole table: it may share a transaction with others ({@link UnitLoader#copyBatch}). */
+    private static boolean batchable(PlannedUnit u) {
+        return !u.unit().isChunk() && u.estimatedBytes() < BATCH_UNIT_BYTES;
+    }
+
+    /**
+     * One attempt at a batch of small tables: copied in one transaction (or found committed by
+     * the attempt before), then each unit counted and reported, their statistics in one
+     * statement per command, and each table reported loaded.
+     */
+    private List<CopyResult> loadBatch(UnitLoader loader, List<PlannedUnit> batch, int attempt) {
+        batch.forEach(listener::unitStarted);
+        RunRecorder.current().begin(Span.Kind.UNIT, batch.size() + " small tables from " + batch.get(0).unit().label());
+        List<CopyResult> results = attempt > 1 ? loader.committedBefore(batch) : null;
+        if (results == null) {
+            results = loader.copyBatch(batch);
+        }
+        long rows = 0, bytes = 0;
+        for (CopyResult r : results) {
+            rows += r.rows();
+            bytes += r.bytes();
+        }
+        RunRecorder.current().end(rows, bytes);
+        for (int i = 0; i < batch.size(); i++) {
+            listener.unitDone(batch.get(i), results.get(i));
+        }
+        // Counted only once every unit is reported: a listener's throw may mean a retry, which
+        // reports the batch again from its marks, and a table must not count as loaded twice.
+        Map<String, List<PlannedUnit>> byCommand = new LinkedHashMap<>();
+        List<PlannedUnit> loaded = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            PlannedUnit u = batch.get(i);
+            if (setup.afterLoad() != null) {
+                tables.addRows(u.table(), results.get(i).rows());
+            }
+            if (tables.lastUnit(u.table())) {
+                loaded.add(u);
+                String command = setup.afterLoad() == null ? null : setup.afterLoad().command(u.table(), tables.rows(u.table()));
+                if (command != null) {
+                    byCommand.computeIfAbsent(command, k -> new ArrayList<>()).add(u);
+                }
+            }
+        }
+        byCommand.forEach((command, units) -> {
+            if (loader.statistics(units, command)) {
+                units.forEach(u -> tables.analysed(u.table()));
+            }
+        });
+        loaded.forEach(u -> listener.tableLoaded(u.table()));
+        return results;
     }
 
     /** One attempt at the unit: copied (or found committed by the attempt before), counted, reported. */
@@ -113,13 +198,13 @@ final class UnitWorker {
         }
     }
 
-    private void retry(PlannedUnit u, int attempt, RuntimeException e) {
-        listener.unitRetried(u);
+    private void retry(PlannedUnit u, int units, int attempt, RuntimeException e) {
         long backoff = FIRST_BACKOFF_MS << (attempt - 1);
         // CopyException messages already start with the unit's label.
         String why = e.getMessage() != null && e.getMessage().startsWith(u.unit().label())
                 ? e.getMessage() : u.unit().label() + ": " + e.getMessage();
-        log.warn("{} (attempt {} of {}, retrying in {} ms on new connections)", why, attempt, ATTEMPTS, backoff);
+        log.warn("{} (attempt {} of {}{}, retrying in {} ms on new connections)", why, attempt, ATTEMPTS,
+                units > 1 ? ", a batch of " + units + " small tables" : "", backoff);
         backoff(backoff);
     }
 

@@ -126,7 +126,8 @@ class CopyFaultTest {
             for (int i = 1; i <= tables; i++) {
                 exec(c, "CREATE TABLE t" + i + " (id int PRIMARY KEY, v text CHECK (slow_in_fastcopy(v)))");
                 exec(c, "CREATE INDEX ON t" + i + " (v)");
-                exec(c, "INSERT INTO t" + i + " SELECT g, md5((g * " + i + ")::text) FROM generate_series(1, 200) g");
+                // Rows of about 1.6 kB, so each table (over 256 kB) is a unit of its own, not a batch.
+                exec(c, "INSERT INTO t" + i + " SELECT g, repeat(md5((g * " + i + ")::text), 50) FROM generate_series(1, 200) g");
             }
         }
         Path dir = work.resolve(db).toAbsolutePath();

@@ -63,7 +63,7 @@ class SourceChangesDuringCopyTest {
             exec(other, "TRUNCATE trunc");
             snapshot.importInto(reader);
             assertThat(scalar(reader, "SELECT count(*) FROM trunc")).as("rows of trunc through the old snapshot").isZero();
-            assertThat(scalar(reader, "SELECT count(*) FROM del")).isEqualTo(2000);
+            assertThat(scalar(reader, "SELECT count(*) FROM del")).isEqualTo(5000);
         }
     }
 
@@ -75,7 +75,7 @@ class SourceChangesDuringCopyTest {
             @Override
             public void snapshotExported(String database, String snapshotId) {
                 try (Connection c = clusters.connect(clusters.flux1(), db)) {
-                    exec(c, "INSERT INTO ins SELECT g, 'new ' || g FROM generate_series(2001, 2500) g");
+                    exec(c, "INSERT INTO ins SELECT g, 'new ' || g FROM generate_series(5001, 5500) g");
                     exec(c, "UPDATE upd SET v = 'changed' WHERE id % 3 = 0");
                     exec(c, "DELETE FROM del WHERE id % 2 = 0");
                 } catch (SQLException e) {
@@ -91,8 +91,8 @@ class SourceChangesDuringCopyTest {
         assertThat(digests(clusters.flux2(), db)).isEqualTo(atSnapshot);
         try (Connection src = clusters.connect(clusters.flux1(), db)) {
             // The changes did happen, on the source, after the snapshot.
-            assertThat(scalar(src, "SELECT count(*) FROM ins")).isEqualTo(2500);
-            assertThat(scalar(src, "SELECT count(*) FROM del")).isEqualTo(1000);
+            assertThat(scalar(src, "SELECT count(*) FROM ins")).isEqualTo(5500);
+            assertThat(scalar(src, "SELECT count(*) FROM del")).isEqualTo(2500);
             assertThat(text(src, "SELECT v FROM upd WHERE id = 3")).isEqualTo("changed");
         }
     }
@@ -156,7 +156,7 @@ class SourceChangesDuringCopyTest {
         assertThat(probe.unitMarks(db)).hasSize(3).doesNotContainKey("public.trunc");
         try (Connection dst = clusters.connect(clusters.flux2(), db); Connection src = clusters.connect(clusters.flux1(), db)) {
             assertThat(scalar(dst, "SELECT count(*) FROM trunc")).isZero();
-            assertThat(scalar(dst, "SELECT count(*) FROM ins")).isEqualTo(2000);
+            assertThat(scalar(dst, "SELECT count(*) FROM ins")).isEqualTo(5000);
             assertThat(scalar(src, "SELECT count(*) FROM trunc")).as("truncated once the run let go").isZero();
         }
 
@@ -172,7 +172,7 @@ class SourceChangesDuringCopyTest {
         try (Connection c = clusters.connect(clusters.flux1(), db)) {
             for (String t : TABLES) {
                 exec(c, "CREATE TABLE " + t + " (id int PRIMARY KEY, v text)");
-                exec(c, "INSERT INTO " + t + " SELECT g, md5(g::text) FROM generate_series(1, 2000) g");
+                exec(c, "INSERT INTO " + t + " SELECT g, md5(g::text) FROM generate_series(1, 5000) g"); // over 256 kB: a unit each, not a batch
             }
         }
         return db;
