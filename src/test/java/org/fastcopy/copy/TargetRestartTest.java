@@ -120,7 +120,8 @@ class TargetRestartTest {
             for (int i = 1; i <= 4; i++) {
                 exec(c, "CREATE TABLE t" + i + " (id int" + (keysAndIndexes ? " PRIMARY KEY" : "")
                         + ", v text CHECK (slow_in_fastcopy(v)))");
-                exec(c, "INSERT INTO t" + i + " SELECT g, md5((g * " + i + ")::text) FROM generate_series(1, 1500) g");
+                // Rows of about 230 bytes, so each table (over 256 kB) is a unit of its own, not a batch.
+                exec(c, "INSERT INTO t" + i + " SELECT g, repeat(md5((g * " + i + ")::text), 6) FROM generate_series(1, 1500) g");
                 if (keysAndIndexes) {
                     exec(c, "CREATE INDEX ON t" + i + " (v)");
                 }
