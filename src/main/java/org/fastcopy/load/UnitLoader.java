@@ -149,7 +149,7 @@ final class UnitLoader implements AutoCloseable {
         }
     }
 
-    /** Which of the batch's tables hold rows on the target, in one query. */
+    /** Which of the units' tables hold rows on the target, in one query. */
     private boolean[] filled(List<PlannedUnit> batch) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT ");
         for (int i = 0; i < batch.size(); i++) {
@@ -182,7 +182,8 @@ final class UnitLoader implements AutoCloseable {
 
     /**
      * Runs the statistics command on several loaded tables in one statement (PostgreSQL 11 and
-     * later take a list; the statistics need a target of 15 anyway). False as for one table.
+     * later take a list; the statistics need a target of 15 anyway). A failure loses no data: a
+     * warning, the tables are left to the final ANALYZE, and false.
      */
     boolean statistics(List<PlannedUnit> units, String command) {
         StringBuilder sql = new StringBuilder(command).append(' ');
@@ -198,8 +199,10 @@ final class UnitLoader implements AutoCloseable {
             dst.setAutoCommit(false);
             return true;
         } catch (SQLException e) {
-            log.warn("{} tables from {}: {} after the load failed, leaving them to the final ANALYZE: {}",
-                    units.size(), units.get(0).table().displayName(), command, ServerError.describe(e));
+            String which = units.size() == 1 ? units.get(0).table().displayName()
+                    : units.size() + " tables from " + units.get(0).table().displayName();
+            log.warn("{}: {} after the load failed, leaving it to the final ANALYZE: {}", which, command,
+                    ServerError.describe(e));
             close();
             return false;
         }
@@ -252,13 +255,7 @@ final class UnitLoader implements AutoCloseable {
         if (u.estimatedBytes() >= FREEZE_FROM_BYTES) {
             return true;
         }
-        CopyUnit unit = u.unit();
-        try (Statement st = dst.createStatement();
-             ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT FROM ONLY "
-                     + qualified(unit.targetSchema(), unit.targetTable()) + ")")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
+        return filled(List.of(u))[0];
     }
 
     /**
@@ -267,20 +264,7 @@ final class UnitLoader implements AutoCloseable {
      * no data, so it is a warning, and the table is left to the final ANALYZE; false then.
      */
     boolean statistics(PlannedUnit u, String command) {
-        CopyUnit unit = u.unit();
-        try {
-            dst.setAutoCommit(true); // VACUUM refuses to run inside a transaction block
-            try (Statement st = dst.createStatement()) {
-                st.execute(command + " " + qualified(unit.targetSchema(), unit.targetTable()));
-            }
-            dst.setAutoCommit(false);
-            return true;
-        } catch (SQLException e) {
-            log.warn("{}: {} after the load failed, leaving it to the final ANALYZE: {}",
-                    u.table().displayName(), command, ServerError.describe(e));
-            close();
-            return false;
-        }
+        return statistics(List.of(u), command);
     }
 
     private void open() {

@@ -66,21 +66,8 @@ final class UnitWorker {
             PlannedUnit next = null;
             while (!w.stopped() && !Thread.currentThread().isInterrupted()
                     && (next != null || (next = queue.poll()) != null)) {
-                List<PlannedUnit> batch = new ArrayList<>();
-                batch.add(next);
-                next = null;
-                if (batchable(batch.get(0))) {
-                    long bytes0 = batch.get(0).estimatedBytes();
-                    PlannedUnit more;
-                    while (batch.size() < BATCH_TABLES && bytes0 < BATCH_BYTES && (more = queue.poll()) != null) {
-                        if (!batchable(more)) {
-                            next = more; // the queue is largest first, so this is rare: it goes next
-                            break;
-                        }
-                        batch.add(more);
-                        bytes0 += more.estimatedBytes();
-                    }
-                }
+                List<PlannedUnit> batch = new ArrayList<>(List.of(next));
+                next = batchable(next) ? fill(batch) : null;
                 for (int attempt = 1; ; attempt++) {
                     try {
                         for (CopyResult r : batch.size() == 1 ? List.of(load(loader, batch.get(0), attempt))
@@ -110,6 +97,24 @@ final class UnitWorker {
             }
             return new DataPhase.Result(units, rows, bytes, retries);
         }
+    }
+
+    /**
+     * Adds small whole tables from the queue to a batch that starts with one, up to its limits.
+     * Returns a unit taken that does not fit, to be loaded next, or null. The queue is largest
+     * first, so past the first small table the rest are small too and that is rare.
+     */
+    private PlannedUnit fill(List<PlannedUnit> batch) {
+        long batchBytes = batch.get(0).estimatedBytes();
+        PlannedUnit more;
+        while (batch.size() < BATCH_TABLES && batchBytes < BATCH_BYTES && (more = queue.poll()) != null) {
+            if (!batchable(more)) {
+                return more;
+            }
+            batch.add(more);
+            batchBytes += more.estimatedBytes();
+        }
+        return null;
     }
 
     /** A small whole table: it may share a transaction with others ({@link UnitLoader#copyBatch}). */
