@@ -1,7 +1,11 @@
 package org.fastcopy.convert;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One flat table's conversion: the v3 SELECT (joins to the dimensions, always LEFT so no row is
@@ -43,17 +47,13 @@ enum FlatTable {
             "old_test_run_id, submit_id, mpi_install_id, test_build_id, test_name, test_name_description, launcher, "
                     + "resource_mgr, parameters, network, np, full_command, " + Fields.COLUMNS, 3);
 
-    /** The v3 test_run columns its SELECT reads. */
-    private static final String RUN_COLUMNS = "r.test_run_id, r.submit_id, r.test_build_id, r.test_name_id, "
-            + "r.test_run_command_id, r.np, r.full_command, r.description_id, r.start_timestamp, r.submit_timestamp, "
-            + "r.duration, r.trial, r.test_result, r.environment_id, r.result_stdout, r.result_stderr, "
-            + "r.result_message_id, r.merge_stdout_stderr, r.exit_value, r.exit_signal";
-
     final String table;
     final String idColumn;
     final String select;
     final String flatColumns;
     final int leadingIds;
+    /** The v3 columns the SELECT reads from r, for the branches of {@link #copyOutOf}. */
+    private final String rowColumns;
 
     FlatTable(String table, String idColumn, String select, String flatColumns, int leadingIds) {
         this.table = table;
@@ -61,6 +61,12 @@ enum FlatTable {
         this.select = select;
         this.flatColumns = flatColumns;
         this.leadingIds = leadingIds;
+        Set<String> columns = new LinkedHashSet<>();
+        Matcher m = Fields.ROW_COLUMN.matcher(select);
+        while (m.find()) {
+            columns.add("r." + m.group(1));
+        }
+        this.rowColumns = String.join(", ", columns);
     }
 
     /** COPY of this table's v3 rows matching {@code where} (over alias r), never the v3 sentinel 0. */
@@ -70,15 +76,17 @@ enum FlatTable {
     }
 
     /**
-     * test_run's COPY over the given relations only ("ONLY child" items) instead of the parent, so the
-     * query locks just those (see {@link V3Session}). A simple UNION ALL of same-shaped branches,
-     * which the planner flattens into one append that the dimension joins then run over once.
+     * The COPY over the given relations only ("ONLY child" items) instead of the parent, so the
+     * query plans, locks and scans just those (see {@link V3Session}). A simple UNION ALL of
+     * same-shaped branches (each the columns the SELECT reads, so a child's own extra columns do
+     * not matter), which the planner flattens into one append that the dimension joins then run
+     * over once.
      */
     String copyOutOf(List<String> relations, String where) {
         String cond = "r." + idColumn + " <> 0" + (where.isEmpty() ? "" : " AND " + where);
         List<String> branches = new ArrayList<>();
         for (String rel : relations.isEmpty() ? List.of("ONLY " + table) : relations) {
-            branches.add("SELECT " + RUN_COLUMNS + " FROM " + rel + " r WHERE " + (relations.isEmpty() ? "false" : cond));
+            branches.add("SELECT " + rowColumns + " FROM " + rel + " r WHERE " + (relations.isEmpty() ? "false" : cond));
         }
         String from = " FROM " + table + " r";
         String select = this.select.replace(from, " FROM (" + String.join(" UNION ALL ", branches) + ") r");
@@ -90,6 +98,8 @@ enum FlatTable {
     }
 
     private static final class Fields {
+        /** A column of the v3 row (alias r) that a SELECT reads (here, not in the enum: its statics come after the constants). */
+        static final Pattern ROW_COLUMN = Pattern.compile("\\br\\.([a-z_0-9]+)");
         static final String SELECT = "d.description, r.start_timestamp, r.submit_timestamp, r.duration, r.trial, "
                 + "r.test_result, e.environment, r.result_stdout, r.result_stderr, m.result_message, "
                 + "r.merge_stdout_stderr, r.exit_value, r.exit_signal";

@@ -62,14 +62,20 @@ final class FollowApply {
         }
         boolean newBase = false;
         for (FlatTable t : BASE) {
-            long n = convert(t, ch.inserted.get(t));
+            long n = convert(t, ch.inserted.get(t), ch.relations.get(t));
             rows += n;
             newBase |= n > 0;
         }
         for (FlatTable t : BASE) {
-            String where = where(t, ch);
-            if (!where.isEmpty()) {
-                rows += rewrite.rewrite(t, where);
+            TreeSet<Long> updated = ch.updated.get(t);
+            if (!updated.isEmpty()) {
+                rows += rewrite.rewrite(t, "r." + t.idColumn + " = ANY (" + FollowDimension.array(updated) + ")",
+                        ch.relations.get(t));
+            }
+            // A changed dimension row is inlined by rows of any week: these are read through the parent.
+            String dims = FollowDimension.referring(t, ch.dimensions);
+            if (!dims.isEmpty()) {
+                rows += rewrite.rewrite(t, dims, null);
             }
         }
         if (!ch.updated.get(FlatTable.TEST_BUILD).isEmpty()) {
@@ -78,31 +84,20 @@ final class FollowApply {
         if (newBase) {
             late.resolve();
         }
-        rows += convert(FlatTable.TEST_RUN, ch.inserted.get(FlatTable.TEST_RUN));
+        rows += convert(FlatTable.TEST_RUN, ch.inserted.get(FlatTable.TEST_RUN), ch.relations.get(FlatTable.TEST_RUN));
         String runs = FollowDimension.referring(FlatTable.TEST_RUN, ch.dimensions);
         if (!runs.isEmpty()) {
-            rows += rewrite.rewrite(FlatTable.TEST_RUN, runs);
+            rows += rewrite.rewrite(FlatTable.TEST_RUN, runs, null);
         }
         return rows;
     }
 
-    /** A base table's rows to convert again in place: updated ones, and those inlining a changed dimension row. */
-    private static String where(FlatTable t, FollowChanges ch) {
-        String dims = FollowDimension.referring(t, ch.dimensions);
-        TreeSet<Long> updated = ch.updated.get(t);
-        String own = updated.isEmpty() ? "" : "r." + t.idColumn + " = ANY (" + FollowDimension.array(updated) + ")";
-        if (own.isEmpty() || dims.isEmpty()) {
-            return own + dims;
-        }
-        return own + " OR " + dims;
-    }
-
     /**
      * Converts the given v3 ids flat does not hold yet, set-based, with the conversion's SELECT,
-     * id maps and transform. An id flat holds already is skipped, so the catch-up conversion and
-     * the stream may overlap.
+     * id maps and transform, from the relations the stream named for them. An id flat holds
+     * already is skipped, so the catch-up conversion and the stream may overlap.
      */
-    private long convert(FlatTable t, TreeSet<Long> ids) throws SQLException {
+    private long convert(FlatTable t, TreeSet<Long> ids, Set<String> relations) throws SQLException {
         if (t == FlatTable.TEST_RUN) {
             ids.removeAll(convertedRuns(ids));
         } else {
@@ -125,11 +120,13 @@ final class FollowApply {
             first = last - ids.size() + 1;
         }
         String where = "r." + ident(t.idColumn) + " = ANY (" + FollowDimension.array(ids) + ")";
+        // One transform over every group: the block's id cursor and the dangling counts run on.
         RowTransform transform = new RowTransform(t, maps, first, last);
-        TransformPipe.Result r = v3.inTransaction(c -> TransformPipe.run(c, flat, t.copyOut(where), t.copyIn(),
-                transform, "follow " + t.table));
-        ctx.meters.committed(t.table, r.rows(), r.dangling());
-        return r.rows();
+        long[] rows = {0};
+        v3.inGroups(relations, (c, group) -> rows[0] += TransformPipe.run(c, flat, t.copyOutOf(group, where), t.copyIn(),
+                transform, "follow " + t.table).rows());
+        ctx.meters.committed(t.table, rows[0], transform.dangling());
+        return rows[0];
     }
 
     private Set<Long> convertedRuns(TreeSet<Long> ids) throws SQLException {

@@ -16,6 +16,12 @@ import java.util.TreeSet;
 final class FollowChanges {
     /** Inserted (or re-keyed, or updated) rows: converted unless flat holds them already. */
     final Map<FlatTable, TreeSet<Long>> inserted = new EnumMap<>(FlatTable.class);
+    /**
+     * The relations (weekly children, or the parent itself, as "ONLY name" FROM items) that hold
+     * the inserted and updated rows, as the stream named them: the batch reads just those, not
+     * the parent, whose every child (hundreds) a query would plan, lock and scan.
+     */
+    final Map<FlatTable, TreeSet<String>> relations = new EnumMap<>(FlatTable.class);
     /** Base rows updated in place: their flat row is converted again and keeps its flat id. */
     final Map<FlatTable, TreeSet<Long>> updated = new EnumMap<>(FlatTable.class);
     /** Base rows deleted (or re-keyed away): their flat row goes, its dependants fall back to the sentinel 0. */
@@ -30,6 +36,7 @@ final class FollowChanges {
     FollowChanges() {
         for (FlatTable t : FlatTable.values()) {
             inserted.put(t, new TreeSet<>());
+            relations.put(t, new TreeSet<>());
             updated.put(t, new TreeSet<>());
             deleted.put(t, new TreeSet<>());
         }
@@ -38,18 +45,20 @@ final class FollowChanges {
         }
     }
 
-    void insert(FlatTable t, long id) {
+    /** @param relation the relation holding the row ("ONLY name") */
+    void insert(FlatTable t, long id, String relation) {
         inserted.get(t).add(id);
+        relations.get(t).add(relation);
     }
 
     /** An update that kept the row's id. */
-    void update(FlatTable t, long id) {
+    void update(FlatTable t, long id, String relation) {
         if (t == FlatTable.TEST_RUN) {
             runsRemoved.add(id);
         } else {
             updated.get(t).add(id);
         }
-        inserted.get(t).add(id);
+        insert(t, id, relation);
     }
 
     void delete(FlatTable t, long id) {
@@ -86,6 +95,7 @@ final class FollowChanges {
 
     void clear() {
         inserted.values().forEach(TreeSet::clear);
+        relations.values().forEach(TreeSet::clear);
         updated.values().forEach(TreeSet::clear);
         deleted.values().forEach(TreeSet::clear);
         dimensions.values().forEach(TreeSet::clear);
@@ -102,7 +112,7 @@ final class FollowChanges {
         if (m instanceof PgOutputMessage.Insert i) {
             FollowRelations.Target t = relations.of(i.relationOid());
             if (t != null && t.table() != null) {
-                t.id(i.newTuple()).ifPresent(id -> insert(t.table(), id));
+                t.id(i.newTuple()).ifPresent(id -> insert(t.table(), id, t.relation()));
             }
         } else if (m instanceof PgOutputMessage.Update u) {
             FollowRelations.Target t = relations.of(u.relationOid());
@@ -119,7 +129,7 @@ final class FollowChanges {
                 if (oldId.isPresent() && !oldId.equals(newId)) {
                     delete(t.table(), oldId.getAsLong());
                 }
-                newId.ifPresent(id -> update(t.table(), id));
+                newId.ifPresent(id -> update(t.table(), id, t.relation()));
             }
         } else if (m instanceof PgOutputMessage.Delete d) {
             FollowRelations.Target t = relations.of(d.relationOid());

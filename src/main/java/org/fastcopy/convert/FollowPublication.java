@@ -176,7 +176,7 @@ final class FollowPublication {
                 try (Statement st = v3.createStatement(); ResultSet rs = st.executeQuery("SELECT " + ident(t.idColumn)
                         + " FROM ONLY public." + ident(child) + " WHERE " + ident(t.idColumn) + " <> 0")) {
                     while (rs.next()) {
-                        changes.insert(t, rs.getLong(1));
+                        changes.insert(t, rs.getLong(1), "ONLY " + ident(child));
                         n++;
                     }
                 }

@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 
+import static org.fastcopy.util.Sql.ident;
+
 /**
  * What each streamed relation is to the follower: a result table (a parent or one of its weekly
  * children), a dimension table flat inlines, or nothing (a publication FOR ALL TABLES streams
@@ -22,8 +24,11 @@ import java.util.OptionalLong;
 final class FollowRelations {
     private static final Logger log = LoggerFactory.getLogger(ConvertJob.class);
 
-    /** @param table the result table, or null; @param dimension the dimension, or null */
-    record Target(FlatTable table, FollowDimension dimension, int idColumn) {
+    /**
+     * @param table the result table, or null; @param dimension the dimension, or null
+     * @param relation the streamed relation as a FROM item of that table alone ("ONLY name")
+     */
+    record Target(FlatTable table, FollowDimension dimension, int idColumn, String relation) {
         /** The row's id, or empty for a missing value or the sentinel 0. */
         OptionalLong id(TupleData tuple) {
             if (tuple == null || idColumn >= tuple.size() || tuple.text(idColumn) == null) {
@@ -60,7 +65,7 @@ final class FollowRelations {
         String idColumn = table != null ? table.idColumn : dim.idColumn;
         for (int i = 0; i < r.columns().size(); i++) {
             if (r.columns().get(i).name().equals(idColumn)) {
-                byOid.put(r.oid(), new Target(table, dim, i));
+                byOid.put(r.oid(), new Target(table, dim, i, "ONLY " + ident(name)));
                 return;
             }
         }

@@ -39,9 +39,10 @@ final class FollowRewrite {
      * Converts the v3 rows of {@code t} matching {@code v3Where} (alias r) again and writes every
      * column but the ids that identify the row into the flat rows that differ.
      *
+     * @param relations where those rows are ("ONLY name" items), or null to read the parent
      * @return flat rows changed
      */
-    long rewrite(FlatTable t, String v3Where) throws SQLException {
+    long rewrite(FlatTable t, String v3Where, Collection<String> relations) throws SQLException {
         String temp = ident("follow_" + t.table);
         List<String> columns = Arrays.stream(t.flatColumns.split(",")).map(String::trim).toList();
         String oldId = "old_" + t.idColumn;
@@ -52,8 +53,14 @@ final class FollowRewrite {
             st.execute("TRUNCATE " + temp);
         }
         RowTransform transform = RowTransform.inPlace(t, maps);
-        v3.inTransaction(c -> TransformPipe.run(c, flat, t.copyOut("(" + v3Where + ")"), "COPY " + temp + " ("
-                + t.flatColumns + ") FROM STDIN", transform, "follow rewrite " + t.table));
+        String copyIn = "COPY " + temp + " (" + t.flatColumns + ") FROM STDIN";
+        if (relations == null) {
+            v3.inTransaction(c -> TransformPipe.run(c, flat, t.copyOut("(" + v3Where + ")"), copyIn, transform,
+                    "follow rewrite " + t.table));
+        } else {
+            v3.inGroups(relations, (c, group) -> TransformPipe.run(c, flat, t.copyOutOf(group, "(" + v3Where + ")"),
+                    copyIn, transform, "follow rewrite " + t.table));
+        }
         String target = set.stream().map(c -> "f." + c).collect(Collectors.joining(", "));
         String source = set.stream().map(c -> "x." + c).collect(Collectors.joining(", "));
         try (Statement st = flat.createStatement()) {

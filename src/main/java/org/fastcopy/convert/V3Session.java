@@ -177,6 +177,39 @@ final class V3Session {
         }
     }
 
+    /** Work over a group of relations ("ONLY name" items) in one transaction. */
+    interface GroupWork {
+        void run(Connection v3, List<String> relations) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} over {@code relations} ("ONLY name" items) in groups of {@link #BATCH}, each
+     * group in its own transaction, without the relations dropped since they were named (a query
+     * naming one would fail; its rows are gone either way).
+     */
+    void inGroups(java.util.Collection<String> relations, GroupWork work) throws SQLException {
+        List<String> all = new ArrayList<>(relations);
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<String> group = all.subList(from, Math.min(all.size(), from + BATCH));
+            inTransaction(x -> {
+                List<String> present = new ArrayList<>();
+                try (java.sql.PreparedStatement ps = x.prepareStatement("SELECT n FROM unnest(?::text[]) n "
+                        + "WHERE pg_catalog.to_regclass(substr(n, 6)) IS NOT NULL")) {
+                    ps.setArray(1, x.createArrayOf("text", group.toArray()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            present.add(rs.getString(1));
+                        }
+                    }
+                }
+                if (!present.isEmpty()) {
+                    work.run(x, present);
+                }
+                return null;
+            });
+        }
+    }
+
     interface RowHandler {
         void accept(ResultSet rs) throws SQLException;
     }

@@ -185,6 +185,52 @@ class ConvertFollowTest {
     }
 
     @Test
+    void followingReadsOnlyTheWeeklyChildrenTheStreamNamedSoAnotherWeekLockedByMaintenanceHoldsNothingUp()
+            throws Exception {
+        LogicalClusters lc = LogicalClusters.get();
+        LocalCluster src = lc.source();
+        String v3 = lc.newName("mttv3_follow_weeks");
+        new MttV3Generator(src.connections(), src.endpoint("postgres")).generate(GenerateSpec.defaults(v3)
+                .withScale(0.001).withSeed(17).withYears(new YearSpan(2014, 2015)).withDropIfExists(true));
+        String flat = lc.newName("flat_follow_weeks");
+        String slot = lc.newName("convfollow_weeks");
+        ConvertSpec spec = spec(src, v3, flat);
+        new ConvertJob(spec, src.connections(), ConvertListener.NONE).run();
+        ConvertFollow follow = new ConvertFollow(spec, src.connections(), slot, slot);
+        try (Connection locker = lc.connect(src, v3); Statement lock = locker.createStatement()) {
+            assertTrue(follow.prepare(), "a new follower");
+            long run;
+            try (Connection c = lc.connect(src, v3); Statement st = c.createStatement()) {
+                st.execute("CREATE TEMP TABLE run_template AS SELECT * FROM test_run WHERE test_run_id <> 0 "
+                        + "ORDER BY test_run_id LIMIT 1");
+                run = next(st, "test_run", "test_run_id");
+                long build = scalar(st, "SELECT max(test_build_id) FROM test_build");
+                // Runs through the rules into weeks of June 2015, and a correction of an earlier 2015 run.
+                st.execute(runs(run, 40, build, 0));
+                st.execute("UPDATE test_run SET np = 99 WHERE test_run_id = (SELECT max(test_run_id) FROM test_run "
+                        + "WHERE start_timestamp >= '2015-01-01' AND start_timestamp < '2015-06-01')");
+            }
+            // A week of 2014 under maintenance (VACUUM FULL, CLUSTER, a reindex): locked, in each result table.
+            locker.setAutoCommit(false);
+            for (String parent : List.of("mpi_install", "test_build", "test_run")) {
+                String week = Scalar.text(locker, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                        + "WHERE i.inhparent = '" + parent + "'::regclass ORDER BY c.relname LIMIT 1");
+                assertTrue(week.contains("2014"), week);
+                lock.execute("LOCK TABLE ONLY " + week + " IN ACCESS EXCLUSIVE MODE");
+            }
+            follow.untilCaughtUp(true);
+            // A follower that read the parents would wait on that lock until it ends.
+            ConvertFollow.Result result = CompletableFuture.supplyAsync(follow::run).get(120, TimeUnit.SECONDS);
+            assertEquals(42, result.rows(), "40 new runs, and the corrected one removed and converted again: " + result);
+            locker.rollback();
+            assertExact(lc, src, v3, flat);
+        } finally {
+            follow.close();
+            follow.dropSlot();
+        }
+    }
+
+    @Test
     void untilCaughtUpWithoutFollowIsAUsageError() {
         assertEquals(2, Main.run("convert", "--src", "nowhere", "--until-caught-up"));
         assertEquals(2, Main.run("convert", "--src", "nowhere", "--verify-every", "10m"));
