@@ -47,6 +47,12 @@ final class FollowApply {
 
     /** @return flat rows written (converted, rewritten or deleted) */
     long apply(FollowChanges ch) throws SQLException {
+        for (FlatTable t : FlatTable.values()) {
+            late.forget(t, ch.inserted.get(t));
+            late.forget(t, ch.deleted.get(t));
+        }
+        late.forget(FlatTable.TEST_RUN, ch.runsRemoved);
+        late.named(ch);
         long rows = 0;
         if (!ch.runsRemoved.isEmpty()) {
             try (PreparedStatement ps = flat.prepareStatement("DELETE FROM test_run WHERE old_test_run_id = ANY (?)")) {
@@ -89,6 +95,7 @@ final class FollowApply {
         if (!runs.isEmpty()) {
             rows += rewrite.rewrite(FlatTable.TEST_RUN, runs, null);
         }
+        late.named(ch); // the runs converted after this batch's resolve are read by the next one from there
         return rows;
     }
 

@@ -184,9 +184,14 @@ class ConvertFollowTest {
         }
     }
 
+    /**
+     * A week under maintenance (VACUUM FULL, CLUSTER, a reindex) holds an ACCESS EXCLUSIVE lock for
+     * minutes. Changes elsewhere must still flow: the follower reads the weekly children the stream
+     * named, never the parents (which would wait on that lock), and a late reference it read once
+     * is resolved from what it remembered.
+     */
     @Test
-    void followingReadsOnlyTheWeeklyChildrenTheStreamNamedSoAnotherWeekLockedByMaintenanceHoldsNothingUp()
-            throws Exception {
+    void followingReadsOnlyTheWeeksTheStreamNamedSoAWeekLockedByMaintenanceHoldsNothingUp() throws Exception {
         LogicalClusters lc = LogicalClusters.get();
         LocalCluster src = lc.source();
         String v3 = lc.newName("mttv3_follow_weeks");
@@ -197,36 +202,64 @@ class ConvertFollowTest {
         ConvertSpec spec = spec(src, v3, flat);
         new ConvertJob(spec, src.connections(), ConvertListener.NONE).run();
         ConvertFollow follow = new ConvertFollow(spec, src.connections(), slot, slot);
-        try (Connection locker = lc.connect(src, v3); Statement lock = locker.createStatement()) {
+        try (Connection locker = lc.connect(src, v3); Statement lock = locker.createStatement();
+             Connection c = lc.connect(src, v3); Statement st = c.createStatement();
+             Connection f = lc.connect(src, flat); Statement fst = f.createStatement()) {
             assertTrue(follow.prepare(), "a new follower");
-            long run;
-            try (Connection c = lc.connect(src, v3); Statement st = c.createStatement()) {
-                st.execute("CREATE TEMP TABLE run_template AS SELECT * FROM test_run WHERE test_run_id <> 0 "
-                        + "ORDER BY test_run_id LIMIT 1");
-                run = next(st, "test_run", "test_run_id");
-                long build = scalar(st, "SELECT max(test_build_id) FROM test_build");
-                // Runs through the rules into weeks of June 2015, and a correction of an earlier 2015 run.
-                st.execute(runs(run, 40, build, 0));
-                st.execute("UPDATE test_run SET np = 99 WHERE test_run_id = (SELECT max(test_run_id) FROM test_run "
-                        + "WHERE start_timestamp >= '2015-01-01' AND start_timestamp < '2015-06-01')");
-            }
-            // A week of 2014 under maintenance (VACUUM FULL, CLUSTER, a reindex): locked, in each result table.
+            CompletableFuture<ConvertFollow.Result> running = CompletableFuture.supplyAsync(follow::run);
+            st.execute("CREATE TEMP TABLE run_template AS SELECT * FROM test_run WHERE test_run_id <> 0 "
+                    + "ORDER BY test_run_id LIMIT 1");
+            st.execute("CREATE TEMP TABLE build_template AS SELECT * FROM test_build WHERE test_build_id <> 0 "
+                    + "ORDER BY test_build_id LIMIT 1");
+            // A test statement that waited on the lock would fail, not hang.
+            st.execute("SET lock_timeout = '60s'");
+            long build = scalar(st, "SELECT max(test_build_id) FROM test_build");
+            long lateBuild = build + 100;
+            long lateRun = next(st, "test_run", "test_run_id");
+            long run = lateRun + 1;
+            // A run whose build comes later: flat holds it with the sentinel; then a new submit, whose
+            // batch reads the late run's v3 references (through the parent: no lock yet).
+            st.execute(runs(lateRun, 1, lateBuild, 0));
+            awaitFlat(fst, "SELECT count(*) FROM test_run WHERE old_test_run_id = " + lateRun + " AND test_build_id = 0");
+            long submit = next(st, "submit", "submit_id");
+            st.execute("INSERT INTO submit (submit_id, hostname, local_username, http_username, mtt_client_version) "
+                    + "VALUES (" + submit + ", 'weeks-host', 'u', 'h', 'v9')");
+            awaitFlat(fst, "SELECT count(*) FROM submit WHERE old_submit_id = " + submit);
+
+            // The first week of 2014 of each result table under maintenance.
             locker.setAutoCommit(false);
             for (String parent : List.of("mpi_install", "test_build", "test_run")) {
-                String week = Scalar.text(locker, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                        + "WHERE i.inhparent = '" + parent + "'::regclass ORDER BY c.relname LIMIT 1");
-                assertTrue(week.contains("2014"), week);
-                lock.execute("LOCK TABLE ONLY " + week + " IN ACCESS EXCLUSIVE MODE");
+                lock.execute("LOCK TABLE ONLY " + parent + "_y2014_m01_wk1 IN ACCESS EXCLUSIVE MODE");
             }
-            follow.untilCaughtUp(true);
-            // A follower that read the parents would wait on that lock until it ends.
-            ConvertFollow.Result result = CompletableFuture.supplyAsync(follow::run).get(120, TimeUnit.SECONDS);
-            assertEquals(42, result.rows(), "40 new runs, and the corrected one removed and converted again: " + result);
+            // Written straight into the weeks of 2015 (a write through a parent's rules would wait too):
+            // runs, a corrected run, and the late build.
+            st.execute(runs(run, 40, build, 0).replace("INSERT INTO test_run ", "INSERT INTO test_run_y2015_m06_wk1 "));
+            st.execute("UPDATE ONLY test_run_y2015_m05_wk1 SET np = 99 WHERE test_run_id = "
+                    + "(SELECT max(test_run_id) FROM ONLY test_run_y2015_m05_wk1)");
+            st.execute("UPDATE build_template SET test_build_id = " + lateBuild + ", start_timestamp = '2015-06-01 12:00', "
+                    + "submit_timestamp = '2015-06-01 12:30'");
+            st.execute("INSERT INTO test_build_y2015_m06_wk1 SELECT * FROM build_template");
+            follow.stopAt(Lsn.parse(Scalar.text(c, "SELECT pg_current_wal_lsn()::text")));
+            // A follower that read a parent would wait on the lock until it ends.
+            ConvertFollow.Result result = running.get(120, TimeUnit.SECONDS);
+            assertEquals(5, result.transactions(), "the late run, the submit, the runs, the correction, the build: " + result);
+            assertEquals(45, result.rows(), "43 new rows, and the corrected run removed and converted again: " + result);
             locker.rollback();
+            assertEquals(1, scalar(fst, "SELECT count(*) FROM test_run WHERE old_test_run_id = " + lateRun
+                    + " AND test_build_id <> 0"), "the late run refers to its build");
             assertExact(lc, src, v3, flat);
         } finally {
             follow.close();
             follow.dropSlot();
+        }
+    }
+
+    /** Waits until {@code countSql} on flat counts at least one row (the follower has applied it). */
+    private static void awaitFlat(Statement flat, String countSql) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (scalar(flat, countSql) == 0) {
+            assertTrue(System.nanoTime() < deadline, "flat never got: " + countSql);
+            Thread.sleep(20);
         }
     }
 
