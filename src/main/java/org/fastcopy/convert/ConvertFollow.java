@@ -174,9 +174,13 @@ public final class ConvertFollow implements AutoCloseable {
                     next, transactions, rows, skipped);
             return new Result(transactions, skipped, rows, next);
         } catch (SQLException e) {
+            releaseStream();
             throw new FastcopyException(FastcopyException.FAILED, "convert --follow " + ctx.v3Endpoint + " -> "
                     + ctx.flatEndpoint + " stopped: " + ServerError.describe(e)
                     + "; flat holds every transaction up to its follow position", e);
+        } catch (RuntimeException e) {
+            releaseStream();
+            throw e;
         } finally {
             if (progress != null) {
                 progress.close();
@@ -366,6 +370,21 @@ public final class ConvertFollow implements AutoCloseable {
             stream.setFlushedLSN(next.toPgJdbc());
             stream.setAppliedLSN(next.toPgJdbc());
             stream.forceUpdateStatus();
+        }
+    }
+
+    /**
+     * A stopped follower ends its replication session at once, not when its owner closes it: a
+     * walsender whose client no longer reads holds up v3's shutdown (a restart waits for it to
+     * send everything) until wal_sender_timeout, and keeps the slot active for a new follower.
+     */
+    private void releaseStream() {
+        if (replication != null) {
+            try {
+                replication.close();
+            } catch (SQLException e) {
+                // closing the connection ends the walsender either way
+            }
         }
     }
 

@@ -306,7 +306,12 @@ class ConvertFollowTest {
     }
 
     static void assertExact(LogicalClusters lc, LocalCluster cluster, String v3, String flat) throws Exception {
-        try (Connection a = lc.connect(cluster, v3); Connection b = lc.connect(cluster, flat)) {
+        assertExact(lc, cluster, v3, cluster, flat);
+    }
+
+    static void assertExact(LogicalClusters lc, LocalCluster v3Cluster, String v3, LocalCluster flatCluster, String flat)
+            throws Exception {
+        try (Connection a = lc.connect(v3Cluster, v3); Connection b = lc.connect(flatCluster, flat)) {
             for (String t : TABLES) {
                 Map<Long, String> expected = FlatOracle.expected(a, t);
                 Map<Long, String> actual = FlatOracle.actual(b, t);
