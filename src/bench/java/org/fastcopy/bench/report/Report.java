@@ -13,7 +13,9 @@ import java.nio.file.Path;
  * <pre>
  * bench/report/report --report bench/results/REPORT.md --machine M.properties \
  *     --copy copy-scale0.02-....csv copy-scale0.05-....csv --convert convert-scale0.02-....csv \
- *     --jmh jmh.csv --jmh-1core jmh-1core.csv --stream stream.csv
+ *     --jmh jmh.csv --jmh-1core jmh-1core.csv --stream stream.csv --follow follow-scale0.01-....csv \
+ *     --convert-follow convert-follow-scale0.01-....csv --convert-follow-backlog convert-follow-backlog-....csv \
+ *     --convert-follow-full convert-follow-full-....csv --runbook seed-runbook.txt
  * </pre>
  *
  * Every number in the report comes from those files; nothing is typed in. A run whose status is
@@ -65,6 +67,8 @@ public final class Report {
         ConvertSection.write(md, in.convert(), plots, report);
         ManyTablesSection.write(md, in.many(), plots, report);
         LatencySection.write(md, in.latency(), plots, report);
+        FollowSection.write(md, in.follow());
+        ConvertFollowSection.write(md, in.convertFollow());
         JmhSection.write(md, in.jmh(), in.jmh1core(), in.stream(), in.copy());
         md.line("## Inputs").blank();
         for (Path p : o.inputs()) {

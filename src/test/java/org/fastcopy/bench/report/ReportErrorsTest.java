@@ -32,6 +32,36 @@ class ReportErrorsTest {
     }
 
     @Test
+    void aMissingFollowOrConvertFollowFileOrRunbookIsNamedWithItsOption() {
+        Path missing = dir.resolve("follow-scale0.01-nowhere.csv");
+        for (String option : new String[] {"--follow", "--convert-follow", "--convert-follow-backlog",
+            "--convert-follow-full", "--runbook"}) {
+            assertOneLineError(runWith(option, missing), option + ": no such file '" + missing + "'");
+        }
+    }
+
+    @Test
+    void aFollowCsvWithoutItsValueColumnIsRefused() throws IOException {
+        Path csv = Files.writeString(dir.resolve("follow-scale0.01-x.csv"), "run,tool,measure\n1,fastcopy,cutover_s\n");
+        assertOneLineError(runWith("--follow", csv), csv + ": no column 'value' in header [run, tool, measure]");
+    }
+
+    @Test
+    void aFullConversionCsvWithoutItsSecondsIsRefused() throws IOException {
+        Path csv = Files.writeString(dir.resolve("convert-follow-full-scale0.01-x.csv"), "scale,test_run_rows\n0.01,5\n");
+        assertOneLineError(runWith("--convert-follow-full", csv),
+                csv + ": no column 'full_conversion_s' in header [scale, test_run_rows]");
+    }
+
+    @Test
+    void aRunbookWithoutTheConversionsTimesIsRefused() throws IOException {
+        Path runbook = Files.writeString(dir.resolve("runbook.txt"), "5) Setup\n   4/12 9:00 - start setup\n"
+                + "6) Start the conversion process\n   ./run-convert-all-ranges.sh\n7) Redirect\n");
+        assertOneLineError(runWith("--runbook", runbook), runbook + ": no step 6) with 'M/D H:MM - start' and"
+                + " 'M/D H:MM - fin' lines (the conversion's log)");
+    }
+
+    @Test
     void anEmptyCsvIsRefused() throws IOException {
         Path empty = Files.writeString(dir.resolve("convert-scale0.2-x.csv"), "");
         assertOneLineError(runWith("--convert", empty), empty + " is empty: expected a CSV header line with"
