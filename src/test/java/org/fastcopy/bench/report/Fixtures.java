@@ -1,11 +1,16 @@
 package org.fastcopy.bench.report;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The result files of a real bench/run-all run (bench/results of 2026-11-25, copied into
@@ -42,6 +47,18 @@ final class Fixtures {
         return new String[] {"--report", report.toString(), "--machine", path(MACHINE), "--copy", path(COPY_001),
             path(COPY_005), "--convert", path(CONVERT), "--jmh", path(JMH), "--jmh-1core", path(JMH_1CORE),
             "--stream", path(STREAM)};
+    }
+
+    /** Runs the report into {@code dir}/REPORT.md with {@code extra} options; it must succeed silently. */
+    static List<String> report(Path dir, String... extra) throws IOException {
+        String[] args = new String[extra.length + 2];
+        args[0] = "--report";
+        args[1] = dir.resolve("REPORT.md").toString();
+        System.arraycopy(extra, 0, args, 2, extra.length);
+        Outcome outcome = run(args);
+        assertThat(outcome.err()).isEmpty();
+        assertThat(outcome.exit()).isZero();
+        return Files.readAllLines(dir.resolve("REPORT.md"));
     }
 
     /** Report.run's exit code and what it wrote to stdout and stderr. */

@@ -33,14 +33,7 @@ class ReportFollowTest {
     Path dir;
 
     private List<String> report(String... extra) throws IOException {
-        String[] args = new String[extra.length + 2];
-        args[0] = "--report";
-        args[1] = dir.resolve("REPORT.md").toString();
-        System.arraycopy(extra, 0, args, 2, extra.length);
-        Fixtures.Outcome outcome = Fixtures.run(args);
-        assertThat(outcome.err()).isEmpty();
-        assertThat(outcome.exit()).isZero();
-        return Files.readAllLines(dir.resolve("REPORT.md"));
+        return Fixtures.report(dir, extra);
     }
 
     @Test
