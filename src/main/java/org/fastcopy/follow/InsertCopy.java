@@ -4,7 +4,6 @@ import org.fastcopy.follow.decode.TupleData;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -19,31 +18,35 @@ import java.util.List;
  * skips parsing and planning an INSERT per row.
  *
  * <p>Values arrive in pgoutput's text form, which is the column type's output text: COPY's text
- * format reads them with the same input function once its four escapes are applied.
+ * format reads them with the same input function once its four escapes are applied. They are
+ * copied as the UTF-8 bytes the walsender sent (the apply session's client_encoding is UTF8 too),
+ * never decoded to a String and encoded again.
  */
 final class InsertCopy {
     /** Bytes gathered before one CopyData message. */
     static final int CHUNK = 64 * 1024;
 
     private final CopyIn copy;
-    private final String key;
+    private final long relationOid;
+    private final List<Integer> cols;
     private byte[] buf = new byte[CHUNK];
     private int len;
     private long rows;
 
-    private InsertCopy(CopyIn copy, String key) {
+    private InsertCopy(CopyIn copy, long relationOid, List<Integer> cols) {
         this.copy = copy;
-        this.key = key;
+        this.relationOid = relationOid;
+        this.cols = cols;
     }
 
     /** Starts the COPY; the session can run nothing else until {@link #end()}. */
-    static InsertCopy start(Connection target, String key, String sql) throws SQLException {
-        return new InsertCopy(target.unwrap(PGConnection.class).getCopyAPI().copyIn(sql), key);
+    static InsertCopy start(Connection target, long relationOid, List<Integer> cols, String sql) throws SQLException {
+        return new InsertCopy(target.unwrap(PGConnection.class).getCopyAPI().copyIn(sql), relationOid, cols);
     }
 
-    /** The table and column list this COPY was started for. */
-    String key() {
-        return key;
+    /** Whether this COPY was started for the table and columns given. */
+    boolean isFor(long oid, List<Integer> columns) {
+        return relationOid == oid && (cols == columns || cols.equals(columns));
     }
 
     /** Rows appended so far. */
@@ -59,12 +62,14 @@ final class InsertCopy {
                 put((byte) '\t');
             }
             first = false;
-            String text = tuple.text(i);
-            if (text == null) {
+            TupleData.Value v = tuple.get(i);
+            if (v instanceof TupleData.Text t) {
+                escape(t.utf8());
+            } else if (v instanceof TupleData.Null) {
                 put((byte) '\\');
                 put((byte) 'N');
             } else {
-                escape(text);
+                tuple.text(i); // throws: an unchanged TOASTed value has no text to insert
             }
         }
         put((byte) '\n');
@@ -92,31 +97,27 @@ final class InsertCopy {
         }
     }
 
-    private void escape(String s) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                switch (c) {
-                    case '\\' -> { put((byte) '\\'); put((byte) '\\'); }
-                    case '\n' -> { put((byte) '\\'); put((byte) 'n'); }
-                    case '\r' -> { put((byte) '\\'); put((byte) 'r'); }
-                    case '\t' -> { put((byte) '\\'); put((byte) 't'); }
-                    default -> put((byte) c);
-                }
-            } else {
-                // the rare non-ASCII run: encode it whole (surrogate pairs stay together)
-                int j = i + 1;
-                while (j < n && s.charAt(j) >= 0x80) {
-                    j++;
-                }
-                byte[] b = s.substring(i, j).getBytes(StandardCharsets.UTF_8);
-                ensure(b.length);
-                System.arraycopy(b, 0, buf, len, b.length);
-                len += b.length;
-                i = j - 1;
+    /**
+     * Copies UTF-8 bytes with COPY text format's four escapes. Every byte of a multi-byte UTF-8
+     * sequence has its high bit set, so none of them is mistaken for a backslash or a tab.
+     */
+    private void escape(byte[] b) throws SQLException {
+        if (len + 2 * b.length > buf.length) {
+            send(); // COPY data need not end at a row's end
+            ensure(2 * b.length); // a value longer than half a chunk
+        }
+        byte[] out = buf;
+        int at = len;
+        for (byte c : b) {
+            switch (c) {
+                case '\\' -> { out[at++] = '\\'; out[at++] = '\\'; }
+                case '\n' -> { out[at++] = '\\'; out[at++] = 'n'; }
+                case '\r' -> { out[at++] = '\\'; out[at++] = 'r'; }
+                case '\t' -> { out[at++] = '\\'; out[at++] = 't'; }
+                default -> out[at++] = c;
             }
         }
+        len = at;
     }
 
     private void put(byte b) {

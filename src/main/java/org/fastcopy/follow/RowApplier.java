@@ -82,12 +82,11 @@ final class RowApplier implements AutoCloseable {
     void insert(Insert m) throws SQLException {
         Relation r = relations.require(m.relationOid());
         List<Integer> cols = sent(m.newTuple(), r.columns().size());
-        String key = r.oid() + ":" + cols;
-        if (copy == null || !copy.key().equals(key)) {
+        if (copy == null || !copy.isFor(r.oid(), cols)) {
             flush();
             StringJoiner names = new StringJoiner(", ");
             cols.forEach(i -> names.add(ident(r.columns().get(i).name())));
-            copy = InsertCopy.start(target, key, "COPY " + qualified(r.namespace(), r.name()) + " (" + names + ") FROM STDIN");
+            copy = InsertCopy.start(target, r.oid(), cols, "COPY " + qualified(r.namespace(), r.name()) + " (" + names + ") FROM STDIN");
         }
         copy.row(m.newTuple(), cols);
     }
@@ -230,6 +229,9 @@ final class RowApplier implements AutoCloseable {
 
     /** Indexes of the columns whose values were sent (an unchanged TOASTed value is not). */
     private static List<Integer> sent(TupleData t, int columns) {
+        if (t.size() >= columns && !t.hasUnchangedToast()) {
+            return all(columns); // every INSERT, and most UPDATEs: no list per row
+        }
         List<Integer> out = new ArrayList<>(columns);
         for (int i = 0; i < Math.min(columns, t.size()); i++) {
             if (!(t.get(i) instanceof TupleData.UnchangedToast)) {
@@ -238,6 +240,23 @@ final class RowApplier implements AutoCloseable {
         }
         return out;
     }
+
+    /** 0..n-1, shared: a list per column count. */
+    private static List<Integer> all(int n) {
+        List<Integer>[] cache = ALL;
+        if (n < cache.length) {
+            List<Integer> l = cache[n];
+            if (l == null) {
+                l = java.util.stream.IntStream.range(0, n).boxed().toList();
+                cache[n] = l; // a benign race: two equal lists
+            }
+            return l;
+        }
+        return java.util.stream.IntStream.range(0, n).boxed().toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static final List<Integer>[] ALL = new List[1601]; // MaxHeapAttributeNumber + 1
 
     private interface Sql {
         String text();

@@ -37,8 +37,8 @@ class InsertCopyTest {
         try (Connection c = lc.connect(lc.target(), db.database()); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE t (id int PRIMARY KEY, a text, b bytea, arr text[], skipped text DEFAULT 'default')");
             c.setAutoCommit(false);
-            InsertCopy copy = InsertCopy.start(c, "t", "COPY t (id, a, b, arr) FROM STDIN");
             List<Integer> cols = List.of(0, 1, 2, 3);
+            InsertCopy copy = InsertCopy.start(c, 1, cols, "COPY t (id, a, b, arr) FROM STDIN");
             copy.row(row("1", tricky, "\\x00ff5c0a", "{\"a\\\\b\",NULL,\"c\\\"d\"}"), cols);
             copy.row(row("2", unicode, null, null), cols);
             copy.row(row("3", longText, "\\x", "{}"), cols);
@@ -59,6 +59,35 @@ class InsertCopyTest {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(2)).isEqualTo(longText);
                 assertThat(rs.getString(3)).isEmpty();
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void rowsWhoseEscapedValuesStraddleChunkBoundariesArriveWhole() throws Exception {
+        Endpoint db = lc.createDatabase(lc.target(), "insertcopychunks");
+        // each value doubles when escaped (every byte a backslash or a tab): 20,000 bytes become
+        // 40,000, so the chunk of 64 kB fills in the middle of the second row, the fourth, ...
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            values.add("\\\t".repeat(10_000 + i) + "é" + i);
+        }
+        try (Connection c = lc.connect(lc.target(), db.database()); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (id int PRIMARY KEY, a text)");
+            c.setAutoCommit(false);
+            List<Integer> cols = List.of(0, 1);
+            InsertCopy copy = InsertCopy.start(c, 1, cols, "COPY t (id, a) FROM STDIN");
+            for (int i = 0; i < values.size(); i++) {
+                copy.row(row(Integer.toString(i), values.get(i)), cols);
+            }
+            assertThat(copy.end()).isEqualTo(values.size());
+            c.commit();
+            try (ResultSet rs = st.executeQuery("SELECT a FROM t ORDER BY id")) {
+                for (String expected : values) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo(expected);
+                }
                 assertThat(rs.next()).isFalse();
             }
         }

@@ -117,6 +117,26 @@ final class MessageReader {
         }
     }
 
+    /**
+     * {@code n} bytes of UTF-8 text as they are, checked: most values are ASCII, which a scan for
+     * a high bit proves valid without decoding.
+     */
+    byte[] utf8Bytes(int n, String field) {
+        if (n < 0) {
+            throw fail("negative length " + n + " for " + field);
+        }
+        need(n, field);
+        byte[] out = new byte[n];
+        buf.get(out);
+        for (byte b : out) {
+            if (b < 0) {
+                utf8(ByteBuffer.wrap(out), field); // throws when it is not UTF-8
+                break;
+            }
+        }
+        return out;
+    }
+
     private void need(int n, String field) {
         fieldStart = offset();
         if (buf.remaining() < n) {

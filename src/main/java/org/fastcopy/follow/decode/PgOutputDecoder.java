@@ -217,7 +217,7 @@ public final class PgOutputDecoder {
             values.add(switch (kind) {
                 case 'n' -> TupleData.Null.INSTANCE;
                 case 'u' -> TupleData.UnchangedToast.INSTANCE;
-                case 't' -> new TupleData.Text(r.text(r.int32("length of column " + i + " of the " + which),
+                case 't' -> TupleData.Text.ofCheckedUtf8(r.utf8Bytes(r.int32("length of column " + i + " of the " + which),
                         "column " + i + " of the " + which));
                 case 'b' -> throw r.fail("column " + i + " of the " + which
                         + " is in binary form, which this decoder does not request (slot option binary)");

@@ -1,5 +1,7 @@
 package org.fastcopy.follow.decode;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,6 +17,16 @@ public record TupleData(List<Value> values) {
 
     public int size() {
         return values.size();
+    }
+
+    /** Whether some value was not sent (an unchanged TOASTed value). */
+    public boolean hasUnchangedToast() {
+        for (Value v : values) {
+            if (v instanceof UnchangedToast) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Value get(int column) {
@@ -55,7 +67,55 @@ public record TupleData(List<Value> values) {
         public static final UnchangedToast INSTANCE = new UnchangedToast();
     }
 
-    /** 't': the value in its type's text output form. */
-    public record Text(String text) implements Value {
+    /**
+     * 't': the value in its type's text output form. Kept as the UTF-8 bytes the server sent (the
+     * decoder has checked them): a COPY copies them straight to the target, and only a value bound
+     * to a statement is turned into a String, once.
+     */
+    public static final class Text implements Value {
+        private final byte[] utf8;
+        private String text;
+
+        public Text(String text) {
+            this.text = text;
+            this.utf8 = text.getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** From bytes already checked to be UTF-8; they are not copied, and nobody changes them. */
+        static Text ofCheckedUtf8(byte[] utf8) {
+            return new Text(utf8);
+        }
+
+        private Text(byte[] utf8) {
+            this.utf8 = utf8;
+        }
+
+        public String text() {
+            String t = text;
+            if (t == null) {
+                text = t = new String(utf8, StandardCharsets.UTF_8);
+            }
+            return t;
+        }
+
+        /** The value's UTF-8 bytes: read them, never change them. */
+        public byte[] utf8() {
+            return utf8;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Text t && Arrays.equals(utf8, t.utf8);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(utf8);
+        }
+
+        @Override
+        public String toString() {
+            return "Text[text=" + text() + "]";
+        }
     }
 }
