@@ -13,57 +13,111 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.IntFunction;
 
 import static org.fastcopy.util.Sql.ident;
 import static org.fastcopy.util.Sql.qualified;
 
 /**
- * Turns decoded row changes into COPY and statements on the target, inside the caller's open
- * transaction: a run of INSERTs into one table streams into one COPY ({@link InsertCopy}), a run
- * of UPDATEs or DELETEs of one statement goes in batches of 500 per round trip, in arrival order.
+ * Turns decoded row changes into work on the target, inside the caller's open transaction, in
+ * arrival order, paying as few round trips as that order allows:
+ * <ul>
+ * <li>A long run of INSERTs into one table streams into one COPY ({@link InsertCopy}), whose
+ * values are the bytes the walsender sent. Long means long enough to pay for COPY's own two round
+ * trips ({@link #copyFrom(long)}): 16 rows on loopback, about 200 at a 2 ms round trip.</li>
+ * <li>Every other change is an {@code EXECUTE} of a statement prepared on the server once per
+ * table and shape, with its values as literals, queued in one pipeline
+ * ({@link Statement#addBatch(String)}) that goes with one Sync when something must wait for it: a
+ * COPY, a TRUNCATE, a Relation, the commit (whose ledger marks and COMMIT ride along), 500
+ * statements or 1 MB of SQL. A mix of INSERT, UPDATE and DELETE, or a backlog of single-row
+ * transactions, costs one round trip per pipeline instead of one per change of kind; the server
+ * parses a short EXECUTE and runs the cached plan, as it would for a protocol-level Bind.</li>
+ * </ul>
  * Every statement names the physical table the change happened in with ONLY (UPDATE, DELETE,
  * TRUNCATE; INSERT touches its table alone anyway), and the session runs with
  * {@code session_replication_role = replica}, as a subscriber's apply does: ordinary triggers and
  * rules stay quiet, so a parent's routing rule does not send a row a second time (the source's
  * rule already did, and its result arrives as a change of the child).
  *
- * <p>Values travel in pgoutput's text form as parameters of unknown type, which the server reads
- * with the column's own input function, exactly as COPY's text format would.
+ * <p>Values travel in pgoutput's text form as string literals (the session pins
+ * {@code standard_conforming_strings = on}, so a backslash is itself) into parameters whose types
+ * the server infers from the columns, and reads with each column's own input function, exactly as
+ * COPY's text format would.
  *
- * <p>Statements are prepared once per table and shape (which columns an UPDATE sets: an unchanged
- * TOASTed value is not sent, so it is left out of SET) and forgotten when the table's Relation
- * message changes.
+ * <p>A statement is prepared per table and shape (which columns an UPDATE sets: an unchanged
+ * TOASTed value is not sent, so it is left out of SET, and neither is a key that did not change)
+ * and deallocated when the table's Relation message changes.
  */
 final class RowApplier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RowApplier.class);
 
+    /** Statements per pipeline at most. */
+    static final int BATCH = 500;
+    /** INSERTs into one table in a row from which the run goes through COPY, at least... */
+    static final int RUN = 16;
+    /** ...and at most. */
+    static final int RUN_MAX = 1_000;
+    /**
+     * The server's extra work for a row sent as an EXECUTE rather than in a COPY: an estimate
+     * (parsing a short EXECUTE and running an INSERT's executor for one row), not a measurement.
+     */
+    private static final long EXECUTE_ROW_NANOS = 20_000;
+    /** SQL queued in the pipeline before it is sent, at most (a value longer than that goes alone). */
+    static final int PIPELINE_BYTES = 1 << 20;
+    /** What the count of a pipelined INSERT means: a row inserted. */
+    private static final Object INSERTED = new Object();
+
     private final Connection target;
     private final RelationCache relations = new RelationCache();
-    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    /** The server-side statement of each table, kind and shape ("oid:U[set][where]"), by name. */
+    private final Map<String, String> prepared = new HashMap<>();
+    private int preparedCount;
     /** UPDATEs and DELETEs that found no row, per table: the target had diverged, or a TRUNCATE raced the copy. */
     private final Map<String, Long> missing = new HashMap<>();
     private long rows;
-    /** A run of INSERTs into one table streams into this COPY; anything else ends it first. */
+    /** COPY writes a GENERATED ALWAYS identity column as given; an INSERT only when told to (PostgreSQL 10 on). */
+    private final String overriding;
+    /** INSERTs into one table in a row from which the run goes through COPY: {@link #copyFrom(long)}. */
+    private final int copyFrom;
+
+    /** A long run of INSERTs into one table streams into this COPY; anything else ends it first. */
     private InsertCopy copy;
-    /** A run of UPDATEs or DELETEs of one statement waits here, up to {@link #BATCH}, for one round trip. */
-    private PreparedStatement batched;
-    private Relation batchedRelation;
-    private int batchedRows;
-    private static final int BATCH = 500;
+    /** The INSERTs of the current run while it is shorter than {@link #copyFrom}: EXECUTEs, or a COPY's first rows. */
+    private final List<TupleData> insertRun = new ArrayList<>();
+    private Relation insertRelation;
+    private List<Integer> insertCols;
+    private long insertRunBytes;
+
+    /**
+     * Statements not sent yet, in order, and for each what its count means: the table an UPDATE
+     * or DELETE changes, {@link #INSERTED}, or null (PREPARE, the caller's own).
+     */
+    private final Statement pipeline;
+    private final List<Object> pipelined = new ArrayList<>();
+    private long pipelinedBytes;
+    private long pipelinedRows;
 
     RowApplier(Connection target) throws SQLException {
+        this(target, copyFrom(roundTripNanos(target)));
+    }
+
+    /** With the run length from which INSERTs go through COPY given (tests choose the way). */
+    RowApplier(Connection target, int copyFrom) throws SQLException {
         this.target = target;
+        this.copyFrom = copyFrom;
+        this.pipeline = target.createStatement();
+        this.overriding = target.getMetaData().getDatabaseMajorVersion() >= 10 ? " OVERRIDING SYSTEM VALUE" : "";
         try (Statement st = target.createStatement()) {
             st.execute("SET session_replication_role = replica");
+            // literals: a backslash is a backslash, as in the text the stream sends
+            st.execute("SET standard_conforming_strings = on");
             // read values back in the styles the stream's session was pinned to
             st.execute("SET DateStyle = ISO, YMD");
             st.execute("SET IntervalStyle = postgres");
@@ -75,98 +129,82 @@ final class RowApplier implements AutoCloseable {
         flush();
         TargetShape.check(target, r);
         if (relations.accept(r).filter(old -> !old.equals(r)).isPresent()) {
-            closeStatements(r.oid() + ":");
+            deallocate(r.oid() + ":");
         }
     }
 
     void insert(Insert m) throws SQLException {
         Relation r = relations.require(m.relationOid());
         List<Integer> cols = sent(m.newTuple(), r.columns().size());
-        if (copy == null || !copy.isFor(r.oid(), cols)) {
-            flush();
+        if (copy != null && copy.isFor(r.oid(), cols)) {
+            copy.row(m.newTuple(), cols);
+            return;
+        }
+        if (!insertRun.isEmpty() && (insertRelation.oid() != r.oid() || !insertCols.equals(cols))) {
+            endInsertRun();
+        }
+        endCopy();
+        insertRelation = r;
+        insertCols = cols;
+        insertRun.add(m.newTuple());
+        insertRunBytes += textBytes(m.newTuple());
+        if (insertRun.size() >= copyFrom || insertRunBytes >= PIPELINE_BYTES) {
+            // a long run: COPY it, after what the pipeline holds
+            sendPipeline();
             StringJoiner names = new StringJoiner(", ");
             cols.forEach(i -> names.add(ident(r.columns().get(i).name())));
             copy = InsertCopy.start(target, r.oid(), cols, "COPY " + qualified(r.namespace(), r.name()) + " (" + names + ") FROM STDIN");
-        }
-        copy.row(m.newTuple(), cols);
-    }
-
-    /**
-     * Ends the open COPY or runs the batched statements: before any other kind of change, before
-     * a Relation, and before the target commits.
-     */
-    void flush() throws SQLException {
-        if (copy != null) {
-            InsertCopy c = copy;
-            copy = null;
-            try {
-                rows += c.end();
-            } catch (SQLException e) {
-                c.cancel();
-                throw e;
+            for (TupleData t : insertRun) {
+                copy.row(t, cols);
             }
-        }
-        if (batched != null) {
-            PreparedStatement ps = batched;
-            Relation r = batchedRelation;
-            batched = null;
-            batchedRelation = null;
-            batchedRows = 0;
-            for (int changed : ps.executeBatch()) {
-                count(r, changed);
-            }
-        }
-    }
-
-    /** Adds the bound statement to the batch of its kind, running the previous batch if it was another. */
-    private void batch(Relation r, PreparedStatement ps) throws SQLException {
-        ps.addBatch();
-        batched = ps;
-        batchedRelation = r;
-        if (++batchedRows >= BATCH) {
-            flush();
-        }
-    }
-
-    /** Before binding {@code ps}: ends a COPY, or a batch of another statement. */
-    private void before(PreparedStatement ps) throws SQLException {
-        if (copy != null || (batched != null && batched != ps)) {
-            flush();
+            clearInsertRun();
         }
     }
 
     void update(Update m) throws SQLException {
         Relation r = relations.require(m.relationOid());
-        List<Integer> set = sent(m.newTuple(), r.columns().size());
+        endInsertRun(); // the INSERTs before it, in order
+        endCopy();
         TupleData old = m.oldOrKey() != null ? m.oldOrKey() : m.newTuple();
         List<Integer> where = identity(r, old);
-        PreparedStatement ps = statement(r, "U", set, where, () -> {
+        List<Integer> sent = sent(m.newTuple(), r.columns().size());
+        if (m.oldOrKey() == null && r.replicaIdentity() != ReplicaIdentity.FULL) {
+            // No old key sent: the key did not change. Leaving it out of SET spares the server
+            // work, and a key GENERATED ALWAYS AS IDENTITY can only be SET to DEFAULT.
+            List<Integer> nonKey = sent.stream().filter(i -> !r.columns().get(i).isKey()).toList();
+            if (!nonKey.isEmpty()) {
+                sent = nonKey;
+            }
+        }
+        List<Integer> set = sent;
+        String name = prepare(r.oid() + ":U" + set + where, p -> {
             StringJoiner assignments = new StringJoiner(", ");
-            set.forEach(i -> assignments.add(ident(r.columns().get(i).name()) + " = ?"));
-            return "UPDATE ONLY " + qualified(r.namespace(), r.name()) + " SET " + assignments + where(r, where);
+            for (int k = 0; k < set.size(); k++) {
+                assignments.add(ident(r.columns().get(set.get(k)).name()) + " = " + p.apply(k));
+            }
+            return "UPDATE ONLY " + qualified(r.namespace(), r.name()) + " SET " + assignments + where(r, where, k -> p.apply(set.size() + k));
         });
-        before(ps);
-        int p = 1;
+        List<String> values = new ArrayList<>(set.size() + where.size());
         for (int i : set) {
-            bind(ps, p++, m.newTuple().text(i));
+            values.add(m.newTuple().text(i));
         }
         for (int i : where) {
-            bind(ps, p++, old.text(i));
+            values.add(old.text(i));
         }
-        batch(r, ps);
+        queue(execute(name, values), r, 1);
     }
 
     void delete(Delete m) throws SQLException {
         Relation r = relations.require(m.relationOid());
+        endInsertRun(); // the INSERTs before it, in order
+        endCopy();
         List<Integer> where = identity(r, m.oldOrKey());
-        PreparedStatement ps = statement(r, "D", List.of(), where,
-                () -> "DELETE FROM ONLY " + qualified(r.namespace(), r.name()) + where(r, where));
-        before(ps);
-        int p = 1;
+        String name = prepare(r.oid() + ":D" + where, p -> "DELETE FROM ONLY " + qualified(r.namespace(), r.name()) + where(r, where, p));
+        List<String> values = new ArrayList<>(where.size());
         for (int i : where) {
-            bind(ps, p++, m.oldOrKey().text(i));
+            values.add(m.oldOrKey().text(i));
         }
-        batch(r, ps);
+        queue(execute(name, values), r, 1);
     }
 
     void truncate(Truncate m) throws SQLException {
@@ -181,15 +219,190 @@ final class RowApplier implements AutoCloseable {
         }
     }
 
-    /** Rows inserted, updated or deleted so far, those still in an open COPY or batch included. */
+    /**
+     * A COPY costs two round trips of its own (its start waits for the server's CopyInResponse,
+     * its end for the count), where statements in the pipeline wait for none; per row, COPY costs
+     * the server less. A run goes through COPY when it is long enough for the rows' saving to pay
+     * for the round trips: from 16 rows on loopback, from about 200 at a 2 ms round trip.
+     */
+    static int copyFrom(long roundTripNanos) {
+        long rows = (2 * roundTripNanos) / EXECUTE_ROW_NANOS;
+        return (int) Math.max(RUN, Math.min(RUN_MAX, rows));
+    }
+
+    /** The quickest of five {@code SELECT 1}: the round trip to the target, as the apply session sees it. */
+    private static long roundTripNanos(Connection target) throws SQLException {
+        long best = Long.MAX_VALUE;
+        try (Statement st = target.createStatement()) {
+            for (int i = 0; i < 5; i++) {
+                long t0 = System.nanoTime();
+                st.execute("SELECT 1");
+                best = Math.min(best, System.nanoTime() - t0);
+            }
+        }
+        log.debug("round trip to the target: {} us; runs of INSERTs from {} rows go through COPY", best / 1000, copyFrom(best));
+        return best;
+    }
+
+    /** Ends whatever is open and sends the pipeline: before a Relation, a TRUNCATE and the target's commit. */
+    void flush() throws SQLException {
+        flushWith(List.of());
+    }
+
+    /**
+     * {@link #flush()}, with {@code statements} (the ledger's marks, COMMIT) sent after the
+     * pipeline's in the same round trip. The first failure skips the rest, COMMIT included.
+     */
+    void flushWith(List<String> statements) throws SQLException {
+        endInsertRun();
+        endCopy();
+        for (String sql : statements) {
+            pipeline.addBatch(sql);
+            pipelined.add(null);
+        }
+        sendPipeline();
+    }
+
+    /** Rows inserted, updated or deleted so far, those still in an open COPY or the pipeline included. */
     long rows() {
         InsertCopy c = copy; // read once: the progress line asks from another thread
-        return rows + (c == null ? 0 : c.rows()) + batchedRows;
+        return rows + (c == null ? 0 : c.rows()) + pipelinedRows + insertRun.size();
     }
 
     /** UPDATEs and DELETEs that found no row, per table (logged as they happen). */
     Map<String, Long> missing() {
         return Map.copyOf(missing);
+    }
+
+    /** The short run of INSERTs: an EXECUTE per row into the pipeline. */
+    private void endInsertRun() throws SQLException {
+        if (insertRun.isEmpty()) {
+            return;
+        }
+        Relation r = insertRelation;
+        List<Integer> cols = insertCols;
+        String name = prepare(r.oid() + ":I" + cols, p -> {
+            StringJoiner names = new StringJoiner(", ");
+            StringJoiner values = new StringJoiner(", ");
+            for (int k = 0; k < cols.size(); k++) {
+                names.add(ident(r.columns().get(cols.get(k)).name()));
+                values.add(p.apply(k));
+            }
+            return "INSERT INTO " + qualified(r.namespace(), r.name()) + " (" + names + ")" + overriding + " VALUES (" + values + ")";
+        });
+        List<TupleData> run = new ArrayList<>(insertRun);
+        clearInsertRun();
+        for (TupleData t : run) {
+            List<String> values = new ArrayList<>(cols.size());
+            for (int i : cols) {
+                values.add(t.text(i));
+            }
+            queue(execute(name, values), INSERTED, 1);
+        }
+    }
+
+    private void clearInsertRun() {
+        insertRun.clear();
+        insertRelation = null;
+        insertCols = null;
+        insertRunBytes = 0;
+    }
+
+    private void endCopy() throws SQLException {
+        if (copy != null) {
+            InsertCopy c = copy;
+            copy = null;
+            try {
+                rows += c.end();
+            } catch (SQLException e) {
+                c.cancel();
+                throw e;
+            }
+        }
+    }
+
+    private interface Text {
+        /** The statement, with {@code parameter.apply(k)} for the k-th value (0-based). */
+        String sql(IntFunction<String> parameter);
+    }
+
+    /**
+     * The name of the statement prepared for {@code key}; the first time, its PREPARE goes into
+     * the pipeline ahead of its first EXECUTE. Prepared statements are the session's, whatever
+     * becomes of the transaction.
+     */
+    private String prepare(String key, Text text) throws SQLException {
+        String name = prepared.get(key);
+        if (name == null) {
+            name = "fastcopy_apply_" + (++preparedCount);
+            queue("PREPARE " + name + " AS " + text.sql(k -> "$" + (k + 1)), null, 0);
+            prepared.put(key, name);
+        }
+        return name;
+    }
+
+    /** {@code EXECUTE name('value', NULL, ...)}. */
+    private static String execute(String name, List<String> values) {
+        StringBuilder sql = new StringBuilder(32 + 16 * values.size()).append("EXECUTE ").append(name);
+        for (int k = 0; k < values.size(); k++) {
+            sql.append(k == 0 ? "(" : ", ");
+            literal(sql, values.get(k));
+        }
+        return (values.isEmpty() ? sql : sql.append(')')).toString();
+    }
+
+    private static void literal(StringBuilder sql, String value) {
+        if (value == null) {
+            sql.append("NULL");
+        } else {
+            sql.append('\'').append(value.replace("'", "''")).append('\'');
+        }
+    }
+
+    /** Queues one statement; sends the pipeline when it is full. */
+    private void queue(String sql, Object counts, int changes) throws SQLException {
+        pipeline.addBatch(sql);
+        pipelined.add(counts);
+        pipelinedBytes += sql.length();
+        pipelinedRows += changes;
+        if (pipelined.size() >= BATCH || pipelinedBytes >= PIPELINE_BYTES) {
+            sendPipeline();
+        }
+    }
+
+    /** Sends the queued statements with one Sync and counts what each changed. */
+    private void sendPipeline() throws SQLException {
+        if (pipelined.isEmpty()) {
+            return;
+        }
+        List<Object> what = new ArrayList<>(pipelined);
+        pipelined.clear();
+        pipelinedBytes = 0;
+        int[] counts;
+        try {
+            counts = pipeline.executeBatch();
+        } finally {
+            pipeline.clearBatch();
+            pipelinedRows = 0;
+        }
+        for (int i = 0; i < counts.length; i++) {
+            Object w = what.get(i);
+            if (w == INSERTED) {
+                rows += counts[i] == Statement.SUCCESS_NO_INFO ? 1 : counts[i];
+            } else if (w instanceof Relation r) {
+                count(r, counts[i]);
+            }
+        }
+    }
+
+    private static long textBytes(TupleData t) {
+        long n = 0;
+        for (int i = 0; i < t.size(); i++) {
+            if (t.get(i) instanceof TupleData.Text x) {
+                n += x.utf8().length;
+            }
+        }
+        return n;
     }
 
     /**
@@ -212,14 +425,16 @@ final class RowApplier implements AutoCloseable {
     }
 
     /**
-     * WHERE for the identity columns. With REPLICA IDENTITY FULL two rows may be equal in every
-     * column; the source changed one of them, so the target changes one too (by ctid).
+     * WHERE for the identity columns, {@code parameter.apply(k)} for the k-th. With REPLICA
+     * IDENTITY FULL two rows may be equal in every column; the source changed one of them, so the
+     * target changes one too (by ctid).
      */
-    private static String where(Relation r, List<Integer> cols) {
+    private static String where(Relation r, List<Integer> cols, IntFunction<String> parameter) {
         StringJoiner cond = new StringJoiner(" AND ");
-        for (int i : cols) {
-            Column c = r.columns().get(i);
-            cond.add(ident(c.name()) + (r.replicaIdentity() == ReplicaIdentity.FULL ? " IS NOT DISTINCT FROM ?" : " = ?"));
+        for (int k = 0; k < cols.size(); k++) {
+            Column c = r.columns().get(cols.get(k));
+            cond.add(ident(c.name()) + (r.replicaIdentity() == ReplicaIdentity.FULL ? " IS NOT DISTINCT FROM " : " = ")
+                    + parameter.apply(k));
         }
         if (r.replicaIdentity() == ReplicaIdentity.FULL) {
             return " WHERE ctid = (SELECT ctid FROM ONLY " + qualified(r.namespace(), r.name()) + " WHERE " + cond + " LIMIT 1)";
@@ -258,28 +473,6 @@ final class RowApplier implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private static final List<Integer>[] ALL = new List[1601]; // MaxHeapAttributeNumber + 1
 
-    private interface Sql {
-        String text();
-    }
-
-    private PreparedStatement statement(Relation r, String kind, List<Integer> a, List<Integer> b, Sql sql) throws SQLException {
-        String key = r.oid() + ":" + kind + a + b;
-        PreparedStatement ps = statements.get(key);
-        if (ps == null) {
-            ps = target.prepareStatement(sql.text());
-            statements.put(key, ps);
-        }
-        return ps;
-    }
-
-    private static void bind(PreparedStatement ps, int index, String text) throws SQLException {
-        if (text == null) {
-            ps.setNull(index, Types.OTHER);
-        } else {
-            ps.setObject(index, text, Types.OTHER);
-        }
-    }
-
     private void count(Relation r, int changed) {
         if (changed == Statement.SUCCESS_NO_INFO) {
             changed = 1; // not reported for this batch: it ran without error
@@ -295,23 +488,20 @@ final class RowApplier implements AutoCloseable {
         }
     }
 
-    private void closeStatements(String prefix) {
-        batched = null; // flushed before any Relation
-        batchedRelation = null;
-        statements.entrySet().removeIf(e -> {
+    /** Forgets the statements of a table whose description changed (the pipeline is empty: a Relation flushed it). */
+    private void deallocate(String prefix) throws SQLException {
+        List<String> names = new ArrayList<>();
+        prepared.entrySet().removeIf(e -> {
             if (e.getKey().startsWith(prefix)) {
-                close(e.getValue());
+                names.add(e.getValue());
                 return true;
             }
             return false;
         });
-    }
-
-    private static void close(PreparedStatement ps) {
-        try {
-            ps.close();
-        } catch (SQLException e) {
-            // a statement of a broken session: nothing to release
+        try (Statement st = target.createStatement()) {
+            for (String name : names) {
+                st.execute("DEALLOCATE " + name);
+            }
         }
     }
 
@@ -321,7 +511,10 @@ final class RowApplier implements AutoCloseable {
             copy.cancel();
             copy = null;
         }
-        statements.values().forEach(RowApplier::close);
-        statements.clear();
+        try {
+            pipeline.close();
+        } catch (SQLException e) {
+            // a statement of a broken session: nothing to release
+        }
     }
 }
