@@ -31,7 +31,7 @@ import static org.fastcopy.util.Sql.qualified;
  * <ul>
  * <li>A long run of INSERTs into one table streams into one COPY ({@link InsertCopy}), whose
  * values are the bytes the walsender sent. Long means long enough to pay for COPY's own two round
- * trips ({@link #copyFrom(long)}): 16 rows on loopback, about 200 at a 2 ms round trip.</li>
+ * trips ({@link #copyFrom(long)}): 16 rows on loopback, about 80 at a 2 ms round trip.</li>
  * <li>Every other change is an {@code EXECUTE} of a statement prepared on the server once per
  * table and shape, with its values as literals, queued in one pipeline
  * ({@link Statement#addBatch(String)}) that goes with one Sync when something must wait for it: a
@@ -65,10 +65,13 @@ final class RowApplier implements AutoCloseable {
     /** ...and at most. */
     static final int RUN_MAX = 1_000;
     /**
-     * The server's extra work for a row sent as an EXECUTE rather than in a COPY: an estimate
-     * (parsing a short EXECUTE and running an INSERT's executor for one row), not a measurement.
+     * The server's extra work for a row sent as an EXECUTE rather than in a COPY. Measured
+     * 2026-12-06 on a test_run week (its five indexes), 20,000 rows into an empty copy, the
+     * backend's CPU from /proc, 3 times: COPY 0.68-0.71 s, EXECUTEs of a prepared INSERT through
+     * psql 1.60-2.36 s, so 46-84 us more per row; the low end, as the pipeline also saves psql's
+     * message per statement.
      */
-    private static final long EXECUTE_ROW_NANOS = 20_000;
+    private static final long EXECUTE_ROW_NANOS = 50_000;
     /** SQL queued in the pipeline before it is sent, at most (a value longer than that goes alone). */
     static final int PIPELINE_BYTES = 1 << 20;
     /** What the count of a pipelined INSERT means: a row inserted. */
@@ -223,7 +226,7 @@ final class RowApplier implements AutoCloseable {
      * A COPY costs two round trips of its own (its start waits for the server's CopyInResponse,
      * its end for the count), where statements in the pipeline wait for none; per row, COPY costs
      * the server less. A run goes through COPY when it is long enough for the rows' saving to pay
-     * for the round trips: from 16 rows on loopback, from about 200 at a 2 ms round trip.
+     * for the round trips: from 16 rows on loopback, from about 80 at a 2 ms round trip.
      */
     static int copyFrom(long roundTripNanos) {
         long rows = (2 * roundTripNanos) / EXECUTE_ROW_NANOS;

@@ -30,7 +30,7 @@ class RowApplierTest {
     @Test
     void aRunGoesThroughCopyWhenItIsLongEnoughToPayForCopysOwnRoundTrips() {
         assertThat(RowApplier.copyFrom(50_000)).as("loopback").isEqualTo(RowApplier.RUN);
-        assertThat(RowApplier.copyFrom(2_000_000)).as("2 ms").isEqualTo(200);
+        assertThat(RowApplier.copyFrom(2_000_000)).as("2 ms").isEqualTo(80);
         assertThat(RowApplier.copyFrom(100_000_000)).as("100 ms").isEqualTo(RowApplier.RUN_MAX);
     }
 
