@@ -66,10 +66,10 @@ final class RowApplier implements AutoCloseable {
     static final int RUN_MAX = 1_000;
     /**
      * The server's extra work for a row sent as an EXECUTE rather than in a COPY. Measured
-     * 2026-12-06 on a test_run week (its five indexes), 20,000 rows into an empty copy, the
-     * backend's CPU from /proc, 3 times: COPY 0.68-0.71 s, EXECUTEs of a prepared INSERT through
-     * psql 1.60-2.36 s, so 46-84 us more per row; the low end, as the pipeline also saves psql's
-     * message per statement.
+     * 2026-12-06 by bench/apply-row-cost (20,000 rows of a test_run week into empty copies with
+     * its indexes, the backend's CPU from /proc, 4 runs): COPY 0.68-0.94 s, EXECUTEs of a prepared
+     * INSERT sent by psql 1.60-2.36 s, so 42-84 us more per row; the low end, as the pipeline
+     * also saves psql's round trip per statement.
      */
     private static final long EXECUTE_ROW_NANOS = 50_000;
     /** SQL queued in the pipeline before it is sent, at most (a value longer than that goes alone). */
