@@ -68,7 +68,7 @@ final class RowApplier implements AutoCloseable {
      * The server's extra work for a row sent as an EXECUTE rather than in a COPY. Measured
      * 2026-12-06 by bench/apply-row-cost (20,000 rows of a test_run week into empty copies with
      * its indexes, the backend's CPU from /proc, 4 runs): COPY 0.68-0.94 s, EXECUTEs of a prepared
-     * INSERT sent by psql 1.60-2.36 s, so 42-84 us more per row; the low end, as the pipeline
+     * INSERT sent by psql 1.60-2.36 s, so 42-84 us more per row; 50 us, near the low end, as the pipeline
      * also saves psql's round trip per statement.
      */
     private static final long EXECUTE_ROW_NANOS = 50_000;
