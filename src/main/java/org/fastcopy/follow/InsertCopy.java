@@ -46,7 +46,7 @@ final class InsertCopy {
 
     /** Whether this COPY was started for the table and columns given. */
     boolean isFor(long oid, List<Integer> columns) {
-        return relationOid == oid && (cols == columns || cols.equals(columns));
+        return relationOid == oid && cols.equals(columns);
     }
 
     /** Rows appended so far. */

@@ -21,8 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 import static org.fastcopy.util.Sql.ident;
+import static org.fastcopy.util.Sql.literal;
 import static org.fastcopy.util.Sql.qualified;
 
 /**
@@ -84,6 +86,8 @@ final class RowApplier implements AutoCloseable {
     private int preparedCount;
     /** UPDATEs and DELETEs that found no row, per table: the target had diverged, or a TRUNCATE raced the copy. */
     private final Map<String, Long> missing = new HashMap<>();
+    /** {@link #all}'s lists, by column count: a row with every value sent reuses its table's. */
+    private final Map<Integer, List<Integer>> allColumns = new HashMap<>();
     private long rows;
     /** COPY writes a GENERATED ALWAYS identity column as given; an INSERT only when told to (PostgreSQL 10 on). */
     private final String overriding;
@@ -348,18 +352,9 @@ final class RowApplier implements AutoCloseable {
     private static String execute(String name, List<String> values) {
         StringBuilder sql = new StringBuilder(32 + 16 * values.size()).append("EXECUTE ").append(name);
         for (int k = 0; k < values.size(); k++) {
-            sql.append(k == 0 ? "(" : ", ");
-            literal(sql, values.get(k));
+            sql.append(k == 0 ? "(" : ", ").append(literal(values.get(k)));
         }
         return (values.isEmpty() ? sql : sql.append(')')).toString();
-    }
-
-    private static void literal(StringBuilder sql, String value) {
-        if (value == null) {
-            sql.append("NULL");
-        } else {
-            sql.append('\'').append(value.replace("'", "''")).append('\'');
-        }
     }
 
     /** Queues one statement; sends the pipeline when it is full. */
@@ -412,7 +407,7 @@ final class RowApplier implements AutoCloseable {
      * The columns that find the old row: the replica identity's key columns, or with REPLICA
      * IDENTITY FULL (or insert-only tables' absent key) every column that was sent.
      */
-    private static List<Integer> identity(Relation r, TupleData old) {
+    private List<Integer> identity(Relation r, TupleData old) {
         List<Integer> out = new ArrayList<>();
         if (r.replicaIdentity() != ReplicaIdentity.FULL) {
             for (int i = 0; i < r.columns().size(); i++) {
@@ -446,7 +441,7 @@ final class RowApplier implements AutoCloseable {
     }
 
     /** Indexes of the columns whose values were sent (an unchanged TOASTed value is not). */
-    private static List<Integer> sent(TupleData t, int columns) {
+    private List<Integer> sent(TupleData t, int columns) {
         if (t.size() >= columns && !t.hasUnchangedToast()) {
             return all(columns); // every INSERT, and most UPDATEs: no list per row
         }
@@ -459,22 +454,10 @@ final class RowApplier implements AutoCloseable {
         return out;
     }
 
-    /** 0..n-1, shared: a list per column count. */
-    private static List<Integer> all(int n) {
-        List<Integer>[] cache = ALL;
-        if (n < cache.length) {
-            List<Integer> l = cache[n];
-            if (l == null) {
-                l = java.util.stream.IntStream.range(0, n).boxed().toList();
-                cache[n] = l; // a benign race: two equal lists
-            }
-            return l;
-        }
-        return java.util.stream.IntStream.range(0, n).boxed().toList();
+    /** 0..n-1, one list per column count. */
+    private List<Integer> all(int n) {
+        return allColumns.computeIfAbsent(n, k -> IntStream.range(0, k).boxed().toList());
     }
-
-    @SuppressWarnings("unchecked")
-    private static final List<Integer>[] ALL = new List[1601]; // MaxHeapAttributeNumber + 1
 
     private void count(Relation r, int changed) {
         if (changed == Statement.SUCCESS_NO_INFO) {

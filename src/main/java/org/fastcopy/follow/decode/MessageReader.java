@@ -97,17 +97,6 @@ final class MessageReader {
         throw fail("truncated: " + field + " has no terminating NUL byte before the end (" + length() + " bytes)");
     }
 
-    /** {@code n} bytes of UTF-8 text. */
-    String text(int n, String field) {
-        if (n < 0) {
-            throw fail("negative length " + n + " for " + field);
-        }
-        need(n, field);
-        String s = utf8(buf.slice(buf.position(), n), field);
-        buf.position(buf.position() + n);
-        return s;
-    }
-
     private String utf8(ByteBuffer bytes, String field) {
         try {
             CharBuffer chars = UTF8.get().reset().decode(bytes);
