@@ -49,6 +49,11 @@ final class InsertCopy {
         return relationOid == oid && cols.equals(columns);
     }
 
+    /** The table this COPY fills. */
+    long oid() {
+        return relationOid;
+    }
+
     /** Rows appended so far. */
     long rows() {
         return rows;

@@ -34,6 +34,10 @@ import static org.fastcopy.util.Sql.qualified;
  * <li>A long run of INSERTs into one table streams into one COPY ({@link InsertCopy}), whose
  * values are the bytes the walsender sent. Long means long enough to pay for COPY's own two round
  * trips ({@link #copyFrom(long)}): 16 rows on loopback, about 80 at a 2 ms round trip.</li>
+ * <li>An UPDATE or DELETE that arrives during such a run, of another table or of a row of the
+ * run's table that none of the run's later INSERTs has the key of, is held back and goes right
+ * after the run ({@link HeldChanges} says when that gives the same target), so a transaction whose
+ * INSERTs are mixed with changes of older rows still sends its INSERTs as one COPY.</li>
  * <li>Every other change is an {@code EXECUTE} of a statement prepared on the server once per
  * table and shape, with its values as literals, queued in one pipeline
  * ({@link Statement#addBatch(String)}) that goes with one Sync when something must wait for it: a
@@ -89,10 +93,19 @@ final class RowApplier implements AutoCloseable {
     /** {@link #all}'s lists, by column count: a row with every value sent reuses its table's. */
     private final Map<Integer, List<Integer>> allColumns = new HashMap<>();
     private long rows;
+    /** Rows of them that went through a COPY. */
+    private long copied;
     /** COPY writes a GENERATED ALWAYS identity column as given; an INSERT only when told to (PostgreSQL 10 on). */
     private final String overriding;
     /** INSERTs into one table in a row from which the run goes through COPY: {@link #copyFrom(long)}. */
     private final int copyFrom;
+
+    /** Whether changes may be held behind a run at all: no trigger or rule fires in the apply's session. */
+    private final boolean mayHold;
+    /** Per table oid: whether its own UPDATEs and DELETEs may be held behind a run of its INSERTs. */
+    private final Map<Long, Boolean> keyOrdersAlone = new HashMap<>();
+    /** UPDATEs and DELETEs held until the current run of INSERTs ends. */
+    private final HeldChanges held = new HeldChanges();
 
     /** A long run of INSERTs into one table streams into this COPY; anything else ends it first. */
     private InsertCopy copy;
@@ -129,6 +142,7 @@ final class RowApplier implements AutoCloseable {
             st.execute("SET DateStyle = ISO, YMD");
             st.execute("SET IntervalStyle = postgres");
         }
+        this.mayHold = !TargetShape.somethingFiresOnReplica(target);
     }
 
     /** Remembers a table's description after checking it against the target. */
@@ -138,19 +152,24 @@ final class RowApplier implements AutoCloseable {
         if (relations.accept(r).filter(old -> !old.equals(r)).isPresent()) {
             deallocate(r.oid() + ":");
         }
+        keyOrdersAlone.put(r.oid(), mayHold && HeldChanges.keyOrdersAlone(r, TargetShape.uniqueIndexes(target, r)));
     }
 
     void insert(Insert m) throws SQLException {
         Relation r = relations.require(m.relationOid());
         List<Integer> cols = sent(m.newTuple(), r.columns().size());
-        if (copy != null && copy.isFor(r.oid(), cols)) {
+        boolean continues = copy != null ? copy.isFor(r.oid(), cols)
+                : !insertRun.isEmpty() && insertRelation.oid() == r.oid() && insertCols.equals(cols);
+        if (continues && held.hasKeys() && held.collides(HeldChanges.key(r, m.newTuple()))) {
+            continues = false; // a held change of this key goes first
+        }
+        if (continues && copy != null) {
             copy.row(m.newTuple(), cols);
             return;
         }
-        if (!insertRun.isEmpty() && (insertRelation.oid() != r.oid() || !insertCols.equals(cols))) {
-            endInsertRun();
+        if (!continues) {
+            endRun();
         }
-        endCopy();
         insertRelation = r;
         insertCols = cols;
         insertRun.add(m.newTuple());
@@ -170,8 +189,6 @@ final class RowApplier implements AutoCloseable {
 
     void update(Update m) throws SQLException {
         Relation r = relations.require(m.relationOid());
-        endInsertRun(); // the INSERTs before it, in order
-        endCopy();
         TupleData old = m.oldOrKey() != null ? m.oldOrKey() : m.newTuple();
         List<Integer> where = identity(r, old);
         List<Integer> sent = sent(m.newTuple(), r.columns().size());
@@ -198,20 +215,68 @@ final class RowApplier implements AutoCloseable {
         for (int i : where) {
             values.add(old.text(i));
         }
-        queue(execute(name, values), r, 1);
+        String sql = execute(name, values);
+        if (mayHoldBehindRun(r)) {
+            if (r.oid() == runOid()) {
+                held.holdKey(HeldChanges.key(r, old));
+                held.holdKey(HeldChanges.key(r, m.newTuple()));
+            }
+            held.hold(sql, r);
+            return;
+        }
+        endRun(); // the INSERTs before it, in order
+        queue(sql, r, 1);
     }
 
     void delete(Delete m) throws SQLException {
         Relation r = relations.require(m.relationOid());
-        endInsertRun(); // the INSERTs before it, in order
-        endCopy();
         List<Integer> where = identity(r, m.oldOrKey());
         String name = prepare(r.oid() + ":D" + where, p -> "DELETE FROM ONLY " + qualified(r.namespace(), r.name()) + where(r, where, p));
         List<String> values = new ArrayList<>(where.size());
         for (int i : where) {
             values.add(m.oldOrKey().text(i));
         }
-        queue(execute(name, values), r, 1);
+        String sql = execute(name, values);
+        if (mayHoldBehindRun(r)) {
+            if (r.oid() == runOid()) {
+                held.holdKey(HeldChanges.key(r, m.oldOrKey()));
+            }
+            held.hold(sql, r);
+            return;
+        }
+        endRun(); // the INSERTs before it, in order
+        queue(sql, r, 1);
+    }
+
+    /**
+     * Whether an UPDATE or DELETE of {@code r} may wait until the current run of INSERTs ends
+     * ({@link HeldChanges}): a run is going on, the held changes are within one pipeline's
+     * worth, and the change is of another table or of one whose key alone orders its changes.
+     */
+    private boolean mayHoldBehindRun(Relation r) {
+        long run = runOid();
+        if (!mayHold || run == 0 || held.size() >= BATCH || held.bytes() >= PIPELINE_BYTES) {
+            return false;
+        }
+        return r.oid() != run || keyOrdersAlone.getOrDefault(r.oid(), false);
+    }
+
+    /** The table of the current run of INSERTs, or 0 when none is going on (0 is never a table's oid). */
+    private long runOid() {
+        return copy != null ? copy.oid() : insertRun.isEmpty() ? 0 : insertRelation.oid();
+    }
+
+    /** Ends the run of INSERTs (EXECUTEs or its COPY), then queues what was held behind it. */
+    private void endRun() throws SQLException {
+        endInsertRun();
+        endCopy();
+        try {
+            for (int i = 0; i < held.size(); i++) {
+                queue(held.statement(i), held.table(i), 1);
+            }
+        } finally {
+            held.clear();
+        }
     }
 
     void truncate(Truncate m) throws SQLException {
@@ -261,8 +326,7 @@ final class RowApplier implements AutoCloseable {
      * pipeline's in the same round trip. The first failure skips the rest, COMMIT included.
      */
     void flushWith(List<String> statements) throws SQLException {
-        endInsertRun();
-        endCopy();
+        endRun();
         for (String sql : statements) {
             pipeline.addBatch(sql);
             pipelined.add(null);
@@ -273,7 +337,12 @@ final class RowApplier implements AutoCloseable {
     /** Rows inserted, updated or deleted so far, those still in an open COPY or the pipeline included. */
     long rows() {
         InsertCopy c = copy; // read once: the progress line asks from another thread
-        return rows + (c == null ? 0 : c.rows()) + pipelinedRows + insertRun.size();
+        return rows + (c == null ? 0 : c.rows()) + pipelinedRows + insertRun.size() + held.size();
+    }
+
+    /** INSERTs that went through a COPY (the rest went as EXECUTEs), those of an open COPY left out. */
+    long copiedRows() {
+        return copied;
     }
 
     /** UPDATEs and DELETEs that found no row, per table (logged as they happen). */
@@ -320,7 +389,9 @@ final class RowApplier implements AutoCloseable {
             InsertCopy c = copy;
             copy = null;
             try {
-                rows += c.end();
+                long n = c.end();
+                rows += n;
+                copied += n;
             } catch (SQLException e) {
                 c.cancel();
                 throw e;
@@ -363,7 +434,9 @@ final class RowApplier implements AutoCloseable {
         pipelined.add(counts);
         pipelinedBytes += sql.length();
         pipelinedRows += changes;
-        if (pipelined.size() >= BATCH || pipelinedBytes >= PIPELINE_BYTES) {
+        // During a COPY only PREPAREs of held changes come here, and the session can send nothing
+        // else: they wait for the run's end, at most one per table and shape.
+        if (copy == null && (pipelined.size() >= BATCH || pipelinedBytes >= PIPELINE_BYTES)) {
             sendPipeline();
         }
     }

@@ -51,6 +51,36 @@ final class TargetShape {
         }
     }
 
+    /**
+     * Unique indexes and exclusion constraints of the target table (0 when it has none, or does
+     * not exist): with one, the replica identity's key, RowApplier may hold the table's UPDATEs and
+     * DELETEs behind a run of its INSERTs ({@link HeldChanges}).
+     */
+    static int uniqueIndexes(Connection target, Relation r) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT count(*) FROM pg_catalog.pg_index i"
+                + " WHERE i.indrelid = pg_catalog.to_regclass(?) AND (i.indisunique OR i.indisexclusion)")) {
+            ps.setString(1, qualified(r.namespace(), r.name()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /**
+     * Whether any trigger or rule in the target database fires in the apply's
+     * {@code session_replication_role = replica} (ENABLE REPLICA or ENABLE ALWAYS): such a one
+     * may see the order of changes, so the apply keeps every change in arrival order.
+     */
+    static boolean somethingFiresOnReplica(Connection target) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger"
+                + " WHERE tgenabled IN ('A', 'R')) OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite WHERE ev_enabled IN ('A', 'R'))");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
     private static FastcopyException stop(String table, String why) {
         return new FastcopyException(FastcopyException.FAILED, "following stopped at table " + table + ": " + why
                 + "; nothing of its transaction was applied. To continue: make the target table match the source "

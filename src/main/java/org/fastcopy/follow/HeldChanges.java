@@ -1,0 +1,123 @@
+package org.fastcopy.follow;
+
+import org.fastcopy.follow.decode.PgOutputMessage.Column;
+import org.fastcopy.follow.decode.PgOutputMessage.Relation;
+import org.fastcopy.follow.decode.PgOutputMessage.ReplicaIdentity;
+import org.fastcopy.follow.decode.TupleData;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * UPDATEs and DELETEs that arrived while a run of INSERTs into one table was going on, held back
+ * so the run stays one COPY, and sent in arrival order right after it ends.
+ *
+ * <p>Why sending one after INSERTs that came later gives the same target (the session runs with
+ * {@code session_replication_role = replica}, so no trigger, rule or foreign key check sees the
+ * order, and {@link RowApplier} holds nothing at all when some trigger or rule fires in that mode):
+ * <ul>
+ * <li>A change of another table touches nothing the run's rows touch: unique indexes belong to
+ * one table.</li>
+ * <li>A change of the run's own table is held only when that table's single unique index (or
+ * exclusion constraint) is its replica identity's key, and that key's types compare equal exactly
+ * when their text is equal (integers, uuid, date, boolean). Then a later INSERT can only be hurt by
+ * a held change of the same key: a DELETE of the key it re-inserts, an UPDATE that moves a key
+ * away or onto it. Every held change remembers its old and new key, and an INSERT whose key is
+ * among them ends the run first ({@link #collides}), so the two go in their own order.</li>
+ * </ul>
+ * Other unique indexes would not be safe: an UPDATE that frees a value another unique column needs
+ * for a later INSERT would come too late.
+ */
+final class HeldChanges {
+    /** Built-in types whose output text is equal exactly when their values are: bool, int8, int2, int4, oid, date, uuid. */
+    private static final Set<Long> TEXT_EQUALS_VALUE = Set.of(16L, 20L, 21L, 23L, 26L, 1082L, 2950L);
+
+    private final List<String> sql = new ArrayList<>();
+    private final List<Relation> tables = new ArrayList<>();
+    /** Old and new keys of the held changes of the run's own table. */
+    private final Set<String> keys = new HashSet<>();
+    private long bytes;
+
+    /**
+     * Whether a change of the run's own table {@code r} may be held: its key is the only unique
+     * index on the target ({@code targetUniqueIndexes} counts them, exclusion constraints included)
+     * and every key column's text is equal exactly when its value is.
+     */
+    static boolean keyOrdersAlone(Relation r, int targetUniqueIndexes) {
+        if (targetUniqueIndexes != 1 || r.replicaIdentity() == ReplicaIdentity.FULL
+                || r.replicaIdentity() == ReplicaIdentity.NOTHING) {
+            return false;
+        }
+        boolean any = false;
+        for (Column c : r.columns()) {
+            if (c.isKey()) {
+                if (!TEXT_EQUALS_VALUE.contains(c.typeOid())) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /** The key columns' values of {@code t}, as one string (NUL cannot occur in a PostgreSQL text value). */
+    static String key(Relation r, TupleData t) {
+        StringBuilder k = new StringBuilder(24);
+        for (int i = 0; i < r.columns().size(); i++) {
+            if (r.columns().get(i).isKey()) {
+                String v = i < t.size() ? t.text(i) : null;
+                k.append(v == null ? "\u0000n" : v).append('\u0000');
+            }
+        }
+        return k.toString();
+    }
+
+    void hold(String statement, Relation table) {
+        sql.add(statement);
+        tables.add(table);
+        bytes += statement.length();
+    }
+
+    /** Remembers a key a held change of the run's own table reads or writes. */
+    void holdKey(String key) {
+        keys.add(key);
+    }
+
+    /** Whether an INSERT of {@code key} into the run's table must wait for the held changes. */
+    boolean collides(String key) {
+        return keys.contains(key);
+    }
+
+    boolean isEmpty() {
+        return sql.isEmpty();
+    }
+
+    boolean hasKeys() {
+        return !keys.isEmpty();
+    }
+
+    int size() {
+        return sql.size();
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    String statement(int i) {
+        return sql.get(i);
+    }
+
+    Relation table(int i) {
+        return tables.get(i);
+    }
+
+    void clear() {
+        sql.clear();
+        tables.clear();
+        keys.clear();
+        bytes = 0;
+    }
+}
