@@ -90,10 +90,6 @@ final class HeldChanges {
         return keys.contains(key);
     }
 
-    boolean isEmpty() {
-        return sql.isEmpty();
-    }
-
     boolean hasKeys() {
         return !keys.isEmpty();
     }

@@ -219,7 +219,9 @@ final class RowApplier implements AutoCloseable {
         if (mayHoldBehindRun(r)) {
             if (r.oid() == runOid()) {
                 held.holdKey(HeldChanges.key(r, old));
-                held.holdKey(HeldChanges.key(r, m.newTuple()));
+                if (m.oldOrKey() != null) {
+                    held.holdKey(HeldChanges.key(r, m.newTuple())); // the key changed: the new one too
+                }
             }
             held.hold(sql, r);
             return;

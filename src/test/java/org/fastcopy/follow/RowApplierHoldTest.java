@@ -1,19 +1,17 @@
 package org.fastcopy.follow;
 
-import org.fastcopy.follow.decode.PgOutputMessage;
 import org.fastcopy.testing.LogicalClusters;
 import org.fastcopy.testing.LogicalSlotReader;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fastcopy.testing.Queries.column;
+import static org.fastcopy.testing.Queries.exec;
 
 /**
  * UPDATEs and DELETEs of older rows, mixed into a run of INSERTs, wait until the run has gone
@@ -129,17 +127,7 @@ class RowApplierHoldTest {
                 RowApplier applier = new RowApplier(d, copyFrom);
                 try (applier) {
                     for (int i = 0; i < all.size(); i++) {
-                        for (PgOutputMessage m : slot.nextTransaction()) {
-                            if (m instanceof PgOutputMessage.Relation r) {
-                                applier.relation(r);
-                            } else if (m instanceof PgOutputMessage.Insert ins) {
-                                applier.insert(ins);
-                            } else if (m instanceof PgOutputMessage.Update u) {
-                                applier.update(u);
-                            } else if (m instanceof PgOutputMessage.Delete del) {
-                                applier.delete(del);
-                            }
-                        }
+                        ApplierFeed.apply(applier, slot.nextTransaction());
                     }
                     applier.flush(); // every transaction in one target transaction, as a backlog is applied
                     d.commit();
@@ -155,22 +143,6 @@ class RowApplierHoldTest {
                 }
                 return applier;
             }
-        }
-    }
-
-    private static void exec(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    private static List<String> column(Connection c, String query) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            List<String> values = new ArrayList<>();
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-            return values;
         }
     }
 }

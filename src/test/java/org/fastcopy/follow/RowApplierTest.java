@@ -1,6 +1,5 @@
 package org.fastcopy.follow;
 
-import org.fastcopy.follow.decode.PgOutputMessage;
 import org.fastcopy.testing.FidelityFixture;
 import org.fastcopy.testing.LogicalClusters;
 import org.fastcopy.testing.LogicalSlotReader;
@@ -9,14 +8,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fastcopy.testing.Queries.column;
+import static org.fastcopy.testing.Queries.exec;
 
 /**
  * The applier writes each change the way its run calls for: an EXECUTE of a server-side prepared
@@ -109,17 +107,7 @@ class RowApplierTest {
                 long rowsSeen = 0;
                 try (RowApplier applier = new RowApplier(d, copyFrom)) {
                     for (int txn = 0; txn < 3; txn++) {
-                        for (PgOutputMessage m : slot.nextTransaction()) {
-                            if (m instanceof PgOutputMessage.Relation r) {
-                                applier.relation(r);
-                            } else if (m instanceof PgOutputMessage.Insert ins) {
-                                applier.insert(ins);
-                            } else if (m instanceof PgOutputMessage.Update u) {
-                                applier.update(u);
-                            } else if (m instanceof PgOutputMessage.Delete del) {
-                                applier.delete(del);
-                            }
-                        }
+                        ApplierFeed.apply(applier, slot.nextTransaction());
                         applier.flush();
                         d.commit();
                     }
@@ -136,22 +124,6 @@ class RowApplierTest {
                 assertThat(rowsSeen).isGreaterThan(2L * compared);
                 assertThat(most).as("rows of the largest fixture table: runs of COPY").isGreaterThanOrEqualTo(2);
             }
-        }
-    }
-
-    private static void exec(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    private static List<String> column(Connection c, String query) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            List<String> values = new ArrayList<>();
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-            return values;
         }
     }
 }

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fastcopy.testing.Queries.column;
+import static org.fastcopy.testing.Queries.exec;
 import static org.fastcopy.util.Sql.ident;
 
 /**
@@ -127,21 +129,5 @@ class PgOutputFidelityTest {
             }
             return v instanceof TupleData.Null ? "NULL" : "UNCHANGED TOAST";
         }).collect(Collectors.joining(", "));
-    }
-
-    private static List<String> column(Connection c, String query) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            List<String> values = new ArrayList<>();
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-            return values;
-        }
-    }
-
-    private static void exec(Connection c, String statement) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
     }
 }
