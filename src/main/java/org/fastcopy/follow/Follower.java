@@ -219,14 +219,6 @@ final class Follower implements AutoCloseable {
                 listener.skipped(c.commitLsn());
                 log.debug("skipped the transaction committed at {}: already on the target", c.commitLsn());
             }
-        } else if (m instanceof PgOutputMessage.Insert i) {
-            rows.insert(i);
-        } else if (m instanceof PgOutputMessage.Update u) {
-            rows.update(u);
-        } else if (m instanceof PgOutputMessage.Delete d) {
-            rows.delete(d);
-        } else if (m instanceof PgOutputMessage.Truncate t) {
-            rows.truncate(t);
         } else if (m instanceof PgOutputMessage.Commit c) {
             inTransaction = false;
             pendingTransactions++;
@@ -235,9 +227,9 @@ final class Follower implements AutoCloseable {
             if (pendingTransactions >= BATCH_TRANSACTIONS || rows.rows() - rowsAtLastCommit >= BATCH_ROWS) {
                 commit();
             }
+        } else {
+            rows.apply(m); // a row change; the other messages need nothing
         }
-        // Type (user types are matched by the column check), Origin (followed like any change) and
-        // Message (not requested) need nothing.
     }
 
     /** Commits the applied transactions with their ledger position, then confirms exactly that to the slot. */

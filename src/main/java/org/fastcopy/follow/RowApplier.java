@@ -1,5 +1,6 @@
 package org.fastcopy.follow;
 
+import org.fastcopy.follow.decode.PgOutputMessage;
 import org.fastcopy.follow.decode.PgOutputMessage.Column;
 import org.fastcopy.follow.decode.PgOutputMessage.Delete;
 import org.fastcopy.follow.decode.PgOutputMessage.Insert;
@@ -143,6 +144,26 @@ final class RowApplier implements AutoCloseable {
             st.execute("SET IntervalStyle = postgres");
         }
         this.mayHold = !TargetShape.somethingFiresOnReplica(target);
+    }
+
+    /**
+     * Applies one decoded message of a transaction being applied: a table's description or a row
+     * change. Begin and Commit are the caller's (it owns the target transaction); Type (user types
+     * are matched by the column check), Origin (followed like any change) and Message (not
+     * requested) need nothing.
+     */
+    void apply(PgOutputMessage m) throws SQLException {
+        if (m instanceof Relation r) {
+            relation(r);
+        } else if (m instanceof Insert i) {
+            insert(i);
+        } else if (m instanceof Update u) {
+            update(u);
+        } else if (m instanceof Delete d) {
+            delete(d);
+        } else if (m instanceof Truncate t) {
+            truncate(t);
+        }
     }
 
     /** Remembers a table's description after checking it against the target. */

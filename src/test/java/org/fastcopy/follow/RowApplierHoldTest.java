@@ -1,5 +1,6 @@
 package org.fastcopy.follow;
 
+import org.fastcopy.follow.decode.PgOutputMessage;
 import org.fastcopy.testing.LogicalClusters;
 import org.fastcopy.testing.LogicalSlotReader;
 import org.junit.jupiter.api.Test;
@@ -127,7 +128,9 @@ class RowApplierHoldTest {
                 RowApplier applier = new RowApplier(d, copyFrom);
                 try (applier) {
                     for (int i = 0; i < all.size(); i++) {
-                        ApplierFeed.apply(applier, slot.nextTransaction());
+                        for (PgOutputMessage m : slot.nextTransaction()) {
+                            applier.apply(m);
+                        }
                     }
                     applier.flush(); // every transaction in one target transaction, as a backlog is applied
                     d.commit();

@@ -1,5 +1,6 @@
 package org.fastcopy.follow;
 
+import org.fastcopy.follow.decode.PgOutputMessage;
 import org.fastcopy.testing.FidelityFixture;
 import org.fastcopy.testing.LogicalClusters;
 import org.fastcopy.testing.LogicalSlotReader;
@@ -107,7 +108,9 @@ class RowApplierTest {
                 long rowsSeen = 0;
                 try (RowApplier applier = new RowApplier(d, copyFrom)) {
                     for (int txn = 0; txn < 3; txn++) {
-                        ApplierFeed.apply(applier, slot.nextTransaction());
+                        for (PgOutputMessage m : slot.nextTransaction()) {
+                            applier.apply(m);
+                        }
                         applier.flush();
                         d.commit();
                     }
