@@ -4,6 +4,9 @@ import org.fastcopy.follow.decode.TupleData;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -11,7 +14,8 @@ import java.util.List;
 /**
  * One open {@code COPY table (columns) FROM STDIN} on the apply session, fed a run of INSERTs of
  * one table as they arrive: rows go to the server in chunks of {@link #CHUNK} bytes, so memory
- * stays flat whatever the length of the run (a row longer than a chunk is sent alone). COPY runs
+ * stays flat whatever the length of the run or of a value (a value longer than a chunk goes in
+ * pieces: COPY data need not end at a row's end). COPY runs
  * inside the caller's open transaction, like the INSERTs it replaces, and like them it touches
  * only the named table (no rules; triggers are quiet under {@code session_replication_role =
  * replica}). One COPY costs one round trip at its end instead of one per 500 rows, and the server
@@ -29,7 +33,7 @@ final class InsertCopy {
     private final CopyIn copy;
     private final long relationOid;
     private final List<Integer> cols;
-    private byte[] buf = new byte[CHUNK];
+    private final byte[] buf = new byte[CHUNK];
     private int len;
     private long rows;
 
@@ -104,50 +108,73 @@ final class InsertCopy {
 
     /**
      * Copies UTF-8 bytes with COPY text format's four escapes. Every byte of a multi-byte UTF-8
-     * sequence has its high bit set, so none of them is mistaken for a backslash or a tab.
+     * sequence has its high bit set, so none of them is mistaken for a backslash or a tab. Runs
+     * without an escape, nearly all of a value, are found eight bytes at a time and copied whole:
+     * this loop was the follower's largest cost on a backlog of long values (profile of
+     * 2026-12-06), and the launcher's C1 compiler does not vectorize a byte-by-byte one.
      */
     private void escape(byte[] b) throws SQLException {
-        if (len + 2 * b.length > buf.length) {
-            send(); // COPY data need not end at a row's end
-            ensure(2 * b.length); // a value longer than half a chunk
-        }
-        byte[] out = buf;
-        int at = len;
-        for (byte c : b) {
-            switch (c) {
-                case '\\' -> { out[at++] = '\\'; out[at++] = '\\'; }
-                case '\n' -> { out[at++] = '\\'; out[at++] = 'n'; }
-                case '\r' -> { out[at++] = '\\'; out[at++] = 'r'; }
-                case '\t' -> { out[at++] = '\\'; out[at++] = 't'; }
-                default -> out[at++] = c;
+        int n = b.length;
+        int from = 0; // the first byte not copied yet
+        int i = 0;
+        while (i < n) {
+            if (i + 8 <= n && !mayNeedEscape((long) LONGS.get(b, i))) {
+                i += 8;
+                continue;
             }
+            byte c = b[i];
+            if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+                copy(b, from, i - from);
+                put((byte) '\\');
+                put(c == '\\' ? (byte) '\\' : c == '\n' ? (byte) 'n' : c == '\r' ? (byte) 'r' : (byte) 't');
+                from = i + 1;
+            }
+            i++;
         }
-        len = at;
+        copy(b, from, n - from);
     }
 
-    private void put(byte b) {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * Whether one of eight bytes is below 0x0E (tab, newline and carriage return are) or is a
+     * backslash: the two classic has-less and has-zero bit tricks, exact in what they detect (a
+     * byte with its high bit set never counts), so a false answer means no escape among them.
+     */
+    private static boolean mayNeedEscape(long x) {
+        long below = (x - ONES * 0x0E) & ~x & HIGHS;
+        long y = x ^ (ONES * '\\');
+        long backslash = (y - ONES) & ~y & HIGHS;
+        return (below | backslash) != 0;
+    }
+
+    /** Appends bytes, sending each full chunk: a value longer than a chunk never grows the buffer. */
+    private void copy(byte[] b, int off, int n) throws SQLException {
+        while (n > 0) {
+            if (len == buf.length) {
+                send();
+            }
+            int k = Math.min(n, buf.length - len);
+            System.arraycopy(b, off, buf, len, k);
+            len += k;
+            off += k;
+            n -= k;
+        }
+    }
+
+    private void put(byte b) throws SQLException {
         if (len == buf.length) {
-            ensure(1);
+            send();
         }
         buf[len++] = b;
-    }
-
-    /** Grows the buffer only for a row longer than a chunk; it shrinks back at the next send. */
-    private void ensure(int more) {
-        if (len + more > buf.length) {
-            byte[] bigger = new byte[Math.max(buf.length * 2, len + more)];
-            System.arraycopy(buf, 0, bigger, 0, len);
-            buf = bigger;
-        }
     }
 
     private void send() throws SQLException {
         if (len > 0) {
             copy.writeToCopy(buf, 0, len);
             len = 0;
-        }
-        if (buf.length > CHUNK) {
-            buf = new byte[CHUNK];
         }
     }
 }

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,6 +73,43 @@ class InsertCopyTest {
         List<String> values = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             values.add("\\\t".repeat(10_000 + i) + "é" + i);
+        }
+        try (Connection c = lc.connect(lc.target(), db.database()); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (id int PRIMARY KEY, a text)");
+            c.setAutoCommit(false);
+            List<Integer> cols = List.of(0, 1);
+            InsertCopy copy = InsertCopy.start(c, 1, cols, "COPY t (id, a) FROM STDIN");
+            for (int i = 0; i < values.size(); i++) {
+                copy.row(row(Integer.toString(i), values.get(i)), cols);
+            }
+            assertThat(copy.end()).isEqualTo(values.size());
+            c.commit();
+            try (ResultSet rs = st.executeQuery("SELECT a FROM t ORDER BY id")) {
+                for (String expected : values) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo(expected);
+                }
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+    @Test
+    void escapesAtEveryOffsetOfAWordAndValuesLongerThanAChunkArriveUnchanged() throws Exception {
+        Endpoint db = lc.createDatabase(lc.target(), "insertcopywords");
+        // runs of plain text of every length from 0 to 20 (so an escape falls at every offset of
+        // the eight bytes scanned at once), between the four escaped bytes and non-ASCII text, in
+        // values up to three chunks long
+        Random random = new Random(11);
+        String[] specials = {"\\", "\n", "\r", "\t", "é", "日", "\u0001", "\u000e", "]"};
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            StringBuilder v = new StringBuilder();
+            int length = i < 30 ? random.nextInt(200) : InsertCopy.CHUNK + random.nextInt(2 * InsertCopy.CHUNK);
+            while (v.length() < length) {
+                v.append("abcdefghijklmnopqrst", 0, random.nextInt(21));
+                v.append(specials[random.nextInt(specials.length)]);
+            }
+            values.add(v.toString());
         }
         try (Connection c = lc.connect(lc.target(), db.database()); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE t (id int PRIMARY KEY, a text)");

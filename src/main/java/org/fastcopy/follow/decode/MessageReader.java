@@ -106,10 +106,7 @@ final class MessageReader {
         }
     }
 
-    /**
-     * {@code n} bytes of UTF-8 text as they are, checked: most values are ASCII, which a scan for
-     * a high bit proves valid without decoding.
-     */
+    /** {@code n} bytes of UTF-8 text as they are, checked ({@link Utf8}) but not decoded. */
     byte[] utf8Bytes(int n, String field) {
         if (n < 0) {
             throw fail("negative length " + n + " for " + field);
@@ -117,11 +114,8 @@ final class MessageReader {
         need(n, field);
         byte[] out = new byte[n];
         buf.get(out);
-        for (byte b : out) {
-            if (b < 0) {
-                utf8(ByteBuffer.wrap(out), field); // throws when it is not UTF-8
-                break;
-            }
+        if (Utf8.firstMalformed(out, 0, n) >= 0) {
+            throw fail(field + " is not valid UTF-8 (the replication connection's client_encoding must be UTF8)");
         }
         return out;
     }
