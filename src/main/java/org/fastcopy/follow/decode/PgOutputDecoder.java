@@ -213,12 +213,11 @@ public final class PgOutputDecoder {
         }
         List<TupleData.Value> values = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            int kind = r.byte1("kind of column " + i + " of the " + which);
+            int kind = r.byte1("kind", i, which);
             values.add(switch (kind) {
                 case 'n' -> TupleData.Null.INSTANCE;
                 case 'u' -> TupleData.UnchangedToast.INSTANCE;
-                case 't' -> TupleData.Text.ofCheckedUtf8(r.utf8Bytes(r.int32("length of column " + i + " of the " + which),
-                        "column " + i + " of the " + which));
+                case 't' -> TupleData.Text.ofCheckedUtf8(r.utf8Bytes(r.int32("length", i, which), i, which));
                 case 'b' -> throw r.fail("column " + i + " of the " + which
                         + " is in binary form, which this decoder does not request (slot option binary)");
                 default -> throw r.fail("unknown kind 0x" + Integer.toHexString(kind) + " of column " + i
