@@ -180,19 +180,38 @@ class FollowStopsTest {
      * What a DBA's cleanup does to a slot in use: terminate its walsender, then drop it. The drop
      * fails (55006) until the terminated walsender has released the slot, so it is retried until then.
      */
-    private static void dropActiveSlot(Statement st, String slot) throws Exception {
-        st.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try {
-                st.execute("SELECT pg_drop_replication_slot('" + slot + "')");
-                return;
-            } catch (SQLException e) {
-                if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
-                    throw e;
+    /**
+     * Drops the follower's slot from under it. The walsender must go first (an active slot cannot
+     * be dropped), and the drop must be done before the follower, seeing its stream end, reports
+     * whether its slot remains. So the drop waits on a replication connection
+     * ({@code DROP_REPLICATION_SLOT ... WAIT}, woken by the server the moment the walsender
+     * releases the slot on its way out) while the walsender is terminated: it is done within the
+     * server, where the follower still has to close its sessions and open a new one to ask. Dropping
+     * by SQL after the terminate, retried every 10 ms while the slot was still active, lost that
+     * race once (fresh-clone CI of b2a1f23: the follower reported the slot as remaining).
+     */
+    private void dropActiveSlot(Statement st, String slot) throws Exception {
+        try (Connection replication = lc.replicationConnection(lc.source(), "postgres");
+             Statement drop = replication.createStatement()) {
+            CompletableFuture<Void> dropped = CompletableFuture.runAsync(() -> {
+                try {
+                    drop.execute("DROP_REPLICATION_SLOT \"" + slot + "\" WAIT");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
                 }
+            });
+            // the drop must be waiting before the walsender goes: its backend shows the wait
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (count(st, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'walsender'"
+                    + " AND wait_event = 'ReplicationSlotDrop'") == 0) {
+                if (dropped.isDone() || System.nanoTime() > deadline) {
+                    dropped.get(1, TimeUnit.SECONDS);
+                    fail("DROP_REPLICATION_SLOT ... WAIT did not wait for the active slot " + slot);
+                }
+                Thread.onSpinWait();
             }
-            Thread.sleep(10);
+            st.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+            dropped.get(30, TimeUnit.SECONDS);
         }
     }
 
