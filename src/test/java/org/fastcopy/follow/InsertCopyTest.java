@@ -67,35 +67,17 @@ class InsertCopyTest {
 
     @Test
     void rowsWhoseEscapedValuesStraddleChunkBoundariesArriveWhole() throws Exception {
-        Endpoint db = lc.createDatabase(lc.target(), "insertcopychunks");
         // each value doubles when escaped (every byte a backslash or a tab): 20,000 bytes become
         // 40,000, so the chunk of 64 kB fills in the middle of the second row, the fourth, ...
         List<String> values = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             values.add("\\\t".repeat(10_000 + i) + "é" + i);
         }
-        try (Connection c = lc.connect(lc.target(), db.database()); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE t (id int PRIMARY KEY, a text)");
-            c.setAutoCommit(false);
-            List<Integer> cols = List.of(0, 1);
-            InsertCopy copy = InsertCopy.start(c, 1, cols, "COPY t (id, a) FROM STDIN");
-            for (int i = 0; i < values.size(); i++) {
-                copy.row(row(Integer.toString(i), values.get(i)), cols);
-            }
-            assertThat(copy.end()).isEqualTo(values.size());
-            c.commit();
-            try (ResultSet rs = st.executeQuery("SELECT a FROM t ORDER BY id")) {
-                for (String expected : values) {
-                    assertThat(rs.next()).isTrue();
-                    assertThat(rs.getString(1)).isEqualTo(expected);
-                }
-                assertThat(rs.next()).isFalse();
-            }
-        }
+        assertCopiedUnchanged("insertcopychunks", values);
     }
+
     @Test
     void escapesAtEveryOffsetOfAWordAndValuesLongerThanAChunkArriveUnchanged() throws Exception {
-        Endpoint db = lc.createDatabase(lc.target(), "insertcopywords");
         // runs of plain text of every length from 0 to 20 (so an escape falls at every offset of
         // the eight bytes scanned at once), between the four escaped bytes and non-ASCII text, in
         // values up to three chunks long
@@ -111,6 +93,12 @@ class InsertCopyTest {
             }
             values.add(v.toString());
         }
+        assertCopiedUnchanged("insertcopywords", values);
+    }
+
+    /** Copies the values as rows (i, value) of a new table in one COPY and reads them back. */
+    private void assertCopiedUnchanged(String dbPrefix, List<String> values) throws Exception {
+        Endpoint db = lc.createDatabase(lc.target(), dbPrefix);
         try (Connection c = lc.connect(lc.target(), db.database()); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE t (id int PRIMARY KEY, a text)");
             c.setAutoCommit(false);

@@ -106,11 +106,6 @@ final class MessageReader {
         }
     }
 
-    /** {@code n} bytes of UTF-8 text as they are, checked ({@link Utf8}) but not decoded. */
-    byte[] utf8Bytes(int n, String field) {
-        return utf8Bytes(n, field, -1, null);
-    }
-
     /*
      * The reads of a tuple's columns name their field by part, column and tuple ("length of column
      * 3 of the new tuple"), and build that name only for an error: built for every column of every
@@ -135,23 +130,22 @@ final class MessageReader {
         return buf.getInt();
     }
 
-    /** {@link #utf8Bytes(int, String)} of the value of column {@code column} of the {@code which}. */
+    /**
+     * {@code n} bytes of UTF-8 text, the value of column {@code column} of the {@code which}, as
+     * they are: checked ({@link Utf8}) but not decoded.
+     */
     byte[] utf8Bytes(int n, int column, String which) {
-        return utf8Bytes(n, null, column, which);
-    }
-
-    private byte[] utf8Bytes(int n, String field, int column, String which) {
         if (n < 0) {
-            throw fail("negative length " + n + " for " + (field != null ? field : columnField("", column, which)));
+            throw fail("negative length " + n + " for " + columnField("", column, which));
         }
         if (buf.remaining() < n) {
-            need(n, field != null ? field : columnField("", column, which));
+            need(n, columnField("", column, which));
         }
         fieldStart = offset();
         byte[] out = new byte[n];
         buf.get(out);
         if (Utf8.firstMalformed(out, 0, n) >= 0) {
-            throw fail((field != null ? field : columnField("", column, which))
+            throw fail(columnField("", column, which)
                     + " is not valid UTF-8 (the replication connection's client_encoding must be UTF8)");
         }
         return out;
