@@ -76,7 +76,7 @@ public final class FollowJob {
         default void skipped(Lsn commitLsn) {
         }
 
-        /** ... and the slot confirmed up to {@code next}. */
+        /** ... and the slot confirmed up to {@code next}. Called on the stream's reader thread. */
         default void applied(Lsn commitLsn, Lsn next) {
         }
     }
