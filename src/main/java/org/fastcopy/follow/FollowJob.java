@@ -76,7 +76,7 @@ public final class FollowJob {
         default void skipped(Lsn commitLsn) {
         }
 
-        /** ... and the slot confirmed up to {@code next}. Called on the stream's reader thread. */
+        /** ... and the slot confirmed up to {@code next}. */
         default void applied(Lsn commitLsn, Lsn next) {
         }
     }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -47,8 +48,7 @@ import java.util.stream.Collectors;
  * <li>A transaction is skipped iff its COMMIT LSN is before {@link FollowLedger#NEXT}; statement
  * LSNs are never compared (pgcopydb #282), and transactions that began in one order and committed
  * in the other are judged by their commits alone (pgcopydb #1044).</li>
- * <li>Nothing of a transaction is held in memory: its rows go to the target as they arrive, the
- * reader ({@link StreamReader}) decoding at most a bounded ring's worth ahead.</li>
+ * <li>Nothing of a transaction is held in memory: its rows go to the target as they arrive.</li>
  * </ul>
  */
 final class Follower implements AutoCloseable {
@@ -64,7 +64,9 @@ final class Follower implements AutoCloseable {
      * on its way, and committing at every gap would cost a target commit per source transaction.
      */
     private static final long BATCH_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(1_000);
-    /** The longest wait for the reader between two looks at the clock (it wakes this thread when it publishes). */
+    /** The idle wait grows from this, doubling... */
+    private static final long IDLE_MIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** ...up to this: the latency of the first change after a quiet spell. */
     private static final long IDLE_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long NEW_TABLE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -81,8 +83,6 @@ final class Follower implements AutoCloseable {
     private Connection sourceControl;
     private Connection replication;
     private PGReplicationStream stream;
-    /** Owns {@link #stream} once started: reads and decodes ahead of the apply on its own thread. */
-    private StreamReader reader;
     private RowApplier rows;
 
     /** Everything with a COMMIT before this is committed on the target. */
@@ -154,7 +154,6 @@ final class Follower implements AutoCloseable {
                 // Never confirm what PgJDBC merely received: only what the target committed.
                 .withAutomaticFlush(false)
                 .start();
-        reader = StreamReader.start(stream, listener::applied, "fastcopy-follow-reader");
         log.info("[{}] following slot {} from {} (publications {})", spec.database(), spec.slotName(), next, publications);
         listener.following(next);
     }
@@ -163,34 +162,30 @@ final class Follower implements AutoCloseable {
         long nextTick = 0;
         long nextTableCheck = System.nanoTime() + NEW_TABLE_CHECK_NANOS;
         long lastData = System.nanoTime();
+        long idleWait = IDLE_MIN_NANOS;
         while (true) {
             long now = System.nanoTime();
             if (now - nextTick >= 0) {
                 nextTick = now + TICK_NANOS;
                 tick();
             }
-            // Read before the poll: when the poll finds the ring empty, every message the server
-            // sent before this position has been handled.
-            Lsn received = reader.lastReceived();
-            if (reader.poll(this::handle)) {
+            // Inside a source transaction the rest of it is on its way: wait for it without polling.
+            ByteBuffer buf = inTransaction ? stream.read() : stream.readPending();
+            if (buf != null) {
                 caughtUp = false;
                 lastData = now;
-                continue;
-            }
-            if (inTransaction) {
-                // the rest of a source transaction is on its way; its rows are in the open target
-                // transaction, which must not commit without them
-                reader.await(IDLE_MAX_NANOS);
+                idleWait = IDLE_MIN_NANOS;
+                handle(PgOutputDecoder.decode(buf));
                 continue;
             }
             if (pendingTransactions > 0 && now - lastData < BATCH_WAIT_NANOS) {
                 // a gap between two transactions of a backlog: the next is being decoded
-                reader.await(BATCH_WAIT_NANOS);
+                LockSupport.parkNanos(IDLE_MIN_NANOS);
                 continue;
             }
             commit();
             caughtUp = true;
-            if (cutoverAt != null && reached(cutoverAt, received)) {
+            if (cutoverAt != null && reached(cutoverAt)) {
                 // everything committed before the request is on the target: the final lag
                 lagBytes = 0;
                 lagSeconds = 0;
@@ -201,9 +196,11 @@ final class Follower implements AutoCloseable {
                 nextTableCheck = now + NEW_TABLE_CHECK_NANOS;
                 refuseNewTables();
             }
-            // the reader wakes this thread when it publishes: a change after a quiet spell is
-            // applied at once, and a long one costs no CPU
-            pause();
+            // PgJDBC's stream has no wait with a timeout (read() blocks until a message, which an
+            // idle server sends only as a keepalive): poll, backing off from 50 us to 5 ms so a
+            // change after a short quiet spell is picked up at once and a long one costs no CPU.
+            pause(idleWait);
+            idleWait = Math.min(IDLE_MAX_NANOS, idleWait * 2);
         }
     }
 
@@ -256,7 +253,10 @@ final class Follower implements AutoCloseable {
         metrics.applied(pendingTransactions);
         pendingTransactions = 0;
         rowsAtLastCommit = rows.rows();
-        reader.confirm(pendingCommit, next); // sent by the stream's owner, the reader thread
+        stream.setFlushedLSN(next.toPgJdbc());
+        stream.setAppliedLSN(next.toPgJdbc());
+        stream.forceUpdateStatus();
+        listener.applied(pendingCommit, next);
     }
 
     /**
@@ -264,8 +264,8 @@ final class Follower implements AutoCloseable {
      * transaction ending at or after it was applied, or, idle with nothing open, the server said
      * (in a keepalive) that it has sent everything up to it. The second never moves {@link #next}.
      */
-    private boolean reached(Lsn point, Lsn received) {
-        return !next.isBefore(point) || !received.isBefore(point);
+    private boolean reached(Lsn point) {
+        return !next.isBefore(point) || !Lsn.of(stream.getLastReceiveLSN()).isBefore(point);
     }
 
     /** Every few hundred milliseconds: cutover requests, lag, and a status reply while cutting over. */
@@ -276,12 +276,12 @@ final class Follower implements AutoCloseable {
         }
         if (cutoverAt != null) {
             // each status reply lets an idle walsender answer with a keepalive of where it is
-            reader.requestStatus();
+            stream.forceUpdateStatus();
         }
         sourceNow = currentLsn();
         // Idle, what the server last said it had sent is done too (for the display only: it never
         // moves the apply position).
-        Lsn received = reader.lastReceived();
+        Lsn received = Lsn.of(stream.getLastReceiveLSN());
         Lsn at = caughtUp && received.isAfter(next) ? received : next;
         lagBytes = sourceNow.bytesSince(at);
         lagSeconds = caughtUp || applyingCommitTime == null ? 0
@@ -305,8 +305,8 @@ final class Follower implements AutoCloseable {
         }
     }
 
-    private void pause() {
-        reader.await(IDLE_MAX_NANOS);
+    private static void pause(long nanos) {
+        LockSupport.parkNanos(nanos);
         if (Thread.interrupted()) {
             Thread.currentThread().interrupt();
             throw new FastcopyException(FastcopyException.INTERRUPTED, "following interrupted; the target holds every "
@@ -335,9 +335,6 @@ final class Follower implements AutoCloseable {
     public void close() {
         if (rows != null) {
             rows.close();
-        }
-        if (reader != null) {
-            reader.close(); // joins the reader thread: the stream is this thread's again
         }
         closeQuietly(stream);
         for (Connection c : new Connection[] {apply, control, sourceControl, replication}) {

@@ -83,11 +83,6 @@ public final class LogicalSlotReader implements AutoCloseable {
         }
     }
 
-    /** The driver's stream itself, for a test that hands it to the follower's reader. */
-    public PGReplicationStream stream() {
-        return stream;
-    }
-
     /** Where the slot's stream starts: changes committed after this point are decoded. */
     public Lsn consistentPoint() {
         return consistentPoint;
