@@ -6,8 +6,11 @@ import org.fastcopy.follow.decode.PgOutputMessage.ReplicaIdentity;
 import org.fastcopy.follow.decode.TupleData;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,13 +32,35 @@ import java.util.Set;
  * </ul>
  * Other unique indexes would not be safe: an UPDATE that frees a value another unique column needs
  * for a later INSERT would come too late.
+ *
+ * <p>When the run ends, the held changes go in {@link #groups()}: the changes of one table, kind
+ * and shape whose rows are all different become one set-based statement ({@link RowApplier}), as
+ * long as the table's key alone orders its changes (the same condition as above: then changes of
+ * different keys commute, and changes of different tables always do). A change that does not
+ * commute with those before it (its key was changed already since the last group boundary, or its
+ * table's order matters) closes every open group first, so it keeps its place after all of them.
+ * One statement per group instead of one per change spares the target server a statement's
+ * overhead per row: measured 2026-12-07 on a 100,000-row table, 10,000 UPDATEs and 10,000 DELETEs
+ * as EXECUTEs cost its backend 0.63-0.64 CPU-s, as 40 statements over arrays 0.08-0.10.
  */
 final class HeldChanges {
     /** Built-in types whose output text is equal exactly when their values are: bool, int8, int2, int4, oid, date, uuid. */
     private static final Set<Long> TEXT_EQUALS_VALUE = Set.of(16L, 20L, 21L, 23L, 26L, 1082L, 2950L);
 
-    private final List<String> sql = new ArrayList<>();
-    private final List<Relation> tables = new ArrayList<>();
+    /**
+     * A held UPDATE or DELETE: its values are the SET columns' new ones and then the WHERE
+     * columns' old ones (text, null for NULL); {@code key} is its row's key (old and new are the
+     * same when {@code groupable}); {@code groupable}: it may share a statement with others.
+     */
+    record Change(Relation table, boolean delete, List<Integer> set, List<Integer> where, List<String> values,
+                  String key, boolean groupable) {
+        /** Changes of one shape can share one statement. */
+        String shape() {
+            return table.oid() + (delete ? ":D" : ":U" + set) + where;
+        }
+    }
+
+    private final List<Change> changes = new ArrayList<>();
     /** Old and new keys of the held changes of the run's own table. */
     private final Set<String> keys = new HashSet<>();
     private long bytes;
@@ -74,10 +99,11 @@ final class HeldChanges {
         return k.toString();
     }
 
-    void hold(String statement, Relation table) {
-        sql.add(statement);
-        tables.add(table);
-        bytes += statement.length();
+    void hold(Change c) {
+        changes.add(c);
+        for (String v : c.values()) {
+            bytes += v == null ? 4 : v.length() + 3;
+        }
     }
 
     /** Remembers a key a held change of the run's own table reads or writes. */
@@ -95,24 +121,44 @@ final class HeldChanges {
     }
 
     int size() {
-        return sql.size();
+        return changes.size();
     }
 
     long bytes() {
         return bytes;
     }
 
-    String statement(int i) {
-        return sql.get(i);
-    }
-
-    Relation table(int i) {
-        return tables.get(i);
+    /**
+     * The held changes in an order that gives the same target as arrival order, gathered into
+     * groups of one shape: each group goes as one statement, or as itself when alone.
+     */
+    List<List<Change>> groups() {
+        List<List<Change>> out = new ArrayList<>();
+        Map<String, List<Change>> open = new LinkedHashMap<>();
+        Map<Long, Set<String>> keysSeen = new HashMap<>();
+        for (Change c : changes) {
+            if (!c.groupable()) {
+                out.addAll(open.values());
+                open.clear();
+                keysSeen.clear();
+                out.add(List.of(c));
+                continue;
+            }
+            if (!keysSeen.computeIfAbsent(c.table().oid(), k -> new HashSet<>()).add(c.key())) {
+                // the same row again: everything before goes first
+                out.addAll(open.values());
+                open.clear();
+                keysSeen.clear();
+                keysSeen.computeIfAbsent(c.table().oid(), k -> new HashSet<>()).add(c.key());
+            }
+            open.computeIfAbsent(c.shape(), k -> new ArrayList<>()).add(c);
+        }
+        out.addAll(open.values());
+        return out;
     }
 
     void clear() {
-        sql.clear();
-        tables.clear();
+        changes.clear();
         keys.clear();
         bytes = 0;
     }

@@ -38,7 +38,10 @@ import static org.fastcopy.util.Sql.qualified;
  * <li>An UPDATE or DELETE that arrives during such a run, of another table or of a row of the
  * run's table that none of the run's later INSERTs has the key of, is held back and goes right
  * after the run ({@link HeldChanges} says when that gives the same target), so a transaction whose
- * INSERTs are mixed with changes of older rows still sends its INSERTs as one COPY.</li>
+ * INSERTs are mixed with changes of older rows still sends its INSERTs as one COPY. When the run
+ * ends, the held changes of one table and shape, each of a different row, go as one statement
+ * over arrays of their values ({@link #queueGroup}): one statement's overhead on the server
+ * instead of one per row.</li>
  * <li>Every other change is an {@code EXECUTE} of a statement prepared on the server once per
  * table and shape, with its values as literals, queued in one pipeline
  * ({@link Statement#addBatch(String)}) that goes with one Sync when something must wait for it: a
@@ -105,6 +108,11 @@ final class RowApplier implements AutoCloseable {
     private final boolean mayHold;
     /** Per table oid: whether its own UPDATEs and DELETEs may be held behind a run of its INSERTs. */
     private final Map<Long, Boolean> keyOrdersAlone = new HashMap<>();
+    /** Per table oid: each column's type as the cast target of an array of its values, or null ({@link TargetShape#check}). */
+    private final Map<Long, List<String>> elementTypes = new HashMap<>();
+    /** Statements that applied a group of held changes at once, and the changes in them. */
+    private long groupStatements;
+    private long groupedChanges;
     /** UPDATEs and DELETEs held until the current run of INSERTs ends. */
     private final HeldChanges held = new HeldChanges();
 
@@ -169,7 +177,7 @@ final class RowApplier implements AutoCloseable {
     /** Remembers a table's description after checking it against the target. */
     void relation(Relation r) throws SQLException {
         flush();
-        TargetShape.check(target, r);
+        elementTypes.put(r.oid(), TargetShape.check(target, r));
         if (relations.accept(r).filter(old -> !old.equals(r)).isPresent()) {
             deallocate(r.oid() + ":");
         }
@@ -222,13 +230,6 @@ final class RowApplier implements AutoCloseable {
             }
         }
         List<Integer> set = sent;
-        String name = prepare(r.oid() + ":U" + set + where, p -> {
-            StringJoiner assignments = new StringJoiner(", ");
-            for (int k = 0; k < set.size(); k++) {
-                assignments.add(ident(r.columns().get(set.get(k)).name()) + " = " + p.apply(k));
-            }
-            return "UPDATE ONLY " + qualified(r.namespace(), r.name()) + " SET " + assignments + where(r, where, k -> p.apply(set.size() + k));
-        });
         List<String> values = new ArrayList<>(set.size() + where.size());
         for (int i : set) {
             values.add(m.newTuple().text(i));
@@ -236,7 +237,9 @@ final class RowApplier implements AutoCloseable {
         for (int i : where) {
             values.add(old.text(i));
         }
-        String sql = execute(name, values);
+        boolean keyKept = m.oldOrKey() == null && r.replicaIdentity() != ReplicaIdentity.FULL;
+        HeldChanges.Change c = new HeldChanges.Change(r, false, set, where, values,
+                keyKept ? HeldChanges.key(r, old) : null, keyKept && groupable(r, set, where));
         if (mayHoldBehindRun(r)) {
             if (r.oid() == runOid()) {
                 held.holdKey(HeldChanges.key(r, old));
@@ -244,31 +247,141 @@ final class RowApplier implements AutoCloseable {
                     held.holdKey(HeldChanges.key(r, m.newTuple())); // the key changed: the new one too
                 }
             }
-            held.hold(sql, r);
+            held.hold(c);
             return;
         }
         endRun(); // the INSERTs before it, in order
-        queue(sql, r, 1);
+        queueChange(c);
     }
 
     void delete(Delete m) throws SQLException {
         Relation r = relations.require(m.relationOid());
         List<Integer> where = identity(r, m.oldOrKey());
-        String name = prepare(r.oid() + ":D" + where, p -> "DELETE FROM ONLY " + qualified(r.namespace(), r.name()) + where(r, where, p));
         List<String> values = new ArrayList<>(where.size());
         for (int i : where) {
             values.add(m.oldOrKey().text(i));
         }
-        String sql = execute(name, values);
+        boolean keyed = r.replicaIdentity() != ReplicaIdentity.FULL;
+        HeldChanges.Change c = new HeldChanges.Change(r, true, List.of(), where, values,
+                keyed ? HeldChanges.key(r, m.oldOrKey()) : null, keyed && groupable(r, List.of(), where));
         if (mayHoldBehindRun(r)) {
             if (r.oid() == runOid()) {
                 held.holdKey(HeldChanges.key(r, m.oldOrKey()));
             }
-            held.hold(sql, r);
+            held.hold(c);
             return;
         }
         endRun(); // the INSERTs before it, in order
-        queue(sql, r, 1);
+        queueChange(c);
+    }
+
+    /**
+     * Whether a change of {@code r} that sets {@code set} and finds its row by {@code where} may
+     * share a statement with others of its shape: its table's key alone orders its changes
+     * ({@link HeldChanges}), and every value it carries can travel in an array.
+     */
+    private boolean groupable(Relation r, List<Integer> set, List<Integer> where) {
+        if (!keyOrdersAlone.getOrDefault(r.oid(), false)) {
+            return false;
+        }
+        List<String> types = elementTypes.get(r.oid());
+        for (List<Integer> cols : List.of(set, where)) {
+            for (int i : cols) {
+                if (types == null || i >= types.size() || types.get(i) == null) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** One UPDATE or DELETE as an EXECUTE of its table's statement for its shape, prepared the first time. */
+    private void queueChange(HeldChanges.Change c) throws SQLException {
+        Relation r = c.table();
+        List<Integer> set = c.set();
+        List<Integer> where = c.where();
+        String name;
+        if (c.delete()) {
+            name = prepare(r.oid() + ":D" + where, p -> "DELETE FROM ONLY " + qualified(r.namespace(), r.name()) + where(r, where, p));
+        } else {
+            name = prepare(r.oid() + ":U" + set + where, p -> {
+                StringJoiner assignments = new StringJoiner(", ");
+                for (int k = 0; k < set.size(); k++) {
+                    assignments.add(ident(r.columns().get(set.get(k)).name()) + " = " + p.apply(k));
+                }
+                return "UPDATE ONLY " + qualified(r.namespace(), r.name()) + " SET " + assignments + where(r, where, k -> p.apply(set.size() + k));
+            });
+        }
+        queue(execute(name, c.values()), r, 1);
+    }
+
+    /**
+     * Changes of one table and shape, all of different rows, as one statement: their values in
+     * one array per column, unnested and joined to the table by its key.
+     * {@code UPDATE ONLY t AS t SET "c" = v.a1 FROM unnest('{"x","y"}'::text[], '{"1","2"}'::integer[]) AS v(a1, a2) WHERE t."id" = v.a2}.
+     * Each array element goes through its column's input function, as a literal would.
+     */
+    private void queueGroup(List<HeldChanges.Change> group) throws SQLException {
+        HeldChanges.Change first = group.get(0);
+        Relation r = first.table();
+        List<String> types = elementTypes.get(r.oid());
+        List<Integer> cols = new ArrayList<>(first.set());
+        cols.addAll(first.where());
+        StringJoiner arrays = new StringJoiner(", ", "unnest(", ")");
+        StringJoiner aliases = new StringJoiner(", ", " AS v(", ")");
+        StringBuilder array = new StringBuilder();
+        for (int k = 0; k < cols.size(); k++) {
+            array.setLength(0);
+            array.append('{');
+            for (int j = 0; j < group.size(); j++) {
+                if (j > 0) {
+                    array.append(',');
+                }
+                appendElement(array, group.get(j).values().get(k));
+            }
+            array.append('}');
+            arrays.add(literal(array.toString()) + "::" + types.get(cols.get(k)) + "[]");
+            aliases.add("a" + (k + 1));
+        }
+        StringJoiner join = new StringJoiner(" AND ", " WHERE ", "");
+        for (int k = 0; k < first.where().size(); k++) {
+            join.add("t." + ident(r.columns().get(first.where().get(k)).name()) + " = v.a" + (first.set().size() + k + 1));
+        }
+        String table = qualified(r.namespace(), r.name());
+        String sql;
+        if (first.delete()) {
+            sql = "DELETE FROM ONLY " + table + " AS t USING " + arrays + aliases + join;
+        } else {
+            StringJoiner assignments = new StringJoiner(", ");
+            for (int k = 0; k < first.set().size(); k++) {
+                assignments.add(ident(r.columns().get(first.set().get(k)).name()) + " = v.a" + (k + 1));
+            }
+            sql = "UPDATE ONLY " + table + " AS t SET " + assignments + " FROM " + arrays + aliases + join;
+        }
+        groupStatements++;
+        groupedChanges += group.size();
+        queue(sql, new Group(r, group.size()), group.size());
+    }
+
+    /** One array element: NULL, or the text double-quoted, each double quote and backslash escaped by a backslash (array_in's rules). */
+    static void appendElement(StringBuilder out, String value) {
+        if (value == null) {
+            out.append("NULL");
+            return;
+        }
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (ch == '"' || ch == '\\') {
+                out.append('\\');
+            }
+            out.append(ch);
+        }
+        out.append('"');
+    }
+
+    /** What the count of a group's statement means: rows of {@code table}, {@code changes} of them expected. */
+    private record Group(Relation table, int changes) {
     }
 
     /**
@@ -294,8 +407,12 @@ final class RowApplier implements AutoCloseable {
         endInsertRun();
         endCopy();
         try {
-            for (int i = 0; i < held.size(); i++) {
-                queue(held.statement(i), held.table(i), 1);
+            for (List<HeldChanges.Change> group : held.groups()) {
+                if (group.size() == 1) {
+                    queueChange(group.get(0));
+                } else {
+                    queueGroup(group);
+                }
             }
         } finally {
             held.clear();
@@ -366,6 +483,11 @@ final class RowApplier implements AutoCloseable {
     /** INSERTs that went through a COPY (the rest went as EXECUTEs), those of an open COPY left out. */
     long copiedRows() {
         return copied;
+    }
+
+    /** Statements that applied several held changes at once, and how many changes they held. */
+    long[] groups() {
+        return new long[] {groupStatements, groupedChanges};
     }
 
     /** UPDATEs and DELETEs that found no row, per table (logged as they happen). */
@@ -484,7 +606,9 @@ final class RowApplier implements AutoCloseable {
             if (w == INSERTED) {
                 rows += counts[i] == Statement.SUCCESS_NO_INFO ? 1 : counts[i];
             } else if (w instanceof Relation r) {
-                count(r, counts[i]);
+                count(r, counts[i], 1);
+            } else if (w instanceof Group g) {
+                count(g.table(), counts[i], g.changes());
             }
         }
     }
@@ -555,15 +679,16 @@ final class RowApplier implements AutoCloseable {
         return allColumns.computeIfAbsent(n, k -> IntStream.range(0, k).boxed().toList());
     }
 
-    private void count(Relation r, int changed) {
+    /** Counts what a statement of {@code expected} changes did: each row it did not find is a missing one. */
+    private void count(Relation r, int changed, int expected) {
         if (changed == Statement.SUCCESS_NO_INFO) {
-            changed = 1; // not reported for this batch: it ran without error
+            changed = expected; // not reported for this batch: it ran without error
         }
         rows += changed;
-        if (changed == 0) {
+        if (changed < expected) {
             String table = r.namespace() + "." + r.name();
-            long n = missing.merge(table, 1L, Long::sum);
-            if (n == 1) {
+            long n = missing.merge(table, (long) (expected - changed), Long::sum);
+            if (n == expected - changed) {
                 log.warn("an UPDATE or DELETE of {} found no row on the target (the table diverged, or a TRUNCATE "
                         + "on the source raced its copy); counted, following goes on", table);
             }

@@ -25,14 +25,26 @@ final class TargetShape {
     /** Oids below this are built in and the same on every server; user types get new oids on the target. */
     private static final long FIRST_NORMAL_OID = 16384;
 
-    private record TargetColumn(String name, long typeOid, String type) {
+    /**
+     * @param type    name and type, for messages
+     * @param element the type as a cast target when its values can travel as elements of an
+     *                array literal ({@code '{"a","b"}'::type[]}), else null: arrays and composites
+     *                (unnest would flatten or expand them), pseudo-types, and types whose array
+     *                delimiter is not a comma (box)
+     */
+    private record TargetColumn(String name, long typeOid, String type, String element) {
     }
 
     private TargetShape() {
     }
 
-    /** @throws FastcopyException (FAILED) with one line naming the table and how to continue */
-    static void check(Connection target, Relation r) throws SQLException {
+    /**
+     * Checks the table and returns, per column, its type as the cast target of an array of its
+     * values, or null where its values cannot travel as array elements ({@link TargetColumn#element}).
+     *
+     * @throws FastcopyException (FAILED) with one line naming the table and how to continue
+     */
+    static List<String> check(Connection target, Relation r) throws SQLException {
         List<TargetColumn> columns = columns(target, r.namespace(), r.name());
         String table = r.namespace() + "." + r.name();
         if (columns == null) {
@@ -49,6 +61,9 @@ final class TargetShape {
                     .collect(Collectors.joining(", ")) + "; the target has " + columns.stream().map(TargetColumn::type)
                     .collect(Collectors.joining(", ")) + ")");
         }
+        List<String> elements = new ArrayList<>(columns.size());
+        columns.forEach(c -> elements.add(c.element()));
+        return elements;
     }
 
     /**
@@ -91,14 +106,17 @@ final class TargetShape {
     private static List<TargetColumn> columns(Connection target, String schema, String name) throws SQLException {
         String generated = ServerFeatures.atLeast(target, ServerFeatures.V12) ? " AND a.attgenerated = ''" : "";
         try (PreparedStatement ps = target.prepareStatement("SELECT a.attname, a.atttypid,"
-                + " a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)"
-                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass(?)"
+                + " a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod),"
+                + " CASE WHEN t.typcategory NOT IN ('A', 'C', 'P', 'X') AND t.typdelim = ','"
+                + " THEN pg_catalog.format_type(a.atttypid, a.atttypmod) END"
+                + " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+                + " WHERE a.attrelid = pg_catalog.to_regclass(?)"
                 + " AND a.attnum > 0 AND NOT a.attisdropped" + generated + " ORDER BY a.attnum")) {
             ps.setString(1, qualified(schema, name));
             List<TargetColumn> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new TargetColumn(rs.getString(1), rs.getLong(2), rs.getString(3)));
+                    out.add(new TargetColumn(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)));
                 }
             }
             if (out.isEmpty() && !exists(target, schema, name)) {
