@@ -250,8 +250,7 @@ final class RowApplier implements AutoCloseable {
             held.hold(c);
             return;
         }
-        endRun(); // the INSERTs before it, in order
-        queueChange(c);
+        holdAfterRun(c);
     }
 
     void delete(Delete m) throws SQLException {
@@ -271,8 +270,22 @@ final class RowApplier implements AutoCloseable {
             held.hold(c);
             return;
         }
-        endRun(); // the INSERTs before it, in order
-        queueChange(c);
+        holdAfterRun(c);
+    }
+
+    /**
+     * Ends the run of INSERTs (and sends what was held behind it), then holds {@code c} anyway
+     * when nothing on the target may see the order: held with no run going on, it waits for the
+     * next INSERT, TRUNCATE, Relation or commit, so that the UPDATEs and DELETEs between two of
+     * those still go in groups.
+     */
+    private void holdAfterRun(HeldChanges.Change c) throws SQLException {
+        endRun();
+        if (mayHold) {
+            held.hold(c);
+        } else {
+            queueChange(c);
+        }
     }
 
     /**
@@ -385,16 +398,16 @@ final class RowApplier implements AutoCloseable {
     }
 
     /**
-     * Whether an UPDATE or DELETE of {@code r} may wait until the current run of INSERTs ends
-     * ({@link HeldChanges}): a run is going on, the held changes are within one pipeline's
-     * worth, and the change is of another table or of one whose key alone orders its changes.
+     * Whether an UPDATE or DELETE of {@code r} may be held without ending the current run of
+     * INSERTs ({@link HeldChanges}): the held changes are within one pipeline's worth, and no run
+     * is going on, or the change is of another table or of one whose key alone orders its changes.
      */
     private boolean mayHoldBehindRun(Relation r) {
-        long run = runOid();
-        if (!mayHold || run == 0 || held.size() >= BATCH || held.bytes() >= PIPELINE_BYTES) {
+        if (!mayHold || held.size() >= BATCH || held.bytes() >= PIPELINE_BYTES) {
             return false;
         }
-        return r.oid() != run || keyOrdersAlone.getOrDefault(r.oid(), false);
+        long run = runOid();
+        return run == 0 || r.oid() != run || keyOrdersAlone.getOrDefault(r.oid(), false);
     }
 
     /** The table of the current run of INSERTs, or 0 when none is going on (0 is never a table's oid). */

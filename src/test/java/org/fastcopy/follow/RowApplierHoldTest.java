@@ -113,6 +113,21 @@ class RowApplierHoldTest {
     }
 
     @Test
+    void updatesAndDeletesWithNoInsertsAroundThemAlsoGoInGroups() throws Exception {
+        String tx = """
+                UPDATE k1 SET v = 'updated' WHERE id BETWEEN 1 AND 10;
+                DELETE FROM k1 WHERE id BETWEEN 11 AND 15;
+                UPDATE other SET v = 'updated' WHERE id <= 3;
+                INSERT INTO k1 VALUES (1001, 'after the groups');
+                UPDATE k1 SET v = 'updated after its INSERT' WHERE id = 1001;
+                DELETE FROM k1 WHERE id = 1;
+                """;
+        RowApplier applied = applyAndCompare(List.of(tx), 16, false);
+        assertThat(applied.groups()).as("statements of several changes, and the changes in them")
+                .containsExactly(3, 10 + 5 + 3);
+    }
+
+    @Test
     void aRowChangedTwiceBehindARunKeepsItsChangesInOrder() throws Exception {
         String tx = """
                 INSERT INTO k1 VALUES (101, 'new'), (102, 'new');
