@@ -84,6 +84,10 @@ final class RowApplier implements AutoCloseable {
     private static final long EXECUTE_ROW_NANOS = 50_000;
     /** SQL queued in the pipeline before it is sent, at most (a value longer than that goes alone). */
     static final int PIPELINE_BYTES = 1 << 20;
+    /** UPDATEs and DELETEs held at most ({@link #heldMax(long)}), over the slowest network. */
+    static final int HELD_MAX = 5_000;
+    /** The round trip per {@link #BATCH} held changes: {@link #heldMax(long)}. */
+    private static final long HELD_ROUND_TRIP_NANOS = 250_000;
     /** What the count of a pipelined INSERT means: a row inserted. */
     private static final Object INSERTED = new Object();
 
@@ -103,6 +107,9 @@ final class RowApplier implements AutoCloseable {
     private final String overriding;
     /** INSERTs into one table in a row from which the run goes through COPY: {@link #copyFrom(long)}. */
     private final int copyFrom;
+    /** UPDATEs and DELETEs held at most, and their values' size: {@link #heldMax(long)}. */
+    private final int heldMax;
+    private final long heldBytes;
 
     /** Whether changes may be held behind a run at all: no trigger or rule fires in the apply's session. */
     private final boolean mayHold;
@@ -134,13 +141,20 @@ final class RowApplier implements AutoCloseable {
     private long pipelinedRows;
 
     RowApplier(Connection target) throws SQLException {
-        this(target, copyFrom(roundTripNanos(target)));
+        this(target, roundTripNanos(target), 0);
     }
 
-    /** With the run length from which INSERTs go through COPY given (tests choose the way). */
+    /** With the run length from which INSERTs go through COPY given (tests choose the way), holding as on loopback. */
     RowApplier(Connection target, int copyFrom) throws SQLException {
+        this(target, -1, copyFrom);
+    }
+
+    /** With {@code roundTripNanos} measured, or -1 and {@code copyFrom} given. */
+    private RowApplier(Connection target, long roundTripNanos, int copyFrom) throws SQLException {
         this.target = target;
-        this.copyFrom = copyFrom;
+        this.copyFrom = roundTripNanos >= 0 ? copyFrom(roundTripNanos) : copyFrom;
+        this.heldMax = roundTripNanos >= 0 ? heldMax(roundTripNanos) : BATCH;
+        this.heldBytes = (long) PIPELINE_BYTES * heldMax / BATCH;
         this.pipeline = target.createStatement();
         this.overriding = target.getMetaData().getDatabaseMajorVersion() >= 10 ? " OVERRIDING SYSTEM VALUE" : "";
         try (Statement st = target.createStatement()) {
@@ -403,7 +417,7 @@ final class RowApplier implements AutoCloseable {
      * is going on, or the change is of another table or of one whose key alone orders its changes.
      */
     private boolean mayHoldBehindRun(Relation r) {
-        if (!mayHold || held.size() >= BATCH || held.bytes() >= PIPELINE_BYTES) {
+        if (!mayHold || held.size() >= heldMax || held.bytes() >= heldBytes) {
             return false;
         }
         long run = runOid();
@@ -455,6 +469,19 @@ final class RowApplier implements AutoCloseable {
         return (int) Math.max(RUN, Math.min(RUN_MAX, rows));
     }
 
+    /**
+     * How many UPDATEs and DELETEs to hold at most. When they go, a run of INSERTs ends: its COPY's
+     * end, the groups and the next COPY's start cost three round trips. On loopback that is
+     * nothing, and 500 held changes cost the target less per row than 5,000 (bench/follow,
+     * 2026-12-07 00:00: 0.68 against 0.76 CPU-s per 100,000 changes); over a network the round
+     * trips are what the apply waits for (at 2 ms, 100-row transactions went at 0.83x a
+     * subscription's). So 500 per 250 us of round trip: 500 on loopback, 4,000 at 2 ms, at most 5,000.
+     */
+    static int heldMax(long roundTripNanos) {
+        long n = BATCH * roundTripNanos / HELD_ROUND_TRIP_NANOS;
+        return (int) Math.max(BATCH, Math.min(HELD_MAX, n));
+    }
+
     /** The quickest of five {@code SELECT 1}: the round trip to the target, as the apply session sees it. */
     private static long roundTripNanos(Connection target) throws SQLException {
         long best = Long.MAX_VALUE;
@@ -465,7 +492,8 @@ final class RowApplier implements AutoCloseable {
                 best = Math.min(best, System.nanoTime() - t0);
             }
         }
-        log.debug("round trip to the target: {} us; runs of INSERTs from {} rows go through COPY", best / 1000, copyFrom(best));
+        log.debug("round trip to the target: {} us; runs of INSERTs from {} rows go through COPY; up to {} UPDATEs and "
+                + "DELETEs held", best / 1000, copyFrom(best), heldMax(best));
         return best;
     }
 

@@ -33,6 +33,13 @@ class RowApplierTest {
         assertThat(RowApplier.copyFrom(100_000_000)).as("100 ms").isEqualTo(RowApplier.RUN_MAX);
     }
 
+    @Test
+    void moreChangesAreHeldTheLongerTheRoundTripThatEndingARunCosts() {
+        assertThat(RowApplier.heldMax(50_000)).as("loopback").isEqualTo(RowApplier.BATCH);
+        assertThat(RowApplier.heldMax(2_000_000)).as("2 ms").isEqualTo(4_000);
+        assertThat(RowApplier.heldMax(100_000_000)).as("100 ms").isEqualTo(RowApplier.HELD_MAX);
+    }
+
     /** copyFrom 2: every run of two INSERTs or more goes through COPY; MAX_VALUE: none does. */
     @ParameterizedTest(name = "INSERT runs through COPY from {0} rows")
     @ValueSource(ints = {2, Integer.MAX_VALUE})
