@@ -2,6 +2,8 @@ package org.fastcopy.data;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.LiteBlockingWaitStrategy;
+import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>Parameters: row size, slot size (at a constant 4 MiB per ring) and, for the ring, the
- * writer's wait strategy ({@code -p waiting=blocking,yielding,busySpin}; the default run measures
+ * writer's wait strategy ({@code -p waiting=blocking,liteBlocking,phased,yielding,busySpin}; the default run measures
  * the one a copy uses).
  *
  * <p>Allocation: run with {@code -prof gc}; {@code gc.alloc.rate.norm} is bytes per MiB moved.
@@ -120,6 +122,10 @@ public class CopyHandoffBenchmark {
             case "blocking" -> new BlockingWaitStrategy();
             case "yielding" -> new YieldingWaitStrategy();
             case "busySpin" -> new BusySpinWaitStrategy();
+            // signals only when the writer is waiting, where blocking takes the lock at every publish
+            case "liteBlocking" -> new LiteBlockingWaitStrategy();
+            // spins 20 us, yields up to 200 us, then blocks as liteBlocking: no core burnt on a slow target
+            case "phased" -> PhasedBackoffWaitStrategy.withLiteLock(20, 200, TimeUnit.MICROSECONDS);
             default -> throw new IllegalArgumentException("unknown wait strategy " + waiting);
         };
     }

@@ -110,6 +110,7 @@ final class RowApplier implements AutoCloseable {
     /** UPDATEs and DELETEs held at most, and their values' size: {@link #heldMax(long)}. */
     private final int heldMax;
     private final long heldBytes;
+    private final long roundTripNanos;
 
     /** Whether changes may be held behind a run at all: no trigger or rule fires in the apply's session. */
     private final boolean mayHold;
@@ -152,6 +153,7 @@ final class RowApplier implements AutoCloseable {
     /** With {@code roundTripNanos} measured, or -1 and {@code copyFrom} given. */
     private RowApplier(Connection target, long roundTripNanos, int copyFrom) throws SQLException {
         this.target = target;
+        this.roundTripNanos = roundTripNanos;
         this.copyFrom = roundTripNanos >= 0 ? copyFrom(roundTripNanos) : copyFrom;
         this.heldMax = roundTripNanos >= 0 ? heldMax(roundTripNanos) : BATCH;
         this.heldBytes = (long) PIPELINE_BYTES * heldMax / BATCH;
@@ -478,8 +480,18 @@ final class RowApplier implements AutoCloseable {
      * subscription's). So 500 per 250 us of round trip: 500 on loopback, 4,000 at 2 ms, at most 5,000.
      */
     static int heldMax(long roundTripNanos) {
-        long n = BATCH * roundTripNanos / HELD_ROUND_TRIP_NANOS;
-        return (int) Math.max(BATCH, Math.min(HELD_MAX, n));
+        return perRoundTrip(BATCH, HELD_MAX, roundTripNanos);
+    }
+
+    /** {@code base} per 250 us of round trip, at least {@code base}, at most {@code max}. */
+    static int perRoundTrip(int base, int max, long roundTripNanos) {
+        long n = base * roundTripNanos / HELD_ROUND_TRIP_NANOS;
+        return (int) Math.max(base, Math.min(max, n));
+    }
+
+    /** The round trip to the target measured at the start, or -1 when the tests chose the way. */
+    long roundTripNanos() {
+        return roundTripNanos;
     }
 
     /** The quickest of five {@code SELECT 1}: the round trip to the target, as the apply session sees it. */
