@@ -70,7 +70,7 @@ public class CopyHandoffBenchmark {
     @Param({"16", "64", "256"})
     public int slotKiB;
 
-    /** The writer's wait strategy (the ring only; the queue always blocks): blocking, yielding, busySpin. */
+    /** The writer's wait strategy (the ring only; the queue always blocks): blocking, liteBlocking, phased, yielding, busySpin. */
     @Param({"blocking"})
     public String waiting;
 
