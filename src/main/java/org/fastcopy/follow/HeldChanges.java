@@ -6,7 +6,6 @@ import org.fastcopy.follow.decode.PgOutputMessage.ReplicaIdentity;
 import org.fastcopy.follow.decode.TupleData;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,8 +54,8 @@ final class HeldChanges {
     record Change(Relation table, boolean delete, List<Integer> set, List<Integer> where, List<String> values,
                   String key, boolean groupable) {
         /** Changes of one shape can share one statement. */
-        String shape() {
-            return table.oid() + (delete ? ":D" : ":U" + set) + where;
+        List<Object> shape() {
+            return List.of(table.oid(), delete, set, where);
         }
     }
 
@@ -134,27 +133,30 @@ final class HeldChanges {
      */
     List<List<Change>> groups() {
         List<List<Change>> out = new ArrayList<>();
-        Map<String, List<Change>> open = new LinkedHashMap<>();
-        Map<Long, Set<String>> keysSeen = new HashMap<>();
+        Map<List<Object>, List<Change>> open = new LinkedHashMap<>();
+        Set<List<Object>> rowsSeen = new HashSet<>();
         for (Change c : changes) {
             if (!c.groupable()) {
-                out.addAll(open.values());
-                open.clear();
-                keysSeen.clear();
+                close(open, rowsSeen, out);
                 out.add(List.of(c));
                 continue;
             }
-            if (!keysSeen.computeIfAbsent(c.table().oid(), k -> new HashSet<>()).add(c.key())) {
-                // the same row again: everything before goes first
-                out.addAll(open.values());
-                open.clear();
-                keysSeen.clear();
-                keysSeen.computeIfAbsent(c.table().oid(), k -> new HashSet<>()).add(c.key());
+            List<Object> row = List.of(c.table().oid(), c.key());
+            if (rowsSeen.contains(row)) {
+                close(open, rowsSeen, out); // the same row again: everything before goes first
             }
+            rowsSeen.add(row);
             open.computeIfAbsent(c.shape(), k -> new ArrayList<>()).add(c);
         }
-        out.addAll(open.values());
+        close(open, rowsSeen, out);
         return out;
+    }
+
+    /** Moves the open groups to {@code out}, in the order they were opened, and starts afresh. */
+    private static void close(Map<List<Object>, List<Change>> open, Set<List<Object>> rowsSeen, List<List<Change>> out) {
+        out.addAll(open.values());
+        open.clear();
+        rowsSeen.clear();
     }
 
     void clear() {

@@ -86,8 +86,8 @@ final class RowApplier implements AutoCloseable {
     static final int PIPELINE_BYTES = 1 << 20;
     /** UPDATEs and DELETEs held at most ({@link #heldMax(long)}), over the slowest network. */
     static final int HELD_MAX = 5_000;
-    /** The round trip per {@link #BATCH} held changes: {@link #heldMax(long)}. */
-    private static final long HELD_ROUND_TRIP_NANOS = 250_000;
+    /** The round trip per step of {@link #perRoundTrip}: {@link #heldMax(long)}, and the follower's transactions per commit. */
+    private static final long PER_ROUND_TRIP_NANOS = 250_000;
     /** What the count of a pipelined INSERT means: a row inserted. */
     private static final Object INSERTED = new Object();
 
@@ -237,7 +237,8 @@ final class RowApplier implements AutoCloseable {
         TupleData old = m.oldOrKey() != null ? m.oldOrKey() : m.newTuple();
         List<Integer> where = identity(r, old);
         List<Integer> sent = sent(m.newTuple(), r.columns().size());
-        if (m.oldOrKey() == null && r.replicaIdentity() != ReplicaIdentity.FULL) {
+        boolean keyKept = m.oldOrKey() == null && r.replicaIdentity() != ReplicaIdentity.FULL;
+        if (keyKept) {
             // No old key sent: the key did not change. Leaving it out of SET spares the server
             // work, and a key GENERATED ALWAYS AS IDENTITY can only be SET to DEFAULT.
             List<Integer> nonKey = sent.stream().filter(i -> !r.columns().get(i).isKey()).toList();
@@ -253,12 +254,11 @@ final class RowApplier implements AutoCloseable {
         for (int i : where) {
             values.add(old.text(i));
         }
-        boolean keyKept = m.oldOrKey() == null && r.replicaIdentity() != ReplicaIdentity.FULL;
-        HeldChanges.Change c = new HeldChanges.Change(r, false, set, where, values,
-                keyKept ? HeldChanges.key(r, old) : null, keyKept && groupable(r, set, where));
+        String key = keyKept ? HeldChanges.key(r, old) : null;
+        HeldChanges.Change c = new HeldChanges.Change(r, false, set, where, values, key, keyKept && groupable(r, set, where));
         if (mayHoldBehindRun(r)) {
             if (r.oid() == runOid()) {
-                held.holdKey(HeldChanges.key(r, old));
+                held.holdKey(key != null ? key : HeldChanges.key(r, old));
                 if (m.oldOrKey() != null) {
                     held.holdKey(HeldChanges.key(r, m.newTuple())); // the key changed: the new one too
                 }
@@ -277,11 +277,11 @@ final class RowApplier implements AutoCloseable {
             values.add(m.oldOrKey().text(i));
         }
         boolean keyed = r.replicaIdentity() != ReplicaIdentity.FULL;
-        HeldChanges.Change c = new HeldChanges.Change(r, true, List.of(), where, values,
-                keyed ? HeldChanges.key(r, m.oldOrKey()) : null, keyed && groupable(r, List.of(), where));
+        String key = keyed ? HeldChanges.key(r, m.oldOrKey()) : null;
+        HeldChanges.Change c = new HeldChanges.Change(r, true, List.of(), where, values, key, keyed && groupable(r, List.of(), where));
         if (mayHoldBehindRun(r)) {
             if (r.oid() == runOid()) {
-                held.holdKey(HeldChanges.key(r, m.oldOrKey()));
+                held.holdKey(key != null ? key : HeldChanges.key(r, m.oldOrKey()));
             }
             held.hold(c);
             return;
@@ -314,11 +314,14 @@ final class RowApplier implements AutoCloseable {
             return false;
         }
         List<String> types = elementTypes.get(r.oid());
-        for (List<Integer> cols : List.of(set, where)) {
-            for (int i : cols) {
-                if (types == null || i >= types.size() || types.get(i) == null) {
-                    return false;
-                }
+        return types != null && travelInArrays(types, set) && travelInArrays(types, where);
+    }
+
+    /** Whether every column of {@code cols} has an array element type. */
+    private static boolean travelInArrays(List<String> types, List<Integer> cols) {
+        for (int i : cols) {
+            if (i >= types.size() || types.get(i) == null) {
+                return false;
             }
         }
         return true;
@@ -341,7 +344,7 @@ final class RowApplier implements AutoCloseable {
                 return "UPDATE ONLY " + qualified(r.namespace(), r.name()) + " SET " + assignments + where(r, where, k -> p.apply(set.size() + k));
             });
         }
-        queue(execute(name, c.values()), r, 1);
+        queue(execute(name, c.values()), new Changed(r, 1), 1);
     }
 
     /**
@@ -389,7 +392,7 @@ final class RowApplier implements AutoCloseable {
         }
         groupStatements++;
         groupedChanges += group.size();
-        queue(sql, new Group(r, group.size()), group.size());
+        queue(sql, new Changed(r, group.size()), group.size());
     }
 
     /** One array element: NULL, or the text double-quoted, each double quote and backslash escaped by a backslash (array_in's rules). */
@@ -409,14 +412,13 @@ final class RowApplier implements AutoCloseable {
         out.append('"');
     }
 
-    /** What the count of a group's statement means: rows of {@code table}, {@code changes} of them expected. */
-    private record Group(Relation table, int changes) {
+    /** What the count of an UPDATE or DELETE statement means: rows of {@code table}, {@code changes} of them expected. */
+    private record Changed(Relation table, int changes) {
     }
 
     /**
      * Whether an UPDATE or DELETE of {@code r} may be held without ending the current run of
-     * INSERTs ({@link HeldChanges}): the held changes are within one pipeline's worth, and no run
-     * is going on, or the change is of another table or of one whose key alone orders its changes.
+     * INSERTs ({@link HeldChanges}): fewer are held than {@link #heldMax}, and no run is going on, or the change is of another table or of one whose key alone orders its changes.
      */
     private boolean mayHoldBehindRun(Relation r) {
         if (!mayHold || held.size() >= heldMax || held.bytes() >= heldBytes) {
@@ -485,7 +487,7 @@ final class RowApplier implements AutoCloseable {
 
     /** {@code base} per 250 us of round trip, at least {@code base}, at most {@code max}. */
     static int perRoundTrip(int base, int max, long roundTripNanos) {
-        long n = base * roundTripNanos / HELD_ROUND_TRIP_NANOS;
+        long n = base * roundTripNanos / PER_ROUND_TRIP_NANOS;
         return (int) Math.max(base, Math.min(max, n));
     }
 
@@ -658,10 +660,8 @@ final class RowApplier implements AutoCloseable {
             Object w = what.get(i);
             if (w == INSERTED) {
                 rows += counts[i] == Statement.SUCCESS_NO_INFO ? 1 : counts[i];
-            } else if (w instanceof Relation r) {
-                count(r, counts[i], 1);
-            } else if (w instanceof Group g) {
-                count(g.table(), counts[i], g.changes());
+            } else if (w instanceof Changed c) {
+                count(c.table(), counts[i], c.changes());
             }
         }
     }
