@@ -88,6 +88,15 @@ final class InsertCopy {
         }
     }
 
+    /**
+     * Sends the rows gathered so far, through the driver's own buffer too, so that the server has
+     * them all while the caller prepares what follows the COPY.
+     */
+    void push() throws SQLException {
+        send();
+        copy.flushCopy();
+    }
+
     /** Sends what is left and ends the COPY; returns the rows the server stored. */
     long end() throws SQLException {
         send();

@@ -84,7 +84,9 @@ class RowApplierHoldTest {
     void heldChangesOfDifferentRowsGoAsOneStatementPerTableAndShapeWithEveryValueIntact() throws Exception {
         StringBuilder tx = new StringBuilder();
         String[] texts = {"plain", "with \"double\" quotes", "back\\slash \\\" both", "{braces,commas}", "", "NULL", "'single'",
-            "tab\there, newline\nthere", "ünïcödé ✓", " spaced "};
+            "tab\there, newline\nthere", "ünïcödé ✓",
+            // long, with something to escape near its end: copied in runs between the escapes
+            " spaced, then long " + "x".repeat(70_000) + " 'single' \"double\" back\\slash"};
         for (int i = 1; i <= 10; i++) {
             tx.append("INSERT INTO k1 VALUES (").append(100 + i).append(", 'new');\n");
             String t = texts[i - 1].replace("'", "''");
