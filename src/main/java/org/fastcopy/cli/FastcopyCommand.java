@@ -76,7 +76,9 @@ public final class FastcopyCommand implements Callable<Integer> {
     int jobs;
 
     @Option(names = "--index-jobs", paramLabel = "N",
-            description = "Parallel connections building indexes and constraints (default: --jobs).")
+            description = "Parallel connections building indexes, keys and rules (default: --jobs, plus one per "
+                    + "job for each ms of round trip to the target, up to 2 x --jobs: over a network each of "
+                    + "thousands of small items waits a round trip).")
     Integer indexJobs;
 
     @Option(names = "--split-larger-than", paramLabel = "SIZE", defaultValue = "1GB",
@@ -229,7 +231,11 @@ public final class FastcopyCommand implements Callable<Integer> {
             }
             dbs.add(pair.source());
         }
-        return new CopySpec(source, target, dbs, jobs, indexJobs == null ? jobs : indexJobs,
+        if (indexJobs != null && indexJobs < 1) {
+            throw new FastcopyException(FastcopyException.USAGE, "--index-jobs " + indexJobs + " is not in [1, "
+                    + CopySpec.MAX_JOBS + "]");
+        }
+        return new CopySpec(source, target, dbs, jobs, indexJobs == null ? CopySpec.INDEX_JOBS_FROM_ROUND_TRIP : indexJobs,
                 size(splitLargerThan, "--split-larger-than"), dropIfExists, resume, verify, dryRun, workDir,
                 ringSlots, (int) Math.min(Integer.MAX_VALUE, size(bufferSize, "--buffer-size")), keepLedger,
                 size(maintenanceWorkMem, "--maintenance-work-mem"), encodingErrors, pgBin,

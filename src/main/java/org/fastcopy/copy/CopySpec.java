@@ -17,7 +17,9 @@ import java.util.List;
  * @param target          target server
  * @param databases       databases to copy, in order
  * @param jobs            parallel COPY streams (each a source and a target connection)
- * @param indexJobs       parallel connections building indexes and constraints
+ * @param indexJobs       parallel connections building indexes and constraints, or
+ *                        {@link #INDEX_JOBS_FROM_ROUND_TRIP} to choose them from the round trip to
+ *                        the target ({@link #postDataSessions})
  * @param splitLargerThan tables larger than this many bytes are cut into ctid chunks of about this size
  * @param dropIfExists    drop a target database that already exists
  * @param resume          continue a run that stopped, from the target's ledger
@@ -39,6 +41,10 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
                        boolean dryRun, Path workDir, int ringSlots, int bufferBytes, boolean keepLedger,
                        long maintenanceWorkMem, EncodingErrors encodingErrors, Path pgBin, RoleOptions roles) {
     public static final int MAX_JOBS = 256;
+    /** indexJobs: as many as {@link #postDataSessions} says for the round trip measured at the start of the data step. */
+    public static final int INDEX_JOBS_FROM_ROUND_TRIP = 0;
+    /** The round trip per extra post-data session per job ({@link #postDataSessions}). */
+    private static final long ROUND_TRIP_PER_EXTRA_SESSION_NANOS = 1_000_000;
     /** Index builds sort in memory up to this; the server default (64MB) spills big ones to disk. */
     public static final long DEFAULT_MAINTENANCE_WORK_MEM = 256L << 20;
 
@@ -105,7 +111,7 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
         if (jobs < 1 || jobs > MAX_JOBS) {
             throw usage("--jobs " + jobs + " is not in [1, " + MAX_JOBS + "]");
         }
-        if (indexJobs < 1 || indexJobs > MAX_JOBS) {
+        if ((indexJobs < 1 && indexJobs != INDEX_JOBS_FROM_ROUND_TRIP) || indexJobs > MAX_JOBS) {
             throw usage("--index-jobs " + indexJobs + " is not in [1, " + MAX_JOBS + "]");
         }
         if (splitLargerThan < 0) {
@@ -153,5 +159,21 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
 
     private static FastcopyException usage(String message) {
         return new FastcopyException(FastcopyException.USAGE, message);
+    }
+
+    /**
+     * Post-data sessions when --index-jobs is not given: {@code jobs}, plus one per job for each
+     * millisecond of round trip to the target, at most twice {@code jobs}. Each post-data
+     * transaction (an index, a key, a rule, a batch of small items) waits one round trip with its
+     * session's server work stopped: on loopback that is microseconds and {@code jobs} sessions
+     * keep the cores busy, but at 2 ms it added 14 s of session time to 34 s of work on an
+     * MTT-shaped schema (scale 0.05: 1,776 rules, 8,313 indexes, 18,386 foreign keys, about 5,000
+     * transactions), and 4 sessions instead of 2 brought the data and post-data step back to its
+     * loopback time (docs/benchmarks.md, 2026-12-07). More than twice would only wait on the
+     * rules' and keys' locks (PostDataScheduler).
+     */
+    public static int postDataSessions(int jobs, long roundTripNanos) {
+        long extra = (long) jobs * Math.max(0, roundTripNanos) / ROUND_TRIP_PER_EXTRA_SESSION_NANOS;
+        return (int) Math.min(MAX_JOBS, jobs + Math.min(jobs, extra));
     }
 }

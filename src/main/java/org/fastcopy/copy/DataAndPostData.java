@@ -94,9 +94,10 @@ final class DataAndPostData {
     /**
      * @param doneUnits units an earlier run committed (skipped)
      * @param doneSteps post-data items an earlier run built (skipped)
+     * @param indexJobs post-data sessions
      */
     Outcome run(SourceSnapshot snapshot, CopyPlan plan, AnalyzePlan analyzePlan, RestoreScript postData,
-                Map<String, Long> doneUnits, Set<String> doneSteps) {
+                Map<String, Long> doneUnits, Set<String> doneSteps, int indexJobs) {
         Progress progress = new Progress(plan, doneUnits, meters);
         EntryTables entryTables = EntryTables.read(snapshot.holder(), postData.entries());
         StepMarks marks = entries -> Ledger.markStepsSql(entries.stream().map(StepMarks::key).toList());
@@ -112,7 +113,7 @@ final class DataAndPostData {
                 .sessionSetup(spec.maintenanceWorkMem() == 0 ? ""
                         : "SET maintenance_work_mem = '" + (spec.maintenanceWorkMem() >> 10) + "kB'")
                 .smallTables(smallTables(plan))) {
-            scheduler.start(postTodo, spec.indexJobs());
+            scheduler.start(postTodo, indexJobs);
             CopyFormat format = plan.serverFormat();
             checked = encodingCheck(format);
             DataPhase phase = new DataPhase(connections, source, target, snapshot,

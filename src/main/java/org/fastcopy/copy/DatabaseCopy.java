@@ -21,6 +21,7 @@ import org.fastcopy.report.RunRecorder;
 import org.fastcopy.roles.NeededRoles;
 import org.fastcopy.roles.TargetRoles;
 import org.fastcopy.schema.DdlReport;
+import org.fastcopy.pg.RoundTrip;
 import org.fastcopy.schema.PreDataLoader;
 import org.fastcopy.schema.RestoreScript;
 import org.fastcopy.schema.SchemaDump;
@@ -67,6 +68,8 @@ final class DatabaseCopy {
     private final Endpoint source;
     private final Endpoint target;
     private final OnTarget onTarget;
+    /** Post-data (and final ANALYZE) sessions: --index-jobs, or chosen from the round trip at STEP 6. */
+    private int indexJobs;
     private final TargetPreparation targetPreparation;
     private final PhaseClock clock;
     private final SnapshotSource snapshots;
@@ -101,6 +104,7 @@ final class DatabaseCopy {
         this.source = spec.source(db);
         this.target = spec.target(db);
         this.onTarget = new OnTarget(connections, target);
+        this.indexJobs = spec.indexJobs() == CopySpec.INDEX_JOBS_FROM_ROUND_TRIP ? spec.jobs() : spec.indexJobs();
         this.targetPreparation = new TargetPreparation(spec, connections, target);
         // The combined step is metered as its two overlapping parts instead (DataAndPostData).
         this.clock = new PhaseClock("[" + db + "] ", "copy " + db, (step, nanos) -> {
@@ -268,11 +272,17 @@ final class DatabaseCopy {
 
     /** STEP 6: the rows, and each table's indexes, keys and triggers as soon as its rows are in. */
     private void dataAndPostData() {
+        String why = "";
+        if (spec.indexJobs() == CopySpec.INDEX_JOBS_FROM_ROUND_TRIP) {
+            long rtt = onTarget.apply(RoundTrip::nanos);
+            indexJobs = CopySpec.postDataSessions(spec.jobs(), rtt);
+            why = String.format(Locale.ROOT, " (a %.2f ms round trip to the target)", rtt / 1e6);
+        }
         clock.start(CopyStep.DATA_AND_POST_DATA, plan.units().size() + " units on " + spec.jobs()
-                + " streams, indexes on " + spec.indexJobs() + " connections");
+                + " streams, indexes on " + indexJobs + " connections" + why);
         // No local holds the script: the step drops it once its items are scheduled.
         loaded = new DataAndPostData(db, spec, connections, listener, meters, invalid)
-                .run(snapshot, plan, analyzePlan, takePostData(), doneUnits, doneSteps);
+                .run(snapshot, plan, analyzePlan, takePostData(), doneUnits, doneSteps, indexJobs);
     }
 
     /** The rendered post-data script, no longer held here (the FutureTask would keep it for the whole run). */
@@ -320,9 +330,9 @@ final class DatabaseCopy {
         tables.stream().filter(t -> !analysed.contains(CopyPlan.tableKey(t)))
                 .forEach(t -> toAnalyze.add(new AnalyzePlan.Name(t.schema(), t.name())));
         toAnalyze.addAll(analyzePlan.partitionedParents());
-        clock.start(CopyStep.ANALYZE, toAnalyze.size() + " tables on " + spec.indexJobs() + " connections ("
+        clock.start(CopyStep.ANALYZE, toAnalyze.size() + " tables on " + indexJobs + " connections ("
                 + analysed.size() + " analysed as they were loaded)");
-        FinalAnalyze.run(connections, target, toAnalyze, spec.indexJobs());
+        FinalAnalyze.run(connections, target, toAnalyze, indexJobs);
     }
 
     /** STEP 11: both sides compared in the snapshot; rows changed on purpose are explained, not counted. */

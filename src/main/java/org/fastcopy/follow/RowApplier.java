@@ -537,14 +537,7 @@ final class RowApplier implements AutoCloseable {
 
     /** The quickest of five {@code SELECT 1}: the round trip to the target, as the apply session sees it. */
     private static long roundTripNanos(Connection target) throws SQLException {
-        long best = Long.MAX_VALUE;
-        try (Statement st = target.createStatement()) {
-            for (int i = 0; i < 5; i++) {
-                long t0 = System.nanoTime();
-                st.execute("SELECT 1");
-                best = Math.min(best, System.nanoTime() - t0);
-            }
-        }
+        long best = org.fastcopy.pg.RoundTrip.nanos(target);
         log.debug("round trip to the target: {} us; runs of INSERTs from {} rows go through COPY; up to {} UPDATEs and "
                 + "DELETEs held", best / 1000, copyFrom(best), heldMax(best));
         return best;

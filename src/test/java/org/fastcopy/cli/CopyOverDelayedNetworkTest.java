@@ -5,7 +5,11 @@ import org.fastcopy.endpoint.Endpoint;
 import org.fastcopy.netdelay.DelayProxy;
 import org.fastcopy.testing.ClusterExtension;
 import org.fastcopy.testing.TestClusters;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.InetAddress;
@@ -48,12 +52,25 @@ class CopyOverDelayedNetworkTest {
         InetSocketAddress anyPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try (DelayProxy toSource = DelayProxy.start(anyPort, address(clusters.flux1()), Duration.ofMillis(1));
              DelayProxy toTarget = DelayProxy.start(anyPort, address(clusters.flux2()), Duration.ofMillis(1))) {
-            CliRun copy = CliRun.of("--src", through(toSource, clusters.flux1(), work), "--dst",
-                    through(toTarget, clusters.flux2(), work), "--db", src.database(), "--jobs", "2",
-                    "--verify", "checksums", "--workdir", work.toString());
+            // the STEP lines, as the log has them
+            Logger steps = (Logger) LoggerFactory.getLogger("fastcopy");
+            ListAppender<ILoggingEvent> logged = new ListAppender<>();
+            logged.start();
+            steps.addAppender(logged);
+            CliRun copy;
+            try {
+                copy = CliRun.of("--src", through(toSource, clusters.flux1(), work), "--dst",
+                        through(toTarget, clusters.flux2(), work), "--db", src.database(), "--jobs", "2",
+                        "--verify", "checksums", "--workdir", work.toString());
+            } finally {
+                steps.detachAppender(logged);
+            }
 
             assertThat(copy.exitCode()).as(copy.err()).isZero();
             assertThat(copy.out()).contains("verify (checksums): 7 tables, 3,000 rows, all equal");
+            // a round trip of at least 2 ms (1 ms each way): twice --jobs post-data sessions
+            assertThat(logged.list).map(ILoggingEvent::getFormattedMessage)
+                    .anyMatch(m -> m.matches(".*STEP 6 .* indexes on 4 connections \\(a [0-9.]+ ms round trip to the target\\)"));
             // Every connection went through the proxies: the servers' own ports were never named.
             assertThat(toSource.connections()).isPositive();
             assertThat(toTarget.connections()).isPositive();
