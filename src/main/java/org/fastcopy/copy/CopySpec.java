@@ -166,11 +166,11 @@ public record CopySpec(Endpoint source, Endpoint target, List<String> databases,
      * millisecond of round trip to the target, at most twice {@code jobs}. Each post-data
      * transaction (an index, a key, a rule, a batch of small items) waits one round trip with its
      * session's server work stopped: on loopback that is microseconds and {@code jobs} sessions
-     * keep the cores busy, but at 2 ms it added 14 s of session time to 34 s of work on an
-     * MTT-shaped schema (scale 0.05: 1,776 rules, 8,313 indexes, 18,386 foreign keys, about 5,000
-     * transactions), and 4 sessions instead of 2 brought the data and post-data step back to its
-     * loopback time (docs/benchmarks.md, 2026-12-07). More than twice would only wait on the
-     * rules' and keys' locks (PostDataScheduler).
+     * keep the cores busy, but on an MTT-shaped schema at 2 ms (scale 0.05: 1,776 rules, 8,313
+     * indexes, 18,386 foreign keys, about 5,000 transactions) the data and post-data step took
+     * 28.4 s on 2 sessions against 23.2 s on loopback, and 24.1 s on 4 (docs/benchmarks.md,
+     * 2026-12-07). More than twice would only wait on the rules' and keys' locks
+     * (PostDataScheduler).
      */
     public static int postDataSessions(int jobs, long roundTripNanos) {
         long extra = (long) jobs * Math.max(0, roundTripNanos) / ROUND_TRIP_PER_EXTRA_SESSION_NANOS;

@@ -1,6 +1,7 @@
 package org.fastcopy.copy;
 
 import org.fastcopy.pg.Databases;
+import org.fastcopy.pg.RoundTrip;
 import org.fastcopy.pg.ServerError;
 import org.fastcopy.pg.ServerFeatures;
 import org.fastcopy.FastcopyException;
@@ -21,7 +22,6 @@ import org.fastcopy.report.RunRecorder;
 import org.fastcopy.roles.NeededRoles;
 import org.fastcopy.roles.TargetRoles;
 import org.fastcopy.schema.DdlReport;
-import org.fastcopy.pg.RoundTrip;
 import org.fastcopy.schema.PreDataLoader;
 import org.fastcopy.schema.RestoreScript;
 import org.fastcopy.schema.SchemaDump;

@@ -10,6 +10,7 @@ import org.fastcopy.follow.decode.PgOutputMessage.Truncate;
 import org.fastcopy.follow.decode.PgOutputMessage.Update;
 import org.fastcopy.follow.decode.RelationCache;
 import org.fastcopy.follow.decode.TupleData;
+import org.fastcopy.pg.RoundTrip;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -537,7 +538,7 @@ final class RowApplier implements AutoCloseable {
 
     /** The quickest of five {@code SELECT 1}: the round trip to the target, as the apply session sees it. */
     private static long roundTripNanos(Connection target) throws SQLException {
-        long best = org.fastcopy.pg.RoundTrip.nanos(target);
+        long best = RoundTrip.nanos(target);
         log.debug("round trip to the target: {} us; runs of INSERTs from {} rows go through COPY; up to {} UPDATEs and "
                 + "DELETEs held", best / 1000, copyFrom(best), heldMax(best));
         return best;
