@@ -55,6 +55,11 @@ final class InsertCopy {
         return new InsertCopy(target.unwrap(PGConnection.class).getCopyAPI().copyIn(sql), relationOid, cols);
     }
 
+    /** Over a COPY started elsewhere (the JMH benchmark's sink): rows go to it as {@link #start}'s would. */
+    static InsertCopy over(CopyIn copy, long relationOid, List<Integer> cols) {
+        return new InsertCopy(copy, relationOid, cols);
+    }
+
     /** Whether this COPY was started for the table and columns given. */
     boolean isFor(long oid, List<Integer> columns) {
         return relationOid == oid && cols.equals(columns);

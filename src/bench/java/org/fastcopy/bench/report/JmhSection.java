@@ -26,7 +26,8 @@ final class JmhSection {
                 + " error above a third of the score (a busy machine: compare with the load average above)."
                 + " Hand-off: MiB/s"
                 + " moved from reader to writer thread; transform: rows/s on one thread; planners: time per"
-                + " plan of ten thousand weekly children.").blank();
+                + " plan of ten thousand weekly children; follower: time per streamed test_run row decoded"
+                + " from pgoutput, and written as COPY text, on C1 as the launcher runs it.").blank();
         md.line("| benchmark | parameters | where | score | +- | unit |");
         md.line("|---|---|---|---:|---:|---|");
         List<JmhRow> all = new ArrayList<>(jmh);
