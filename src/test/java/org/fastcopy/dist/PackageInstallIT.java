@@ -80,6 +80,13 @@ class PackageInstallIT {
             assertThat(version.code()).as(version.output()).isZero();
             assertThat(version.output().strip()).isEqualTo("fastcopy " + VERSION);
 
+            // /usr/bin/convert runs through the fastcopy launcher (its JVM settings) under its own name
+            Path convert = root.resolve("usr/bin/convert");
+            assertThat(Files.isSymbolicLink(convert)).isTrue();
+            Result help = run(List.of(convert.toString(), "--help"));
+            assertThat(help.code()).as(help.output()).isZero();
+            assertThat(help.output()).startsWith("Usage: convert ").contains("--flat-db");
+
             copiesWithTheInstalledCommand(root, fastcopy);
             everyManPageRenders(root);
             bashCompletes(root);
