@@ -29,7 +29,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A server restart while the follower holds an open apply transaction (a source transaction of
- * 20,000 rows into the keyless {@code events}: a doubled row would show): the follower stops,
+ * 20,000 rows into the keyless {@code events}: a doubled row would show; the test holds the
+ * target's events in SHARE mode until the interruption has begun, so the apply is caught inside
+ * its transaction however fast it runs): the follower stops,
  * non-zero, with the line saying its slot remains; the open target transaction rolls back; the
  * slot was confirmed only up to what the target committed; {@code --follow --resume} and cutover
  * end exact. Once for a restart of the source, once of the target, once for the follower's
@@ -80,14 +82,35 @@ class FollowRestartTest {
         CompletableFuture<FollowJob.Result> first = run(copy, onFollow, () -> false, firstReport);
         assertThat(following.await(120, TimeUnit.SECONDS)).as("following began").isTrue();
         Random random = new Random(31);
+        // A transaction on the target holds events against writes, so the apply of the 20,000 rows
+        // waits inside its open transaction for as long as the test needs, however fast it is
+        // (polling for the few milliseconds it took missed it on a fast run).
+        Connection holder = lc.connect(lc.target(), db);
+        holder.setAutoCommit(false);
+        try (Statement hold = holder.createStatement()) {
+            hold.execute("LOCK TABLE events IN SHARE MODE");
+        }
         try (Connection w = lc.connect(lc.source(), db); Statement st = w.createStatement()) {
             for (int i = 0; i < 20; i++) {
                 FollowFixture.writeTransaction(w, random, 1 + random.nextInt(30));
             }
             st.execute("INSERT INTO events SELECT g % 10, 'bulk' FROM generate_series(1, 20000) g");
         }
-        awaitOpenApplyTransaction(db, first);
-        interruption.accept(db);
+        awaitApplyWaitingInItsTransaction(db, first);
+        // The interruption starts while the apply waits. Once it has begun the apply is let go: it
+        // meets the interruption (a broken stream, or its own session gone) at its next step. A
+        // source shutdown waits for its walsenders to send what they hold, so the follower must
+        // read again before the restart can end (else it waits out wal_sender_timeout).
+        CompletableFuture<Void> interrupting = CompletableFuture.runAsync(() -> interruption.accept(db));
+        awaitBegun(interrupting, db);
+        try {
+            holder.rollback();
+        } catch (java.sql.SQLException e) {
+            // the target restarted: the lock went with the session
+        } finally {
+            holder.close();
+        }
+        interrupting.get(120, TimeUnit.SECONDS);
 
         // Where the restart hits (the apply, the ledger read, the stream) decides the message; that
         // the run stops with a FastcopyException, says where its slot is and resumes exact is the point.
@@ -120,21 +143,37 @@ class FollowRestartTest {
                 CopyMetrics.Factory.NONE, FollowMetrics.NONE, cutover, new PrintWriter(out, true)).run());
     }
 
-    /** Until the follower's apply session holds an open target transaction that has written rows. */
-    private void awaitOpenApplyTransaction(String db, CompletableFuture<?> follower) throws Exception {
+    /** Until the interruption has ended, or the source refuses a new session (its shutdown has begun). */
+    private void awaitBegun(CompletableFuture<Void> interrupting, String db) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!interrupting.isDone() && System.nanoTime() < deadline) {
+            try (Connection c = lc.connect(lc.source(), db)) {
+                Thread.sleep(5); // the source's state shows only to a new session
+            } catch (org.fastcopy.FastcopyException shuttingDown) {
+                return; // "the database system is shutting down", or nothing listening yet
+            }
+        }
+    }
+
+    /**
+     * Until the follower's apply session is inside a transaction, waiting for the lock the test
+     * holds on events: a state it stays in until the test lets it go, so this poll cannot miss it.
+     */
+    private void awaitApplyWaitingInItsTransaction(String db, CompletableFuture<?> follower) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         try (Connection t = lc.connect(lc.target(), "postgres"); Statement st = t.createStatement()) {
             while (System.nanoTime() < deadline) {
                 assertThat(follower).as("follower running").isNotDone();
                 try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_stat_activity WHERE datname = '" + db
-                        + "' AND application_name = 'fastcopy-follow' AND backend_xid IS NOT NULL")) {
+                        + "' AND application_name = 'fastcopy-follow' AND xact_start IS NOT NULL"
+                        + " AND wait_event_type = 'Lock'")) {
                     if (rs.next()) {
                         return;
                     }
                 }
-                Thread.sleep(5);
+                Thread.sleep(5); // pg_stat_activity is the only place the wait shows
             }
         }
-        throw new AssertionError("the follower never held an open apply transaction");
+        throw new AssertionError("the follower's apply never waited on events in an open transaction");
     }
 }
