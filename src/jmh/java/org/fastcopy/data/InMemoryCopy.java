@@ -12,9 +12,10 @@ import java.util.Random;
  * PgJDBC's readFromCopy does) and a target that only counts what it was sent.
  *
  * <p>Unlike PgJDBC the source reuses its row arrays, so {@code -prof gc} shows what the hand-off
- * itself allocates, not the driver's one array per row.
+ * itself allocates, not the driver's one array per row. The sink also stands for the target of
+ * the follower's COPY (FollowApplyBenchmark).
  */
-final class InMemoryCopy {
+public final class InMemoryCopy {
     private InMemoryCopy() {
     }
 
@@ -105,20 +106,20 @@ final class InMemoryCopy {
     }
 
     /** COPY FROM STDIN into nothing: counts the bytes and reads one byte of each message. */
-    static final class Sink implements CopyIn {
+    public static final class Sink implements CopyIn {
         private volatile boolean active;
         private long bytes;
         private long messages;
         private int check;
 
-        Sink restart() {
+        public Sink restart() {
             bytes = 0;
             messages = 0;
             active = true;
             return this;
         }
 
-        long bytes() {
+        public long bytes() {
             return bytes;
         }
 

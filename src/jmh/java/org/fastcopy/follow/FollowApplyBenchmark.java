@@ -1,5 +1,6 @@
 package org.fastcopy.follow;
 
+import org.fastcopy.data.InMemoryCopy;
 import org.fastcopy.follow.decode.PgOutputDecoder;
 import org.fastcopy.follow.decode.PgOutputMessage;
 import org.fastcopy.follow.decode.TupleData;
@@ -14,8 +15,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.postgresql.copy.CopyIn;
-import org.postgresql.util.ByteStreamWriter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -29,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The follower's own CPU per streamed INSERT of a test_run-shaped row, apart from the servers':
  * decoding the pgoutput message ({@link PgOutputDecoder}) and writing its values as COPY text
- * ({@link InsertCopy#row}, the escape scan), into a sink that discards the bytes. bench/follow
+ * ({@link InsertCopy#row}, the escape scan), into {@link InMemoryCopy.Sink}, which counts the bytes. bench/follow
  * measures the JVM's whole CPU per 100,000 changes (1.2-1.3 s at 1,795 tables, 2026-12-07); this
  * says how much of it these two steps are, for a short and a long result_stdout.
  *
@@ -50,8 +49,8 @@ public class FollowApplyBenchmark {
     private ByteBuffer message;
     private TupleData tuple;
     private List<Integer> cols;
+    private InMemoryCopy.Sink sink;
     private InsertCopy copy;
-    private long sunk;
 
     @Setup
     public void setUp() throws IOException {
@@ -83,7 +82,8 @@ public class FollowApplyBenchmark {
         for (int i = 0; i < values.length; i++) {
             cols.add(i);
         }
-        copy = InsertCopy.over(new DiscardingCopyIn(), 16_385, cols);
+        sink = new InMemoryCopy.Sink().restart();
+        copy = InsertCopy.over(sink, 16_385, cols);
     }
 
     @Benchmark
@@ -94,57 +94,6 @@ public class FollowApplyBenchmark {
     @Benchmark
     public long encode() throws Exception {
         copy.row(tuple, cols);
-        return sunk;
-    }
-
-    /** The server's side of the COPY, reduced to counting what arrives. */
-    private final class DiscardingCopyIn implements CopyIn {
-        @Override
-        public void writeToCopy(byte[] buf, int off, int siz) {
-            sunk += siz;
-        }
-
-        @Override
-        public void writeToCopy(ByteStreamWriter from) {
-            sunk += from.getLength();
-        }
-
-        @Override
-        public void flushCopy() {
-        }
-
-        @Override
-        public long endCopy() {
-            return 0;
-        }
-
-        @Override
-        public int getFieldCount() {
-            return cols.size();
-        }
-
-        @Override
-        public int getFormat() {
-            return 0;
-        }
-
-        @Override
-        public int getFieldFormat(int field) {
-            return 0;
-        }
-
-        @Override
-        public boolean isActive() {
-            return true;
-        }
-
-        @Override
-        public void cancelCopy() {
-        }
-
-        @Override
-        public long getHandledRowCount() {
-            return 0;
-        }
+        return sink.bytes();
     }
 }
