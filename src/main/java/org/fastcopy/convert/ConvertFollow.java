@@ -97,6 +97,7 @@ public final class ConvertFollow implements AutoCloseable {
     private final FollowChanges changes = new FollowChanges();
     private final FollowPublication published;
     private final FollowStatus status;
+    private final FollowVisibility visibility = new FollowVisibility();
     private ProgressRenderer progress;
 
     private Lsn next;
@@ -170,8 +171,8 @@ public final class ConvertFollow implements AutoCloseable {
                 loop();
                 verify.reached(position());
             }
-            log.info("convert --follow: stopped at {}: {} v3 transaction(s) followed, {} flat row(s), {} skipped",
-                    next, transactions, rows, skipped);
+            log.info("convert --follow: stopped at {}: {} v3 transaction(s) followed, {} flat row(s), {} skipped, "
+                    + "{} batch(es) waited for v3 to show a transaction", next, transactions, rows, skipped, visibility.waits());
             return new Result(transactions, skipped, rows, next);
         } catch (SQLException e) {
             releaseStream();
@@ -187,6 +188,11 @@ public final class ConvertFollow implements AutoCloseable {
                 progress = null;
             }
         }
+    }
+
+    /** The v3 xid a batch waits for v3 to show to other sessions, 0 when none ({@link FollowVisibility}). */
+    long waitingForXid() {
+        return visibility.waitingFor();
     }
 
     /** The differences this run's checks found (empty when none ran or all passed). */
@@ -311,6 +317,7 @@ public final class ConvertFollow implements AutoCloseable {
             skipping = b.finalLsn().isBefore(from);
             if (!skipping) {
                 status.received(b.commitTime());
+                visibility.add(b.xid());
             }
         } else if (m instanceof PgOutputMessage.Relation r) {
             relations.learn(r, v3Control);
@@ -340,6 +347,8 @@ public final class ConvertFollow implements AutoCloseable {
         if (pendingTransactions == 0 && changes.isEmpty()) {
             return;
         }
+        // The batch reads v3 as it is now: not before v3 shows its transactions to other sessions.
+        visibility.await(v3Control, stream::forceUpdateStatus);
         long batchRows = apply.apply(changes);
         published.record(flat, changes.childrenCaughtUp);
         if (pendingTransactions > 0) {
@@ -364,6 +373,7 @@ public final class ConvertFollow implements AutoCloseable {
         status.applied(next, pendingTransactions, batchRows);
         log.debug("convert --follow: {} transaction(s), {} rows, at {}", pendingTransactions, batchRows, next);
         pendingTransactions = 0;
+        visibility.clear();
         verify.applied(changes);
         changes.clear();
         if (confirmSlot && moved) {

@@ -114,13 +114,19 @@ public final class LogicalClusters {
 
     /**
      * Drops the replication slots and origins that an earlier run in this directory left behind
-     * (a test that failed before its cleanup, a killed JVM). The data directories are kept between
-     * runs, and a leftover slot would hold WAL and take one of the ten slots for good. Safe: the
+     * (a test that failed before its cleanup, a killed JVM), and a synchronous standby name. The
+     * data directories are kept between runs, and a leftover slot would hold WAL and take one of
+     * the ten slots for good. Safe: the
      * server was just started by this JVM, which holds the directory's lock, so nothing uses them.
      */
     private static void dropLeftovers(LocalCluster cluster) {
         try (Connection c = cluster.connections().open(cluster.endpoint("postgres"), "fastcopy-test");
              Statement st = c.createStatement()) {
+            // A test of commits that wait for a synchronous standby (ConvertFollowVisibilityTest)
+            // names one that never comes: killed before it cleared it, it would hold every commit.
+            st.execute("SET synchronous_commit = local");
+            st.execute("ALTER SYSTEM RESET synchronous_standby_names");
+            st.execute("SELECT pg_reload_conf()");
             st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots");
             st.execute("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin");
         } catch (SQLException e) {
