@@ -45,7 +45,13 @@ public final class Main {
         cl.setParameterExceptionHandler((ex, argv) -> {
             CommandLine bad = ex.getCommandLine();
             LogFormat format = LogOptions.requested(argv);
-            bad.getErr().println(Logging.errorLine(format, bad.getCommandName() + ": " + ex.getMessage(), null));
+            String message = ex.getMessage();
+            if (ex instanceof CommandLine.MissingParameterException && !bad.getUnmatchedArguments().isEmpty()) {
+                // picocli checks the required options before it reports what it did not recognise:
+                // "--sr flux1" would say --src is missing; the mistyped option is the mistake to name.
+                message = new CommandLine.UnmatchedArgumentException(bad, bad.getUnmatchedArguments()).getMessage();
+            }
+            bad.getErr().println(Logging.errorLine(format, bad.getCommandName() + ": " + message, null));
             if (format == LogFormat.TEXT) {
                 bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
             }

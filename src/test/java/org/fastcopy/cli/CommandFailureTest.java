@@ -130,7 +130,7 @@ class CommandFailureTest {
     }
 
     @ParameterizedTest(name = "fastcopy {0}")
-    @ValueSource(strings = {"generate --dst flux1 --dts", "--srcc", "demo --sclae"})
+    @ValueSource(strings = {"generate --dst flux1 --dts", "--srcc", "demo --sclae", "convert --bogus", "generate --dts"})
     void anUnknownOptionIsAUsageErrorNamingItAndPointingAtHelp(String args) {
         String[] argv = args.split(" ");
         String option = argv[argv.length - 1];
