@@ -25,7 +25,12 @@ public final class Main {
 
     public static void main(String[] args) {
         SignalStop stop = SignalStop.install(Thread.currentThread(), System.err);
-        int code = run(args);
+        CommandLine cl = commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        cl.setExecutionStrategy(parsed -> {
+            stop.command(commandName(parsed));
+            return configureOutputAndRun(parsed);
+        });
+        int code = cl.execute(args);
         stop.finished();
         System.exit(code);
     }
@@ -77,6 +82,11 @@ public final class Main {
             return FastcopyException.FAILED;
         });
         return cl;
+    }
+
+    /** The command that runs: the root's name for a copy (or bin/convert), else the subcommand's ("convert", "cluster"). */
+    static String commandName(CommandLine.ParseResult parsed) {
+        return (parsed.hasSubcommand() ? parsed.subcommand() : parsed).commandSpec().name();
     }
 
     /**

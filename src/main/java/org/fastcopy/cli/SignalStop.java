@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * <li>it cancels and closes whatever connection is still open, so no statement of this run goes
  * on running on either server.</li>
  * </ol>
- * A later {@code --resume} (copy) or rerun (convert) carries on from the ledger.
+ * A later {@code --resume} (copy, migrate) or rerun (convert) carries on from the ledger; the
+ * warning says which, once the command line has named the command ({@link #command}).
  *
  * <p>Hazard: System.exit called while the hooks run blocks forever, so the command's thread must
  * not be joined; it reports the end through {@link #finished()} just before it calls exit.
@@ -32,6 +33,9 @@ final class SignalStop {
     private final Thread command;
     private final CountDownLatch done = new CountDownLatch(1);
     private final PrintStream err;
+    /** Who stops, and how to continue: set once the command line is parsed (until then, a copy's). */
+    private volatile String name = "fastcopy";
+    private volatile String hint = "a rerun with --resume continues";
 
     private SignalStop(Thread command, PrintStream err) {
         this.command = command;
@@ -45,6 +49,26 @@ final class SignalStop {
         return stop;
     }
 
+    /**
+     * The command that runs: its name leads the warning, and how to continue follows it (the copy
+     * and migrate: {@code --resume}; convert: a rerun; the others keep nothing to continue).
+     */
+    void command(String name) {
+        this.name = name;
+        this.hint = switch (name) {
+            case "fastcopy", "migrate" -> "a rerun with --resume continues";
+            case "convert" -> "a rerun of the same command continues";
+            default -> "";
+        };
+    }
+
+    /** The warning a signal prints. */
+    String warning() {
+        String h = hint;
+        return name + ": stopping on a signal: cancelling running statements and rolling back"
+                + (h.isEmpty() ? "" : " (" + h + ")");
+    }
+
     /** The command has returned: a shutdown from now on is the normal exit and needs nothing. */
     void finished() {
         done.countDown();
@@ -54,8 +78,7 @@ final class SignalStop {
         if (done.getCount() == 0) {
             return;
         }
-        err.println(Logging.line(Logging.current(), Level.WARN, "fastcopy: stopping on a signal: cancelling running "
-                + "statements and rolling back (a rerun with --resume continues)", null));
+        err.println(Logging.line(Logging.current(), Level.WARN, warning(), null));
         command.interrupt();
         boolean unwound;
         try {
@@ -65,7 +88,7 @@ final class SignalStop {
         }
         int open = OpenConnections.cancelAndAbortAll();
         if (!unwound) {
-            err.println(Logging.line(Logging.current(), Level.ERROR, "fastcopy: the run did not stop within "
+            err.println(Logging.line(Logging.current(), Level.ERROR, name + ": the run did not stop within "
                     + GRACE_MILLIS / 1000 + " s; closed its " + open + " remaining connection(s)", null));
         }
         err.flush();

@@ -81,7 +81,7 @@ class ConvertFaultTest {
         } finally {
             run.destroy();
         }
-        assertThat(run.log()).contains("stopping on a signal");
+        assertThat(run.log()).contains("convert: stopping on a signal").contains("(a rerun of the same command continues)");
         // Cancelled, the backends end within moments; not cancelled, the range's COPY would hold
         // its backend for minutes more: a wait up to DEADLINE tells the two apart at any load.
         probe.awaitNoRunBackends(DEADLINE);

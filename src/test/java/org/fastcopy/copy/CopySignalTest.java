@@ -86,7 +86,7 @@ class CopySignalTest {
         } finally {
             run.destroy();
         }
-        assertThat(run.log()).contains("stopping on a signal");
+        assertThat(run.log()).contains("fastcopy: stopping on a signal").contains("(a rerun with --resume continues)");
         probe.awaitNoRunBackends(BACKENDS_GONE_WITHIN);
         Map<String, String> before = probe.unitMarks(db);
         assertThat(before.size()).isGreaterThanOrEqualTo(1).isLessThan(tables);
