@@ -142,6 +142,30 @@ class VerifyCommandTest {
     }
 
     @Test
+    void smallTablesDigestedTogetherAreEachJudgedOnTheirOwn() throws Exception {
+        // 40 small tables: digested 32 to a statement, so a difference must land on its own table.
+        StringBuilder tables = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            tables.append("CREATE TABLE small_").append(i).append(" (id int PRIMARY KEY, v text); INSERT INTO small_")
+                    .append(i).append(" SELECT g, 'v' || g FROM generate_series(1, ").append(i + 1).append(") g;");
+        }
+        String[] dbs = pair(tables.toString()); // the tables on the second database, then on the first
+        run(dbs[0], tables.toString());
+        run(dbs[1], "INSERT INTO small_7 VALUES (100, 'extra'); UPDATE small_20 SET v = 'changed' WHERE id = 3;"
+                + "UPDATE small_39 SET v = 'changed' WHERE id = 40");
+        CliRun run = CliRun.of("verify", "--src", uri(clusters.flux1(), dbs[0]), "--dst", uri(clusters.flux1(), dbs[1]));
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(5);
+        assertThat(run.out().lines().filter(l -> l.startsWith("  differs: ")).sorted()).containsExactly(
+                "  differs: public.small_20 (same 21 rows, different checksum)",
+                "  differs: public.small_39 (same 40 rows, different checksum)",
+                "  differs: public.small_7 (rows: source 8, target 9)");
+        CliRun counts = CliRun.of("verify", "--src", uri(clusters.flux1(), dbs[0]), "--dst", uri(clusters.flux1(), dbs[1]),
+                "--mode", "counts");
+        assertThat(counts.out().lines().filter(l -> l.startsWith("  differs: ")))
+                .containsExactly("  differs: public.small_7 (rows: source 8, target 9)");
+    }
+
+    @Test
     void aDatabaseNameHoldingACommaIsNamedInDoubleQuotes() throws Exception {
         String name = clusters.newDatabaseName("a,b");
         try (Connection c = clusters.connect(clusters.flux1(), "postgres"); Statement st = c.createStatement()) {
