@@ -26,7 +26,9 @@ final class FollowStatus {
     private volatile long verifies;
     private volatile String verified = "";
     private volatile Lsn at = Lsn.INVALID;
-    private final long startNanos = System.nanoTime();
+    /** When the previous progress line was made, and the rows then (the renderer's thread only). */
+    private long lineNanos = System.nanoTime();
+    private long lineRows;
     /** Commit time of the oldest transaction received and not yet in flat, or null. */
     private Instant oldestPending;
     /** Commit time of the newest transaction received. */
@@ -80,10 +82,20 @@ final class FollowStatus {
         return lagSeconds;
     }
 
+    /**
+     * The progress line. Its rate is the one since the previous line (the renderer's thread is the
+     * only caller): an average since the start would still show thousands of rows/s an hour after
+     * the writers stopped.
+     */
     String line() {
-        double secs = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
+        long now = System.nanoTime();
+        long total = rows;
+        double secs = Math.max(0.001, (now - lineNanos) / 1e9);
+        double rate = (total - lineRows) / secs;
+        lineNanos = now;
+        lineRows = total;
         return String.format(Locale.ROOT, "following: %,d v3 transactions, %,d flat rows (%,.0f rows/s), lag %s / %.1f s, "
-                + "at %s%s", transactions, rows, rows / secs, ByteSize.format(lagBytes), lagSeconds, at,
+                + "at %s%s", transactions, total, rate, ByteSize.format(lagBytes), lagSeconds, at,
                 verifies == 0 ? "" : ", last verify: " + verified);
     }
 }

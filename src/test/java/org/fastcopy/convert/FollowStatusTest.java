@@ -42,4 +42,12 @@ class FollowStatusTest {
         status.measured(v3Now, v3Now);
         assertThat(status.lagSeconds()).isZero();
     }
+
+    @Test
+    void theProgressLineShowsTheRateSinceItsLastLineSoAnIdleFollowerReadsZero() {
+        status.applied(flatAt, 3, 5_000);
+        assertThat(status.line()).startsWith("following: 3 v3 transactions, 5,000 flat rows (").doesNotContain("(0 rows/s)");
+        // nothing applied since: whatever the average since the start, now it is 0
+        assertThat(status.line()).startsWith("following: 3 v3 transactions, 5,000 flat rows (0 rows/s)");
+    }
 }
