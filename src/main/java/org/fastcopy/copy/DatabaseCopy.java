@@ -35,6 +35,7 @@ import org.fastcopy.verify.VerifyMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -82,6 +83,9 @@ final class DatabaseCopy {
     private TargetDatabase.State state;
     private CopyPlan plan;
     private SchemaDump dump;
+    /** pg_dump of the schema, started beside the plan: it needs only the snapshot. STEP 3 waits for it. */
+    private FutureTask<SchemaDump> dumping;
+    private Thread dumpThread;
     private FutureTask<RestoreScript> postDataRender;
     private RestoreScript preData;
     private boolean resumed;
@@ -120,6 +124,9 @@ final class DatabaseCopy {
         try (SourceSnapshot exported = snapshots.take(connections.open(source, "fastcopy-snapshot"))) {
             snapshot = exported;
             listener.snapshotExported(db, snapshot.id());
+            if (!spec.dryRun()) {
+                startSchemaDump();
+            }
             plan();
             if (spec.dryRun()) {
                 clock.finish();
@@ -136,6 +143,39 @@ final class DatabaseCopy {
             verify();
             finish();
             return report();
+        } finally {
+            stopSchemaDump();
+        }
+    }
+
+    /**
+     * Starts pg_dump --schema-only in the snapshot on a thread of its own, so that the plan's
+     * catalogue reads (STEP 2) run while it dumps: pg_dump is one serial session of round trips,
+     * 6.7 s at 20,000 tables with the plan's 1.2-1.7 s beside nothing. The compression check
+     * reads the snapshot's session, which only this thread uses, so it comes first.
+     */
+    private void startSchemaDump() {
+        boolean noLz4 = lz4OnSourceOnly();
+        String snapshotId = snapshot.id();
+        Path dir = spec.workDir().resolve(db);
+        dumping = new FutureTask<>(() -> SchemaDump.dump(connections, source, snapshotId, dir, spec.pgBin(), noLz4));
+        dumpThread = new Thread(dumping, "schema-dump");
+        dumpThread.setDaemon(true);
+        dumpThread.start();
+    }
+
+    /**
+     * A run that ends before STEP 3 took the dump (the plan refused the target, a signal) stops
+     * pg_dump: the interrupt makes PgTool destroy the process.
+     */
+    private void stopSchemaDump() {
+        if (dumping != null && !dumping.isDone()) {
+            dumping.cancel(true);
+            try {
+                dumpThread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -195,9 +235,8 @@ final class DatabaseCopy {
      * beside pre-data, which leaves a core idle much of the time.
      */
     private void schemaDump() {
-        clock.start(CopyStep.SCHEMA_DUMP, "pg_dump --schema-only in the snapshot");
-        boolean noLz4 = lz4OnSourceOnly();
-        dump = SchemaDump.dump(connections, source, snapshot.id(), spec.workDir().resolve(db), spec.pgBin(), noLz4);
+        clock.start(CopyStep.SCHEMA_DUMP, "pg_dump --schema-only in the snapshot (started with the plan)");
+        dump = dumped();
         postDataRender = new FutureTask<>(() -> dump.render(Section.POST_DATA, spec.roles().restore()));
         Thread renderer = new Thread(postDataRender, "render-post-data");
         renderer.setDaemon(true);
@@ -398,6 +437,19 @@ final class DatabaseCopy {
         } catch (SQLException e) {
             throw new FastcopyException(FastcopyException.FAILED, "reading the materialized views of " + source + ": "
                     + ServerError.describe(e), e);
+        }
+    }
+
+    private SchemaDump dumped() {
+        try {
+            return dumping.get();
+        } catch (InterruptedException e) {
+            dumping.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new FastcopyException(FastcopyException.INTERRUPTED, "interrupted while pg_dump dumped the schema");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re
+                    : new FastcopyException(FastcopyException.FAILED, "pg_dump --schema-only: " + e.getCause(), e.getCause());
         }
     }
 
