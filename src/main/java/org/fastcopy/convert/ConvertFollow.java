@@ -97,7 +97,7 @@ public final class ConvertFollow implements AutoCloseable {
     private final FollowChanges changes = new FollowChanges();
     private final FollowPublication published;
     private final FollowStatus status;
-    private final FollowVisibility visibility = new FollowVisibility();
+    private final FollowVisibility visibility;
     private ProgressRenderer progress;
 
     private Lsn next;
@@ -123,7 +123,8 @@ public final class ConvertFollow implements AutoCloseable {
         this.slot = slot;
         this.publication = publication;
         this.published = new FollowPublication(publication, slot);
-        this.status = new FollowStatus(ctx.meters);
+        this.visibility = new FollowVisibility(ctx.meters::visibilityWait);
+        this.status = new FollowStatus(ctx.meters, visibility::waitingFor);
     }
 
     /**

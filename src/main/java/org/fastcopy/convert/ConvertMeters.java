@@ -39,6 +39,11 @@ final class ConvertMeters {
     static final String FOLLOW_LAG_SECONDS = PREFIX + "follow.lag.seconds";
     /** Counter: v3 transactions committed into flat while following (skipped ones not counted). Tag: db. */
     static final String FOLLOW_TRANSACTIONS = PREFIX + "follow.transactions";
+    /**
+     * Counter: batches that waited for v3 to show one of their transactions to other sessions (a
+     * commit in the change stream but not yet visible, e.g. waiting for a synchronous standby). Tag: db.
+     */
+    static final String FOLLOW_VISIBILITY_WAITS = PREFIX + "follow.visibility.waits";
 
     private final MeterRegistry registry;
     private final Tags tags;
@@ -87,6 +92,10 @@ final class ConvertMeters {
         io.micrometer.core.instrument.Gauge.builder(FOLLOW_LAG_SECONDS, lagSeconds::getAsDouble).tags(tags)
                 .description("Seconds since v3 committed the oldest transaction not yet in flat")
                 .strongReference(true).register(registry);
+    }
+
+    void visibilityWait() {
+        registry.counter(FOLLOW_VISIBILITY_WAITS, tags).increment();
     }
 
     void followed(long transactions) {

@@ -36,7 +36,15 @@ final class FollowStatus {
     /** Commit time of the newest transaction in flat while more may be waiting, or null once caught up. */
     private Instant behindSince;
 
+    /** The v3 transaction a batch waits to see, 0 when none ({@link FollowVisibility}). */
+    private final java.util.function.LongSupplier waitingFor;
+
     FollowStatus(ConvertMeters meters) {
+        this(meters, () -> 0);
+    }
+
+    FollowStatus(ConvertMeters meters, java.util.function.LongSupplier waitingFor) {
+        this.waitingFor = waitingFor;
         meters.following(() -> lagBytes, () -> lagSeconds);
     }
 
@@ -94,8 +102,10 @@ final class FollowStatus {
         double rate = (total - lineRows) / secs;
         lineNanos = now;
         lineRows = total;
+        long waiting = waitingFor.getAsLong();
         return String.format(Locale.ROOT, "following: %,d v3 transactions, %,d flat rows (%,.0f rows/s), lag %s / %.1f s, "
-                + "at %s%s", transactions, total, rate, ByteSize.format(lagBytes), lagSeconds, at,
+                + "at %s%s%s", transactions, total, rate, ByteSize.format(lagBytes), lagSeconds, at,
+                waiting == 0 ? "" : ", waiting for v3 to show transaction " + waiting + " to other sessions",
                 verifies == 0 ? "" : ", last verify: " + verified);
     }
 }

@@ -42,11 +42,21 @@ final class FollowVisibility {
         void ping() throws SQLException;
     }
 
+    /** Called once per batch that has to wait (the meter). */
+    private final Runnable onWait;
     private long[] xids = new long[64];
     private int count;
     /** The xid a wait is on now, 0 when not waiting (read by tests and the progress line). */
     private volatile long waitingFor;
     private long waits;
+
+    FollowVisibility() {
+        this(() -> { });
+    }
+
+    FollowVisibility(Runnable onWait) {
+        this.onWait = onWait;
+    }
 
     /** Notes a transaction of the open batch (its 32-bit xid, as pgoutput's Begin sends it). */
     void add(long xid) {
@@ -91,6 +101,7 @@ final class FollowVisibility {
                 }
                 if (waitingFor == 0) {
                     waits++;
+                    onWait.run();
                 }
                 waitingFor = hidden;
                 long now = System.nanoTime();

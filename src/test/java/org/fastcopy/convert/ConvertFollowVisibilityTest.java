@@ -47,7 +47,8 @@ class ConvertFollowVisibilityTest {
         ConvertSpec spec = new ConvertSpec(src.endpoint("postgres"), dst.endpoint("postgres"), v3, flat, null, 1, 2,
                 false, false, VerifyOptions.OFF, work);
         new ConvertJob(spec, src.connections(), ConvertListener.NONE).run();
-        ConvertFollow follow = new ConvertFollow(spec, src.connections(), slot, slot);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        ConvertFollow follow = new ConvertFollow(spec, src.connections(), slot, slot, registry);
         long run;
         try (Connection admin = lc.connect(src, "postgres"); Statement adminSt = admin.createStatement()) {
             try {
@@ -104,6 +105,8 @@ class ConvertFollowVisibilityTest {
                 }
                 ConvertFollow.Result result = running.get(120, TimeUnit.SECONDS);
                 assertThat(result.transactions()).as("v3 transactions followed").isGreaterThanOrEqualTo(1);
+                assertThat(registry.get(ConvertMeters.FOLLOW_VISIBILITY_WAITS).counter().count())
+                        .as("batches that waited for v3 to show a transaction").isGreaterThanOrEqualTo(1);
             } finally {
                 noStandbyNames(adminSt);
                 follow.close();

@@ -50,4 +50,13 @@ class FollowStatusTest {
         // nothing applied since: whatever the average since the start, now it is 0
         assertThat(status.line()).startsWith("following: 3 v3 transactions, 5,000 flat rows (0 rows/s)");
     }
+
+    @Test
+    void theProgressLineSaysWhichTransactionABatchWaitsForV3ToShow() {
+        long[] xid = {965_513};
+        FollowStatus waiting = new FollowStatus(new ConvertMeters(new SimpleMeterRegistry(), "mttflat"), () -> xid[0]);
+        assertThat(waiting.line()).contains(", waiting for v3 to show transaction 965513 to other sessions");
+        xid[0] = 0;
+        assertThat(waiting.line()).doesNotContain("waiting");
+    }
 }
