@@ -34,12 +34,13 @@ final class SignalStop {
     private final CountDownLatch done = new CountDownLatch(1);
     private final PrintStream err;
     /** Who stops, and how to continue: set once the command line is parsed (until then, a copy's). */
-    private volatile String name = "fastcopy";
-    private volatile String hint = "a rerun with --resume continues";
+    private volatile String name;
+    private volatile String hint;
 
     private SignalStop(Thread command, PrintStream err) {
         this.command = command;
         this.err = err;
+        command("fastcopy");
     }
 
     /** Installs the hook for the command running on {@code command}. */

@@ -39,10 +39,6 @@ final class FollowStatus {
     /** The v3 transaction a batch waits to see, 0 when none ({@link FollowVisibility}). */
     private final java.util.function.LongSupplier waitingFor;
 
-    FollowStatus(ConvertMeters meters) {
-        this(meters, () -> 0);
-    }
-
     FollowStatus(ConvertMeters meters, java.util.function.LongSupplier waitingFor) {
         this.waitingFor = waitingFor;
         meters.following(() -> lagBytes, () -> lagSeconds);

@@ -50,10 +50,6 @@ final class FollowVisibility {
     private volatile long waitingFor;
     private long waits;
 
-    FollowVisibility() {
-        this(() -> { });
-    }
-
     FollowVisibility(Runnable onWait) {
         this.onWait = onWait;
     }

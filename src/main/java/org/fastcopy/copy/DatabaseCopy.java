@@ -238,7 +238,7 @@ final class DatabaseCopy {
      */
     private void schemaDump() {
         clock.start(CopyStep.SCHEMA_DUMP, "pg_dump --schema-only in the snapshot (started with the plan)");
-        dump = dumped();
+        dump = awaited(dumping, "dumping the schema");
         postDataRender = new FutureTask<>(() -> dump.render(Section.POST_DATA, spec.roles().restore()));
         Thread renderer = new Thread(postDataRender, "render-post-data");
         renderer.setDaemon(true);
@@ -330,7 +330,7 @@ final class DatabaseCopy {
     private RestoreScript takePostData() {
         FutureTask<RestoreScript> render = postDataRender;
         postDataRender = null;
-        return rendered(render);
+        return awaited(render, "rendering post-data");
     }
 
     /** STEP 7: each sequence set to the source's value in the snapshot. */
@@ -442,29 +442,17 @@ final class DatabaseCopy {
         }
     }
 
-    private SchemaDump dumped() {
+    /** The result of work running on a thread of its own ({@code what}: "rendering post-data"); its own error rethrown. */
+    private static <T> T awaited(FutureTask<T> task, String what) {
         try {
-            return dumping.get();
+            return task.get();
         } catch (InterruptedException e) {
-            dumping.cancel(true);
+            task.cancel(true);
             Thread.currentThread().interrupt();
-            throw new FastcopyException(FastcopyException.INTERRUPTED, "interrupted while pg_dump dumped the schema");
+            throw new FastcopyException(FastcopyException.INTERRUPTED, "interrupted while " + what);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException re ? re
-                    : new FastcopyException(FastcopyException.FAILED, "pg_dump --schema-only: " + e.getCause(), e.getCause());
-        }
-    }
-
-    private static RestoreScript rendered(FutureTask<RestoreScript> render) {
-        try {
-            return render.get();
-        } catch (InterruptedException e) {
-            render.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new FastcopyException(FastcopyException.INTERRUPTED, "interrupted while rendering post-data");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re
-                    : new FastcopyException(FastcopyException.FAILED, "rendering post-data: " + e.getCause(), e.getCause());
+                    : new FastcopyException(FastcopyException.FAILED, what + ": " + e.getCause(), e.getCause());
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.fastcopy.convert;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.fastcopy.cluster.LocalCluster;
 import org.fastcopy.follow.decode.Lsn;
 import org.fastcopy.generate.GenerateSpec;
@@ -47,7 +48,7 @@ class ConvertFollowVisibilityTest {
         ConvertSpec spec = new ConvertSpec(src.endpoint("postgres"), dst.endpoint("postgres"), v3, flat, null, 1, 2,
                 false, false, VerifyOptions.OFF, work);
         new ConvertJob(spec, src.connections(), ConvertListener.NONE).run();
-        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ConvertFollow follow = new ConvertFollow(spec, src.connections(), slot, slot, registry);
         long run;
         try (Connection admin = lc.connect(src, "postgres"); Statement adminSt = admin.createStatement()) {

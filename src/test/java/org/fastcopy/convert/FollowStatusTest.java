@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The follower's lag in seconds, as its meter and progress line show it. */
 class FollowStatusTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final FollowStatus status = new FollowStatus(new ConvertMeters(registry, "mttflat"));
+    private final FollowStatus status = new FollowStatus(new ConvertMeters(registry, "mttflat"), () -> 0);
     private final Lsn v3Now = Lsn.parse("0/3000000");
     private final Lsn flatAt = Lsn.parse("0/2000000");
 

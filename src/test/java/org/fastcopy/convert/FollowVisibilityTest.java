@@ -44,7 +44,7 @@ class FollowVisibilityTest {
 
     @Test
     void aBatchWithoutTransactionsNeedsNoSnapshot() throws Exception {
-        FollowVisibility v = new FollowVisibility();
+        FollowVisibility v = new FollowVisibility(() -> { });
         v.await(null, () -> {
             throw new AssertionError("no keep-alive without a wait");
         });
@@ -52,7 +52,7 @@ class FollowVisibilityTest {
     }
 
     private static FollowVisibility with(long... xids) {
-        FollowVisibility v = new FollowVisibility();
+        FollowVisibility v = new FollowVisibility(() -> { });
         for (long x : xids) {
             v.add(x);
         }
